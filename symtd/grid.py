@@ -1,0 +1,243 @@
+"""Grid tensors G[d_1..d_N] = h_y(x^(d_1), ..., x^(d_N)), computed exactly (SPEC §1, §4).
+
+Two independent paths:
+
+* ``method="forward"``: the network itself, evaluated node by node (topological order
+  of the circuit DAG) on the batch of all template tuples, each position's template
+  index on its own broadcast axis;
+* ``method="decomposition"``: the generalized tree recursion of SPEC §4 with leaf
+  vectors F·a (:mod:`symtd.decomposition`).
+
+Arithmetic: ``"exact"`` (concrete weights; a :class:`RationalTensor`, computed on
+integer numerators over a common denominator, in int64 while a proven bound allows,
+in exact Python ints beyond), ``"symbolic"`` (a sympy Array: polynomials for product,
+computed in a sympy polynomial ring; Max expressions for ReLU operators) or
+``"float"`` (float64, inexact, for quick looks and cross-checks).
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import reduce
+
+import networkx as nx
+import numpy as np
+
+from .decomposition import from_circuit, mode_dot_all, tree_to_tensor
+from .errors import SymtdError
+from .operators import BUILTIN, PRODUCT, maximum, relu
+from .rational import INT64_LIMIT, RationalTensor, clear_denominators, max_abs
+
+ARITHMETICS = ("exact", "symbolic", "float")
+METHODS = ("forward", "decomposition")
+
+
+def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
+    """The grid tensor of the circuit's output (order N, shape M × ... × M).
+
+    arithmetic defaults to "exact" for concrete circuits and "symbolic" otherwise.
+    Refuses (SymtdError, with the estimate) a computation that would not fit in memory.
+    """
+    arithmetic = _arithmetic(circuit, arithmetic)
+    if method not in METHODS:
+        raise SymtdError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    check_memory(circuit, arithmetic, max_bytes)
+    if method == "forward":
+        if arithmetic == "exact" and circuit.operator in BUILTIN.values():
+            X, D = _forward(circuit, _ScaledIntegers(circuit))
+            return RationalTensor(X, D)
+        return _from_kind(_forward(circuit, _Elementwise(circuit, arithmetic)), arithmetic)
+    tt = from_circuit(circuit).map(_converter(circuit, arithmetic))
+    return _from_kind(tree_to_tensor(tt), arithmetic)
+
+
+def coefficient_tensor(circuit, arithmetic=None):
+    """A^y of a product network: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F."""
+    arithmetic = _arithmetic(circuit, arithmetic)
+    check_memory(circuit, arithmetic)
+    tt = from_circuit(circuit, coefficient=True).map(_converter(circuit, arithmetic))
+    return _from_kind(tree_to_tensor(tt), arithmetic)
+
+
+def grid_from_coefficients(A, F):
+    """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (the SPEC §4 identity)."""
+    if isinstance(A, RationalTensor):
+        F_int, dF = clear_denominators(F)
+        X = mode_dot_all(A.numerator.astype(object), F_int.astype(object))
+        return RationalTensor(X, A.denominator * dF**A.ndim)
+    return mode_dot_all(A, F)
+
+
+def estimate_bytes(circuit, arithmetic="exact"):
+    """Peak memory estimate: the largest node value times bytes per entry, times 3 (operands)."""
+    per_entry = {"float": 8, "exact": 8, "symbolic": 400}[arithmetic]
+    largest = max(d["channels"] * circuit.M ** len(d["scope"]) for _, d in circuit.graph.nodes(data=True))
+    return 3 * per_entry * max(largest, circuit.M ** circuit.N)
+
+
+def check_memory(circuit, arithmetic="exact", max_bytes=None):
+    """Refuse, with the estimate, a computation larger than max_bytes (default: half the free memory)."""
+    limit = max_bytes if max_bytes is not None else _available_bytes() // 2
+    need = estimate_bytes(circuit, arithmetic)
+    if need > limit:
+        raise SymtdError(f"grid tensor of N={circuit.N}, M={circuit.M} ({circuit.M ** circuit.N:,} entries) "
+                         f"needs about {_human(need)} in {arithmetic} arithmetic, over the limit of "
+                         f"{_human(limit)}; refused")
+
+
+def _available_bytes():
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 2**30
+
+
+def _human(n):
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024
+
+
+def _arithmetic(circuit, arithmetic):
+    if arithmetic is None:
+        return "exact" if circuit.is_concrete else "symbolic"
+    if arithmetic not in ARITHMETICS:
+        raise SymtdError(f"unknown arithmetic {arithmetic!r}; expected one of {', '.join(ARITHMETICS)}")
+    if arithmetic != "symbolic" and not circuit.is_concrete:
+        names = ", ".join(sorted(map(str, circuit.free_symbols))[:3])
+        raise SymtdError(f"{arithmetic} arithmetic needs concrete weights, but the circuit has symbols "
+                         f"({names}, ...); substitute them (Circuit.subs) or use arithmetic='symbolic'")
+    return arithmetic
+
+
+# -- the forward pass -----------------------------------------------------------------
+def _forward(circuit, arith):
+    """Evaluate the network DAG on all template tuples at once."""
+    graph, values = circuit.graph, {}
+    for node in nx.topological_sort(graph):
+        data = graph.nodes[node]
+        inputs = [values.pop(c) for c in circuit.children(node)]
+        if data["kind"] == "input":
+            values[node] = arith.representation(data["index"])
+        elif data["kind"] == "pool":
+            values[node] = arith.pool(inputs)
+        else:
+            values[node] = arith.linear(data["weights"], inputs[0])
+    return arith.result(values["output"])
+
+
+class _Elementwise:
+    """Node values are numpy arrays (channels, broadcast grid axes) of one element kind."""
+
+    def __init__(self, circuit, arithmetic):
+        self.circuit, self.convert = circuit, _converter(circuit, arithmetic)
+
+    def representation(self, j):
+        F = self.convert(self.circuit.F)                      # F[i, d], i = template
+        return F.T.reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
+
+    def linear(self, W, X):
+        return np.tensordot(self.convert(W), X, axes=1)
+
+    def pool(self, children):
+        return self.circuit.operator(*children)
+
+    def result(self, value):
+        return np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N)
+
+
+class _ScaledIntegers:
+    """Exact forward arithmetic on (numerators X, denominator D, bound B): value = X / D, |X| <= B.
+
+    X is int64 while the proven bound B < 2^63 and exact Python ints beyond, so int64
+    never wraps around. Built-in operators only (max/sum/avg use positive homogeneity).
+    """
+
+    def __init__(self, circuit):
+        self.circuit = circuit
+
+    def representation(self, j):
+        X, D = clear_denominators(self.circuit.F.T)
+        return X.reshape((self.circuit.M,) + _axis_shape(self.circuit, j)), D, max_abs(X)
+
+    def linear(self, W, value):
+        X, D, B = value
+        W, dW = clear_denominators(W)
+        bound = max((sum(abs(int(w)) for w in row) for row in W), default=0) * B
+        if bound > INT64_LIMIT:
+            X, W = X.astype(object), W.astype(object)
+        elif X.dtype == object:
+            W = W.astype(object)
+        return np.tensordot(W, X, axes=1), D * dW, bound
+
+    def pool(self, children):
+        op = self.circuit.operator
+        if op is PRODUCT:
+            bound = math.prod(B for _, _, B in children)
+            arrays = [X.astype(object) if bound > INT64_LIMIT else X for X, _, _ in children]
+            return reduce(np.multiply, arrays), math.prod(D for _, D, _ in children), bound
+        common = math.lcm(*(D for _, D, _ in children))
+        scaled = [(X, common // D, B * (common // D)) for X, D, B in children]
+        bound = (max if op.name == "max" else sum)(B for _, _, B in scaled)
+        big = bound > INT64_LIMIT
+        arrays = [(X.astype(object) if big else X) * s if s != 1 else (X.astype(object) if big else X)
+                  for X, s, _ in scaled]
+        if op.name == "max":
+            value = relu(reduce(maximum, arrays))
+        else:
+            value = reduce(np.add, [relu(X) for X in arrays])
+        return value, common * (len(children) if op.mean else 1), bound
+
+    def result(self, value):
+        X, D, _ = value
+        return np.ascontiguousarray(np.broadcast_to(X[0], (self.circuit.M,) * self.circuit.N)), D
+
+
+def _axis_shape(circuit, j):
+    shape = [1] * circuit.N
+    shape[j] = circuit.M
+    return tuple(shape)
+
+
+# -- element kinds ------------------------------------------------------------------------
+def _converter(circuit, arithmetic):
+    """Function mapping an object array of Fractions/sympy values to the working element kind."""
+    if arithmetic == "float":
+        return lambda a: np.vectorize(float, otypes=[float])(a) if np.size(a) else np.zeros(np.shape(a))
+    if arithmetic == "exact":
+        return lambda a: np.asarray(a, dtype=object)
+    import sympy
+
+    if circuit.operator is PRODUCT:
+        from sympy.polys.domains import QQ
+        from sympy.polys.rings import ring
+
+        R = ring(sorted(circuit.free_symbols, key=str) or [sympy.Dummy("x")], QQ)[0]
+
+        def to_ring(x):
+            if isinstance(x, Fraction):
+                return R.ground_new(QQ(x.numerator, x.denominator))
+            return R.from_expr(x)
+        return np.vectorize(to_ring, otypes=[object])
+
+    def to_expr(x):
+        return sympy.Rational(x.numerator, x.denominator) if isinstance(x, Fraction) else x
+    return np.vectorize(to_expr, otypes=[object])
+
+
+def _from_kind(array, arithmetic):
+    array = np.asarray(array)
+    if arithmetic == "float":
+        return np.ascontiguousarray(array, dtype=float)
+    if arithmetic == "exact":
+        return RationalTensor.from_rationals(array)
+    import sympy
+
+    flat = [x.as_expr() if hasattr(x, "as_expr") and not isinstance(x, sympy.Basic) else x
+            for x in array.flat]
+    return sympy.ImmutableDenseNDimArray(flat, array.shape)

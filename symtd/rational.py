@@ -1,0 +1,183 @@
+"""Exact rational numbers and tensors.
+
+A :class:`RationalTensor` is an exact tensor stored as an integer numerator array
+(``int64`` when every entry provably fits, Python ``int`` objects otherwise) over one
+positive common denominator, kept in lowest terms: gcd(denominator, all numerators) = 1.
+"""
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+
+import numpy as np
+
+from .errors import SymtdError
+
+INT64_LIMIT = 2**63 - 1
+
+_INTEGER = re.compile(r"[+-]?\d+\Z")
+_RATIO = re.compile(r"[+-]?\d+/\d+\Z")
+_DECIMAL = re.compile(r"[+-]?(\d+\.\d*|\.\d+)\Z")
+
+
+def parse_rational(value, where="number"):
+    """Read a JSON integer or a string "-3", "-3/2", "0.25" as an exact Fraction."""
+    if isinstance(value, bool) or isinstance(value, float):
+        kind = "boolean" if isinstance(value, bool) else "float"
+        raise SymtdError(f"{where}: JSON {kind} {value!r} is not exact; write an integer "
+                         f"or a string such as \"-3/2\" or \"0.25\"")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if _INTEGER.match(text) or _DECIMAL.match(text):
+            return Fraction(text)
+        if _RATIO.match(text):
+            numerator, denominator = text.split("/")
+            if int(denominator) == 0:
+                raise SymtdError(f"{where}: {value!r} has a zero denominator")
+            return Fraction(int(numerator), int(denominator))
+    raise SymtdError(f"{where}: {value!r} is not an exact rational "
+                     f"(expected an integer or a string such as \"-3/2\" or \"0.25\")")
+
+
+def format_rational(value):
+    """Lowest-terms string of a rational: "2", "-3/2"."""
+    value = Fraction(value)
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def as_fraction(value):
+    """A Python or sympy rational number as a Fraction (refuses anything inexact or symbolic)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return Fraction(int(value))
+    if getattr(value, "is_Rational", False):
+        return Fraction(int(value.p), int(value.q))
+    raise SymtdError(f"{value!r} is not an exact rational number")
+
+
+def clear_denominators(values):
+    """Integer array X and positive integer d with values == X / d (values: array of rationals)."""
+    values = np.asarray(values, dtype=object)
+    fractions = [as_fraction(v) for v in values.flat]
+    d = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+    return integer_array([f.numerator * (d // f.denominator) for f in fractions], values.shape), d
+
+
+def integer_array(ints, shape):
+    """Array of Python ints as int64 when all fit, else as an object array of exact ints."""
+    ints = list(ints)
+    big = any(abs(i) > INT64_LIMIT for i in ints)
+    array = np.empty(len(ints), dtype=object if big else np.int64)
+    array[:] = ints
+    return array.reshape(shape)
+
+
+def max_abs(array):
+    """Exact max |entry| of an integer array (0 for an empty one) as a Python int."""
+    if array.size == 0:
+        return 0
+    return int(max(abs(int(array.max())), abs(int(array.min()))))
+
+
+class RationalTensor:
+    """Exact tensor numerator / denominator, normalized to lowest terms.
+
+    ``numerator`` is an integer ndarray (int64 or exact Python ints), ``denominator``
+    a positive Python int.
+    """
+
+    __slots__ = ("numerator", "denominator")
+
+    def __init__(self, numerator, denominator=1):
+        numerator = np.asarray(numerator)
+        if numerator.dtype != object and numerator.dtype.kind != "i":
+            raise SymtdError(f"RationalTensor needs an integer numerator, not {numerator.dtype}")
+        denominator = int(denominator)
+        if denominator == 0:
+            raise SymtdError("RationalTensor denominator is zero")
+        if denominator < 0:
+            numerator, denominator = -numerator, -denominator
+        common = _gcd_all(numerator, denominator)
+        if common > 1:
+            numerator = numerator // common
+            denominator //= common
+        if numerator.dtype == object and max_abs(numerator) <= INT64_LIMIT:
+            numerator = numerator.astype(np.int64)
+        numerator.flags.writeable = False
+        self.numerator = numerator
+        self.denominator = denominator
+
+    @classmethod
+    def from_rationals(cls, values):
+        """From any array-like of ints, Fractions or sympy Rationals."""
+        numerator, denominator = clear_denominators(values)
+        return cls(numerator, denominator)
+
+    shape = property(lambda self: self.numerator.shape)
+    ndim = property(lambda self: self.numerator.ndim)
+    size = property(lambda self: self.numerator.size)
+
+    def __getitem__(self, index):
+        item = self.numerator[index]
+        if isinstance(item, np.ndarray):
+            return RationalTensor(item, self.denominator)
+        return Fraction(int(item), self.denominator)
+
+    def __eq__(self, other):
+        if not isinstance(other, RationalTensor):
+            return NotImplemented
+        return (self.shape == other.shape and self.denominator == other.denominator
+                and bool(np.all(self.numerator == other.numerator)))
+
+    __hash__ = None
+
+    def __repr__(self):
+        if self.size <= 16:
+            return f"RationalTensor({self.to_strings()}, shape={self.shape})"
+        return f"RationalTensor(shape={self.shape}, denominator={self.denominator})"
+
+    def reshape(self, *shape):
+        return RationalTensor(self.numerator.reshape(*shape), self.denominator)
+
+    def transpose(self, axes):
+        return RationalTensor(self.numerator.transpose(axes), self.denominator)
+
+    def to_fractions(self):
+        """Object ndarray of Fractions."""
+        d = self.denominator
+        out = np.empty(self.shape, dtype=object)
+        out.flat[:] = [Fraction(int(x), d) for x in self.numerator.flat]
+        return out
+
+    def to_strings(self):
+        """Flat row-major list of lowest-terms strings ("2", "-3/2")."""
+        d = self.denominator
+        if d == 1:
+            return [str(x) for x in self.numerator.ravel().tolist()]
+        return [format_rational(Fraction(x, d)) for x in self.numerator.ravel().tolist()]
+
+    def to_sympy(self):
+        """sympy ImmutableDenseNDimArray of Rationals."""
+        import sympy
+        d = self.denominator
+        flat = [sympy.Rational(x, d) for x in self.numerator.ravel().tolist()]
+        return sympy.ImmutableDenseNDimArray(flat, self.shape)
+
+    def to_float(self):
+        """float64 ndarray (inexact)."""
+        if self.numerator.dtype == object:
+            return np.array([x / self.denominator for x in self.numerator.flat],
+                            dtype=float).reshape(self.shape)
+        return self.numerator / self.denominator
+
+
+def _gcd_all(numerator, denominator):
+    if numerator.size == 0:
+        return denominator
+    if numerator.dtype == object:
+        return math.gcd(denominator, *numerator.ravel().tolist())
+    return math.gcd(denominator, int(np.gcd.reduce(numerator, axis=None)))
