@@ -1,0 +1,75 @@
+"""Matricization [T]_{I,J} (SPEC §5) and named partitions.
+
+Rows enumerate the modes in I, columns those in J = [N] \\ I, each in increasing mode
+order and row-major (the last listed mode varies fastest). Positions are 0-based.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import SymtdError
+
+
+NAMED = ("odd-even", "low-high", "root")
+
+
+def matricize(T, I):
+    """[T]_{I,J}: a RationalTensor, ndarray or sympy Array, matricized with rows I.
+
+    Returns the same kind as T (a sympy Matrix for sympy input).
+    """
+    sympy_input = type(T).__module__.startswith("sympy")
+    array = np.array(T.tolist(), dtype=object).reshape(T.shape) if sympy_input else T
+    rows = validate_partition(I, len(array.shape))
+    cols = tuple(k for k in range(len(array.shape)) if k not in rows)
+    n_rows = int(np.prod([array.shape[k] for k in rows], dtype=object))
+    n_cols = int(np.prod([array.shape[k] for k in cols], dtype=object))
+    matrix = array.transpose(rows + cols).reshape(n_rows, n_cols)
+    if sympy_input:
+        import sympy
+        return sympy.ImmutableMatrix(matrix.tolist()) if n_rows and n_cols else sympy.zeros(n_rows, n_cols)
+    return matrix
+
+
+def validate_partition(I, N):
+    """Row modes as a sorted tuple; SymtdError for unknown or repeated positions."""
+    try:
+        rows = [int(i) for i in I]
+    except (TypeError, ValueError):
+        raise SymtdError(f"partition I must be a list of positions, got {I!r}") from None
+    if len(set(rows)) != len(rows):
+        raise SymtdError(f"partition I = {rows} repeats a position")
+    bad = [i for i in rows if not 0 <= i < N]
+    if bad:
+        raise SymtdError(f"partition I = {rows} has position(s) {bad} outside 0..{N - 1}")
+    return tuple(sorted(rows))
+
+
+def partition(spec, circuit_or_N):
+    """Row positions I of a named partition ("odd-even", "low-high", "root") or an explicit I.
+
+    ``spec`` may also be a string "I=0,2,5" (as on the command line; "I=" is the empty I).
+    "root" needs a circuit: the positions under the root's first-listed child window.
+    """
+    N = circuit_or_N if isinstance(circuit_or_N, int) else circuit_or_N.N
+    if isinstance(spec, str):
+        if spec == "odd-even":
+            return tuple(range(0, N, 2))
+        if spec == "low-high":
+            return tuple(range(N // 2))
+        if spec == "root":
+            if isinstance(circuit_or_N, int):
+                raise SymtdError("the root partition needs a circuit, not just N")
+            c = circuit_or_N
+            return c.scopes[c.L - 1][c.levels[-1][0][0]]
+        if spec.startswith("I="):
+            body = spec[2:].strip()
+            try:
+                rows = [int(x) for x in body.split(",")] if body else []
+            except ValueError:
+                raise SymtdError(f"partition {spec!r}: positions must be integers, e.g. I=0,2") from None
+            return validate_partition(rows, N)
+        raise SymtdError(f"unknown partition {spec!r}; expected odd-even, low-high, root or I=0,2,...")
+    return validate_partition(spec, N)
+
+
