@@ -1,0 +1,135 @@
+"""Grid tensors: forward path == decomposition path == a plain per-tuple evaluation."""
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+
+import symtd
+from symtd.grid import grid_tensor
+from conftest import circuits, random_circuit
+
+
+def evaluate_at(circuit, d):
+    """Reference: the network at one template tuple d, in Fractions, written from SPEC §2 alone."""
+    F = circuit.F
+    value = {}
+    for j in range(circuit.N):
+        a = circuit.weights(f"conv0[{j}]")
+        value[("conv", 0, j)] = [sum(a[g, k] * F[d[j], k] for k in range(circuit.M)) for g in range(a.shape[0])]
+    below = [value[("conv", 0, j)] for j in range(circuit.N)]
+    for depth, level in enumerate(circuit.levels, start=1):
+        here = []
+        for t, window in enumerate(level):
+            pooled = []
+            for ch in range(len(below[window[0]])):
+                xs = [below[i][ch] for i in window]
+                name = circuit.operator.name
+                if name == "product":
+                    p = Fraction(1)
+                    for x in xs:
+                        p *= x
+                elif name == "max":
+                    p = max(max(xs), 0)
+                else:
+                    p = Fraction(sum(max(x, 0) for x in xs)) / (len(xs) if name == "avg" else 1)
+                pooled.append(p)
+            W = circuit.weights(f"conv{depth}[{t}]") if depth < circuit.L else circuit.weights("output")
+            here.append([sum(W[g, k] * pooled[k] for k in range(len(pooled))) for g in range(W.shape[0])])
+        below = here
+    return below[0][0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(circuits())
+def test_forward_equals_decomposition_equals_reference(circuit):
+    forward = grid_tensor(circuit)
+    assert forward == grid_tensor(circuit, method="decomposition")
+    for d in itertools.islice(itertools.product(range(circuit.M), repeat=circuit.N), 0, None, 7):
+        assert forward[d] == evaluate_at(circuit, d)
+
+
+@settings(max_examples=30, deadline=None)
+@given(circuits())
+def test_float_path_agrees_with_exact(circuit):
+    exact = grid_tensor(circuit).to_float()
+    assert np.allclose(grid_tensor(circuit, arithmetic="float"), exact, rtol=1e-9, atol=1e-9)
+    assert np.allclose(grid_tensor(circuit, method="decomposition", arithmetic="float"), exact)
+
+
+@pytest.mark.parametrize("operator", ["product", "max", "sum", "avg"])
+def test_int64_overflow_is_detected_not_wrapped(operator):
+    c = random_circuit("deep8", 3, operator, False, seed=1, low=10**6, high=10**7)
+    G = grid_tensor(c)
+    assert G == grid_tensor(c, method="decomposition")
+    d = (0, 1, 2, 0, 1, 2, 0, 1)
+    assert G[d] == evaluate_at(c, d)
+    if operator == "product":
+        assert abs(G[d]) > 2**63  # the exact value really leaves int64
+
+
+def test_symbolic_deep_product_matches_numeric_after_substitution():
+    c = symtd.deep(4, 2, [2, 2], "product")
+    S = grid_tensor(c)
+    point = c.random_point(seed=5)
+    numeric = grid_tensor(c.subs(point))
+    subs = {s: sympy.Rational(v.numerator, v.denominator) for s, v in point.items()}
+    for d in itertools.product(range(2), repeat=4):
+        assert S[d].xreplace(subs) == numeric[d]
+    assert S[0, 0, 0, 0].is_polynomial()
+
+
+@pytest.mark.parametrize("operator", ["max", "sum", "avg"])
+def test_symbolic_relu_operators_match_numeric(operator):
+    c = symtd.deep(4, 2, [1, 2], operator)
+    S, S2 = grid_tensor(c), grid_tensor(c, method="decomposition")
+    point = c.random_point(seed=2, bound=9)
+    numeric = grid_tensor(c.subs(point))
+    subs = {s: sympy.Rational(v.numerator) for s, v in point.items()}
+    for d in itertools.product(range(2), repeat=4):
+        assert S[d].xreplace(subs) == numeric[d] == S2[d].xreplace(subs)
+    assert S[1, 0, 1, 0].has(sympy.Max)
+
+
+def test_hand_computed_shallow_product():
+    # one term: G = λ (F a) ⊗ (F b); F = [[1, 0], [1/2, 1]], a = (1, 2), b = (3, -1), λ = 2
+    c = symtd.shallow(2, 2, 1, "product", F=[[1, 0], ["1/2", 1]],
+                      weights={"layer0": [[[1, 2]], [[3, -1]]], "output": [2]})
+    u, v = [1, Fraction(5, 2)], [3, Fraction(1, 2)]
+    G = grid_tensor(c)
+    assert [[G[i, j] for j in range(2)] for i in range(2)] == [[2 * x * y for y in v] for x in u]
+
+
+@pytest.mark.parametrize("geometry", ["deep4", "mirror4", "windows3"])
+def test_coefficient_tensor_identity(geometry):
+    c = random_circuit(geometry, 3, "product", False, seed=3, identity_F=False)
+    A = symtd.coefficient_tensor(c)
+    assert symtd.grid_from_coefficients(A, c.F) == grid_tensor(c)
+    identity = random_circuit(geometry, 3, "product", False, seed=3)
+    assert symtd.coefficient_tensor(identity) == grid_tensor(identity)
+
+
+def test_cp_to_tensor_is_sum_of_generalized_outer_products():
+    rng = np.random.default_rng(0)
+    factors = [rng.integers(-3, 4, (2, 3)).astype(object) for _ in range(3)]
+    lam = np.array([1, -2, 3], dtype=object)
+    for op in ["product", "max", "sum"]:
+        cp = symtd.CPTensor(lam, tuple(factors), symtd.get_operator(op))
+        expected = sum(lam[z] * symtd.generalized_outer(symtd.generalized_outer(
+            factors[0][:, z], factors[1][:, z], op), factors[2][:, z], op) for z in range(3))
+        assert np.array_equal(symtd.cp_to_tensor(cp), expected)
+    with pytest.raises(symtd.SymtdError, match="CP factor 1"):
+        symtd.validate_cp_tensor(symtd.CPTensor(lam, (factors[0], factors[1][:, :2])))
+
+
+def test_memory_estimate_refuses_before_computing():
+    c = symtd.deep(32, 2, [1] * 5, "max")
+    with pytest.raises(symtd.SymtdError, match=r"4,294,967,296 entries\) needs about .* refused"):
+        grid_tensor(c.subs(c.random_point()), max_bytes=2**30)
+
+
+def test_symbols_need_symbolic_arithmetic():
+    with pytest.raises(symtd.SymtdError, match="needs concrete weights"):
+        grid_tensor(symtd.shallow(2, 2, 1), arithmetic="exact")

@@ -1,0 +1,122 @@
+"""Matricization conventions and exact ranks, checked against the theory and against sympy."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings, strategies as st
+
+import symtd
+from symtd.grid import grid_tensor
+from symtd.matricize import matricize, partition
+from symtd.rank import certified_rank, generic_rank, rank, symbolic_rank
+
+
+def test_matricization_convention_on_hand_written_tensor():
+    T = np.array([[[100 * i + 10 * j + k for k in range(2)] for j in range(3)] for i in range(2)])
+    # rows: mode 0 and 2 (row-major, mode 2 fastest); columns: mode 1
+    assert matricize(T, [2, 0]).tolist() == [[0, 10, 20], [1, 11, 21], [100, 110, 120], [101, 111, 121]]
+    assert matricize(T, []).shape == (1, 12) and matricize(T, [0, 1, 2]).shape == (12, 1)
+    assert matricize(T, [1]).tolist()[2] == [20, 21, 120, 121]
+
+
+def test_named_partitions():
+    deep = symtd.deep(8, 2, 1)
+    assert partition("odd-even", deep) == (0, 2, 4, 6)
+    assert partition("low-high", 5) == (0, 1)
+    assert partition("root", deep) == (0, 1, 2, 3)
+    assert partition("root", symtd.shallow(3, 2, 1)) == (0,)
+    mirror = symtd.tree([[[0, 3], [1, 2]], [[1, 0]]], 2, [1, 1])
+    assert partition("root", mirror) == (1, 2)
+    assert partition("I=", 4) == () and partition("I=3,1", 4) == (1, 3)
+    for bad in ["I=0,0", "I=4", "I=a", "evens", "I=-1"]:
+        with pytest.raises(symtd.SymtdError):
+            partition(bad, 4)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 7), st.integers(1, 7), st.integers(0, 4), st.integers(0, 10**6))
+def test_exact_rank_agrees_with_sympy_on_rationals(m, n, r, seed):
+    rng = np.random.default_rng(seed)
+    A = (rng.integers(-3, 4, (m, r)) @ rng.integers(-3, 4, (r, n))).astype(object) * Fraction(1, 3) \
+        if r else np.zeros((m, n), dtype=object)
+    assert rank(A) == sympy.Matrix(A.tolist()).rank()
+
+
+def test_low_rank_certificate_path():
+    rng = np.random.default_rng(1)
+    A = rng.integers(-50, 50, (200, 17)) @ rng.integers(-50, 50, (17, 300))
+    cert = certified_rank(A)
+    assert cert.rank == 17 and "exactly" in cert.upper
+    A[5, 7] += 1  # one changed entry raises the rank by one
+    assert rank(A) == 18
+
+
+def test_rank_with_huge_entries_is_exact():
+    big = 2**200
+    A = np.array([[big, big + 1], [big - 1, big]], dtype=object)  # det = 1
+    assert rank(A) == 2
+    assert rank(np.array([[big, 2 * big], [3, 6]], dtype=object)) == 1
+
+
+def test_rank_refuses_inexact_and_symbolic_input():
+    with pytest.raises(symtd.SymtdError, match="float"):
+        rank(np.eye(3))
+    with pytest.raises(symtd.SymtdError, match="symbolic"):
+        rank(sympy.Matrix([[sympy.Symbol("x"), 1], [1, 1]]))
+
+
+@pytest.mark.parametrize("Z", [1, 2, 3, 4])
+def test_cp_rank_equals_Z_generically(Z):
+    c = symtd.shallow(4, 2, Z, "product")
+    report = generic_rank(c, partition("odd-even", c))
+    assert report.upper == Z and report.lower == Z and report.determined
+
+
+@pytest.mark.parametrize("N,M,r", [(4, 2, 2), (8, 2, 2), (4, 3, 3)])
+def test_deep_product_odd_even_rank(N, M, r):
+    c = symtd.deep(N, M, r, "product")
+    report = generic_rank(c, partition("odd-even", c))
+    assert report.lower == report.upper == min(r, M) ** (N // 2)
+    assert "min(r_0, M)" in report.upper_reason
+
+
+def test_deep_product_narrow_first_layer_bound():
+    c = symtd.deep(4, 3, [2, 3], "product")
+    assert generic_rank(c, (0, 2)).lower == 4  # min(r_0, M)^(N/2) = 2^2 < M^2 = 9
+
+
+@pytest.mark.parametrize("operator", ["sum", "avg"])
+@pytest.mark.parametrize("seed", range(4))
+def test_sum_avg_root_split_rank_at_most_two(operator, seed):
+    c = symtd.deep(8, 3, 3, operator)
+    report = generic_rank(c, partition("root", c), seed=seed)
+    assert report.upper == 2 and report.lower <= 2
+    shallow = symtd.shallow(4, 3, 5, operator)
+    assert generic_rank(shallow, (0, 2), seed=seed).lower <= 2
+
+
+def test_symbolic_rank_is_exact_over_rational_functions():
+    x, y = sympy.symbols("x y")
+    assert symbolic_rank(sympy.Matrix([[x, y], [x**2, x * y]])) == 1
+    assert symbolic_rank(sympy.Matrix([[x, y], [y, x]])) == 2
+    # a rank-deficient matrix that a single unlucky point could not reveal as deficient
+    assert symbolic_rank(sympy.Matrix([[x, y, x + y], [y, x, x + y], [1, 1, 2]])) == 2
+    G = grid_tensor(symtd.deep(4, 2, [1, 1], "product"))
+    assert symbolic_rank(matricize(G, (0, 2))) == 1
+    G = grid_tensor(symtd.deep(4, 2, [2, 2], "product"))
+    assert symbolic_rank(matricize(G, (0, 2))) == 4
+    with pytest.raises(symtd.SymtdError, match="polynomial"):
+        symbolic_rank(sympy.Matrix([[sympy.Max(x, 0)]]))
+
+
+def test_t5_witness_odd_even_is_identity():
+    # SPEC §6 T5 witness, M = 2, N = 4: layer 0 channels 1 - [d = m] and all-ones
+    M = 2
+    layer0 = [[[0 if d == m else 1 for d in range(M)] for m in range(M)] + [[1] * M] for _ in range(4)]
+    # pooled channel m: 1 - [d=m][d'=m]; conv: 1 - [d = d'] = sum_m (1 - [d=m][d'=m]) - (M - 1)·1
+    layer1 = [[[1] * M + [-(M - 1)], [0] * M + [1]] for _ in range(2)]
+    c = symtd.deep(4, M, [M + 1, 2], "max", weights={"layer0": layer0, "layer1": layer1, "output": [-1, 1]})
+    G = grid_tensor(c)
+    assert np.array_equal(matricize(G, (0, 2)).numerator, np.eye(4, dtype=int))
+    assert rank(matricize(G, (0, 2))) == M ** 2
