@@ -185,8 +185,10 @@ class _ScaledIntegers:
         scaled = [(X, common // D, B * (common // D)) for X, D, B in children]
         bound = (max if op.name == "max" else sum)(B for _, _, B in scaled)
         big = bound > INT64_LIMIT
-        arrays = [(X.astype(object) if big else X) * s if s != 1 else (X.astype(object) if big else X)
-                  for X, s, _ in scaled]
+        arrays = []
+        for X, s, _ in scaled:
+            X = X.astype(object) if big and X.dtype != object else X
+            arrays.append(X * s if s != 1 else X)
         if op.name == "max":
             value = relu(reduce(maximum, arrays))
         else:

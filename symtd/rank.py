@@ -34,8 +34,10 @@ PRIME = 2**61 - 1
 def integer_matrix(A):
     """A rational matrix as an integer ndarray with the same rank (rows scaled by a constant)."""
     if isinstance(A, RationalTensor):
-        A = A.numerator
-    elif type(A).__module__.startswith("sympy"):
+        if A.ndim != 2:
+            raise SymtdError(f"rank needs a matrix (2 dimensions), got {A.ndim}")
+        return A.numerator
+    if type(A).__module__.startswith("sympy"):
         if getattr(A, "free_symbols", None):
             raise SymtdError("matrix has symbolic entries; use generic_rank or symbolic_rank, "
                              "not the exact rank over Q")
