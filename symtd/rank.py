@@ -8,8 +8,9 @@ Exact rank of a rational matrix A (denominators cleared, so A is an integer matr
 2. upper bound certificate: r = rank_p(A) pivot columns C and rows R with A[R, C]
    invertible mod p (hence over Q); if A = A[:, C] · A[R, C]^{-1} · A[R, :] holds
    exactly (integer arithmetic in FLINT ``fmpz_mat``), every column lies in the span of
-   r columns, so rank_Q(A) <= r, hence = r. Used for low ranks (r <= min(m, n)/8),
-   where FLINT's elimination over Z is slowest and the certificate cheapest;
+   r columns, so rank_Q(A) <= r, hence = r. Before this step, duplicate and zero
+   rows and columns are dropped (rank unchanged); the certificate is used for low
+   ranks (r <= min(m, n)/8), where FLINT's elimination over Z is slowest;
 3. otherwise (or for an unlucky prime): FLINT's fraction-free ``fmpz_mat.rank``.
 
 Every step is exact; the modular rank is only ever used as a lower bound.
@@ -18,10 +19,8 @@ undecidable pivot is non-zero (sympy issues #9480, #11238, #24613).
 """
 from __future__ import annotations
 
-
 import random
 from dataclasses import dataclass, field
-
 
 import numpy as np
 
@@ -88,11 +87,32 @@ def certified_rank(A, prime=PRIME):
     lower = f"rank mod {prime} = {r}"
     if r == min(m, n):
         return RankCertificate(r, lower, f"{m}×{n} matrix")
+    X = distinct_lines(distinct_lines(X).T).T
+    m, n = X.shape
+    if r == min(m, n):
+        return RankCertificate(r, lower, f"{m}×{n} matrix of its distinct non-zero rows and columns")
     if r <= min(m, n) // 8:
+        residues = (X % prime).astype(np.int64) if X.dtype == object else X % prime
+        Ap = nmod_mat(m, n, residues.ravel().tolist(), prime)
         rows, cols = _pivots(Ap, residues, r, prime)
         if rows is not None and _spans(X, rows, cols):
             return RankCertificate(r, lower, f"A = A[:,C]·A[R,C]^-1·A[R,:] exactly, |C| = {r}")
     return RankCertificate(_fmpz(X).rank(), "fraction-free elimination over Z", "the same")
+
+
+def distinct_lines(X):
+    """The distinct non-zero rows of X (same rank over Q and mod p), in first-seen order."""
+    if X.dtype != object:
+        nonzero = X[X.any(axis=1)]
+        if len(nonzero) == 0:
+            return X[:1]
+        _, first = np.unique(nonzero, axis=0, return_index=True)
+        return nonzero[np.sort(first)]
+    seen = {}
+    for i, row in enumerate(X.tolist()):
+        if any(row):
+            seen.setdefault(tuple(row), i)
+    return X[sorted(seen.values())] if seen else X[:1]
 
 
 def _fmpz(X):

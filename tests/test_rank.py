@@ -52,6 +52,19 @@ def test_low_rank_certificate_path():
     assert rank(A) == 18
 
 
+def test_duplicate_rows_and_columns_do_not_change_rank():
+    rng = np.random.default_rng(2)
+    U = np.vstack([np.eye(30, dtype=int), rng.integers(-9, 9, (10, 30))])      # 40 × 30, rank 30
+    V = np.hstack([np.eye(30, dtype=int), rng.integers(-9, 9, (30, 20))])      # 30 × 50, rank 30
+    rows, cols = np.r_[np.arange(40), rng.integers(0, 40, 80)], np.r_[np.arange(50), rng.integers(0, 50, 100)]
+    A = (U @ V)[rows][:, cols]                                                 # 120 × 150, rank 30
+    A = np.vstack([A, np.zeros((3, 150), dtype=int)])
+    assert rank(A) == 30
+    assert certified_rank(A.astype(object) * 2**70).rank == 30
+    A[-1, 0] = 1                     # a new direction
+    assert rank(A) == 31
+
+
 def test_rank_with_huge_entries_is_exact():
     big = 2**200
     A = np.array([[big, big + 1], [big - 1, big]], dtype=object)  # det = 1
