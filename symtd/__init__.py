@@ -2,9 +2,16 @@
 
 circuit (networkx DAG) → operator semantics → grid tensor → matricization and rank.
 """
+import sys
+
+# Exact integers of any size are the product: lift Python's 4300-digit str/int conversion limit.
+if hasattr(sys, "set_int_max_str_digits"):
+    sys.set_int_max_str_digits(0)
+
 from .circuit import Circuit, deep, shallow, symbol_name, tree
 from .decomposition import (CPTensor, TreeTensor, cp_to_tensor, from_circuit, generalized_outer,
-                            mode_dot_all, tree_to_tensor, validate_cp_tensor, validate_tree_tensor)
+                            mode_dot_all, tree_to_tensor, validate_cp_rank, validate_cp_tensor,
+                            validate_tree_tensor)
 from .errors import SymtdError
 from .grid import coefficient_tensor, estimate_bytes, grid_from_coefficients, grid_tensor
 from .matricize import matricize, partition

@@ -78,6 +78,26 @@ def validate_cp_tensor(cp):
     return tuple(shape), Z
 
 
+def validate_cp_rank(tensor_shape, rank="same", rounding="round"):
+    """CP rank as an int, in tensorly's convention.
+
+    An int is returned as is (it must be >= 1); "same" (= 1.0) or a float f gives the rank
+    R whose parameter count R·Σ_i M_i is f times the Π_i M_i entries of the full tensor.
+    """
+    import math
+
+    rounder = {"round": round, "floor": math.floor, "ceil": math.ceil}.get(rounding)
+    if rounder is None:
+        raise SymtdError(f"rounding must be round, floor or ceil, got {rounding!r}")
+    if rank == "same":
+        rank = 1.0
+    if isinstance(rank, float):
+        rank = max(1, int(rounder(rank * math.prod(tensor_shape) / sum(tensor_shape))))
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
+        raise SymtdError(f"CP rank must be a positive int, 'same' or a float, got {rank!r}")
+    return rank
+
+
 def validate_tree_tensor(tt):
     """(shape, widths) of a tree tensor, or SymtdError if its arrays disagree with its tree."""
     from .circuit import validate_levels

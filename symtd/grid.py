@@ -80,7 +80,7 @@ def check_memory(circuit, arithmetic="exact", max_bytes=None):
     limit = max_bytes if max_bytes is not None else _available_bytes() // 2
     need = estimate_bytes(circuit, arithmetic)
     if need > limit:
-        raise SymtdError(f"grid tensor of N={circuit.N}, M={circuit.M} ({circuit.M ** circuit.N:,} entries) "
+        raise SymtdError(f"grid tensor of N={circuit.N}, M={circuit.M} ({_count(circuit.M, circuit.N)} entries) "
                          f"needs about {_human(need)} in {arithmetic} arithmetic, over the limit of "
                          f"{_human(limit)}; refused")
 
@@ -97,10 +97,18 @@ def _available_bytes():
 
 
 def _human(n):
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+    """Byte count for people: "1.5 GiB"; beyond 1024 PiB as a power of two."""
+    if n >= 1024**6:
+        return f"2^{n.bit_length() - 1} B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n} B" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
+
+
+def _count(M, N):
+    """M^N written out when it is readable, as a power otherwise."""
+    return f"{M ** N:,}" if N * M.bit_length() <= 64 else f"{M}^{N}"
 
 
 def _arithmetic(circuit, arithmetic):
@@ -184,7 +192,7 @@ class _ScaledIntegers:
         common = math.lcm(*(D for _, D, _ in children))
         scaled = [(X, common // D, B * (common // D)) for X, D, B in children]
         bound = (max if op.name == "max" else sum)(B for _, _, B in scaled)
-        big = bound > INT64_LIMIT
+        big = bound > INT64_LIMIT or common > INT64_LIMIT
         arrays = []
         for X, s, _ in scaled:
             X = X.astype(object) if big and X.dtype != object else X

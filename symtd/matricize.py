@@ -5,6 +5,8 @@ order and row-major (the last listed mode varies fastest). Positions are 0-based
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .errors import SymtdError
@@ -64,10 +66,10 @@ def partition(spec, circuit_or_N):
             return c.scopes[c.L - 1][c.levels[-1][0][0]]
         if spec.startswith("I="):
             body = spec[2:].strip()
-            try:
-                rows = [int(x) for x in body.split(",")] if body else []
-            except ValueError:
-                raise SymtdError(f"partition {spec!r}: positions must be integers, e.g. I=0,2") from None
+            items = body.split(",") if body else []
+            if not all(re.fullmatch(r"[0-9]+", x) for x in items):
+                raise SymtdError(f"partition {spec!r}: positions must be integers, e.g. I=0,2")
+            rows = [int(x) for x in items]
             return validate_partition(rows, N)
         raise SymtdError(f"unknown partition {spec!r}; expected odd-even, low-high, root or I=0,2,...")
     return validate_partition(spec, N)

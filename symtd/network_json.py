@@ -12,6 +12,7 @@ from .rational import format_rational, parse_rational
 
 FORMAT = "symtd-network/1"
 _KEYS = {"format", "architecture", "N", "M", "operator", "widths", "levels", "shared", "F", "weights"}
+MAX_POSITIONS = 10**5
 _REQUIRED = ("format", "architecture", "N", "M", "operator", "widths", "weights")
 
 
@@ -28,6 +29,8 @@ def load_network(path):
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SymtdError(f"{path}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise SymtdError(f"{path}: invalid JSON: nested too deeply") from None
     try:
         return network_from_dict(data)
     except SymtdError as exc:
@@ -54,9 +57,11 @@ def network_from_dict(data):
     if data["format"] != FORMAT:
         raise SymtdError(f"format must be {FORMAT!r}, got {data['format']!r}")
     N, M = _integer(data["N"], "N"), _integer(data["M"], "M")
+    if N > MAX_POSITIONS:
+        raise SymtdError(f"N = {N} is too large (at most {MAX_POSITIONS} positions)")
     operator = data["operator"]
-    if operator not in BUILTIN:
-        raise SymtdError(f"unknown operator {operator!r}; expected one of {', '.join(BUILTIN)}")
+    if not isinstance(operator, str) or operator not in BUILTIN:
+        raise SymtdError(f"unknown operator {json.dumps(operator)}; expected one of {', '.join(BUILTIN)}")
     widths = data["widths"]
     if not isinstance(widths, list) or not widths:
         raise SymtdError("widths must be a non-empty list of positive integers")

@@ -130,6 +130,14 @@ def custom_operator(name, sigma, pool):
     sigma, pool = _lambda(sigma, 1, "sigma"), _lambda(pool, 2, "pool")
     a, b, c = sympy.symbols("a b c", real=True)
     g = sympy.Lambda((a, b), pool(sigma(a), sigma(b)))
+    if g.expr.has(sympy.Float):
+        raise SymtdError(f"operator {name!r} refused: g(a, b) = {g.expr} holds a float; use exact rationals")
+    for x in _PROBES:
+        for y in _PROBES:
+            value = g(_rational(x), _rational(y))
+            if not value.is_Rational:
+                raise SymtdError(f"operator {name!r} refused: g({x}, {y}) = {value} is not a finite "
+                                 f"exact real, so g is not defined for all real arguments")
     claims = {
         "commutative": (g(a, b), g(b, a)),
         "associative": (g(g(a, b), c), g(a, g(b, c))),
@@ -180,12 +188,17 @@ def _rational_counterexample(expr, symbols):
     import sympy
 
     for values in itertools.product(_PROBES, repeat=len(symbols)):
-        point = {s: sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
-                 for s, v in zip(symbols, values)}
+        point = {s: _rational(v) for s, v in zip(symbols, values)}
         value = expr.subs(point)
         if value.is_number and value.is_zero is False:
             return {str(s): str(v) for s, v in point.items()}
     return None
+
+
+def _rational(v):
+    import sympy
+    v = Fraction(v)
+    return sympy.Rational(v.numerator, v.denominator)
 
 
 def _identically_zero(expr):

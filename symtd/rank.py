@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import SymtdError
-from .rational import RationalTensor, clear_denominators
+from .rational import INT64_LIMIT, RationalTensor, as_fraction, clear_denominators
 
 PRIME = 2**61 - 1
 
@@ -47,6 +47,8 @@ def integer_matrix(A):
     if A.dtype.kind == "f":
         raise SymtdError("float matrix: its exact rank is not defined by symtd; use exact rationals "
                          "(numpy.linalg.matrix_rank gives an inexact estimate)")
+    if A.dtype.kind == "u" and A.size and int(A.max()) > INT64_LIMIT:
+        A = A.astype(object)
     if A.dtype.kind in "iu":
         return A.astype(np.int64) if A.dtype != np.int64 else A
     if A.dtype == object:
@@ -194,7 +196,7 @@ def structural_upper_bound(circuit, I):
         Z = circuit.widths[0]
         if op == "product":
             candidates.append((Z, f"CP with Z = {Z} terms: rank <= Z"))
-        if op == "max":
+        if op == "max" and I and J:
             candidates.append((Z * min(len(I), len(J)) * M,
                                f"max-term lemma (T5): rank <= Z·min(|I|,|J|)·M = {Z}·{min(len(I), len(J))}·{M}"))
     if op in ("sum", "avg") and (circuit.L == 1 or I == partition("root", circuit)):
@@ -243,6 +245,8 @@ def symbolic_rank(A, seed=0):
 
     M = sympy.Matrix(A.tolist() if hasattr(A, "tolist") else A)
     symbols = sorted(M.free_symbols, key=str)
+    if any(e.has(sympy.Float) for e in M):
+        raise SymtdError("matrix holds floats; exact ranks need exact rationals")
     if any(not e.is_polynomial(*symbols) for e in M):
         raise SymtdError("symbolic_rank needs polynomial entries; Max/Piecewise entries have no rank "
                          "over Q(weights) (use generic_rank for a certified lower bound)")
@@ -252,11 +256,13 @@ def symbolic_rank(A, seed=0):
     entries = dM.to_list()
     rng = random.Random(seed)
     point = [rng.randint(-10**6, 10**6) for _ in dM.domain.gens] if symbols else []
-    values = np.array([[int(x(*point)) if symbols else int(x) for x in row] for row in entries], dtype=object)
+    to_sympy = (dM.domain.domain if symbols else dM.domain).to_sympy   # value in the ground ring
+    values = np.array([[as_fraction(to_sympy(x(*point) if symbols else x)) for x in row] for row in entries],
+                      dtype=object)
     r = rank(values)
     if r == min(M.rows, M.cols):
         return r
-    residues = (values % PRIME).astype(np.int64)
+    residues = (integer_matrix(values) % PRIME).astype(np.int64)
     from flint import nmod_mat
     rows, cols = _pivots(nmod_mat(M.rows, M.cols, residues.ravel().tolist(), PRIME), residues, r, PRIME)
     rows, cols = list(rows), list(cols)

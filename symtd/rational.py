@@ -16,9 +16,9 @@ from .errors import SymtdError
 
 INT64_LIMIT = 2**63 - 1
 
-_INTEGER = re.compile(r"[+-]?\d+\Z")
-_RATIO = re.compile(r"[+-]?\d+/\d+\Z")
-_DECIMAL = re.compile(r"[+-]?(\d+\.\d*|\.\d+)\Z")
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+\Z")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)\Z")
 
 
 def parse_rational(value, where="number"):

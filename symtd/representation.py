@@ -52,6 +52,8 @@ def is_covering(F):
     F = np.asarray(F, dtype=object)
     if F.ndim != 2 or F.shape[0] != F.shape[1]:
         raise SymtdError(f"F must be square, got shape {F.shape}")
+    if any(isinstance(x, (float, np.floating)) or getattr(x, "is_Float", False) for x in F.flat):
+        raise SymtdError("F holds floats; covering is decided exactly, so give exact rationals")
     if all(isinstance(x, (int, Fraction)) or getattr(x, "is_Rational", False) for x in F.flat):
         from .rank import rank
         return rank(F) == F.shape[0]

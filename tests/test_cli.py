@@ -87,6 +87,11 @@ BAD = {
     "extra block": mutate(lambda d: d["weights"].__setitem__("layer2", [])),
     "widths mismatch": mutate(lambda d: d.__setitem__("widths", [3])),
     "top level list": [],
+    "operator not a string": mutate(lambda d: d.__setitem__("operator", [])),
+    "operator an object": mutate(lambda d: d.__setitem__("operator", {})),
+    "unicode digits": mutate(lambda d: d["weights"]["output"].__setitem__(0, "\u0661")),
+    "astronomical N": mutate(lambda d: d.update(architecture="shallow", N=10**30, widths=[1])),
+    "nested too deep": "[" * 100000 + "]" * 100000,
 }
 
 
@@ -104,11 +109,23 @@ def test_bad_input_exits_2_with_one_line(case, command, tmp_path):
 
 @pytest.mark.parametrize("args", [["grid", "missing.json"], ["rank", "NET", "--partition", "I=0,9"],
                                   ["rank", "NET", "--partition", "I=1,1"], ["rank", "NET", "--partition", "half"],
+                                  ["rank", "NET", "--partition", "I=\u0661"], ["rank", "NET", "--partition", "I=0, 1"],
                                   ["rank", "NET"], ["frobnicate"], []])
 def test_bad_command_lines_exit_2(args, net):
     out = run(*[str(net) if a == "NET" else a for a in args])
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_huge_exact_integers_are_read_and_printed(tmp_path):
+    data = mutate(lambda d: d.update(operator="product"))
+    data["weights"]["output"] = [str(10**5000), 0]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(data))
+    out = run("grid", path)
+    assert out.returncode == 0, out.stderr
+    entries = json.loads(out.stdout)["entries"]
+    assert any(len(e.lstrip("-").split("/")[0]) > 4300 for e in entries)
 
 
 def test_grid_cli_does_not_import_sympy(net):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 import symtd
 from symtd.grid import grid_tensor
-from conftest import circuits, random_circuit
+from conftest import circuits, random_circuit, random_geometry_circuits
 
 
 def evaluate_at(circuit, d):
@@ -49,6 +49,21 @@ def test_forward_equals_decomposition_equals_reference(circuit):
     assert forward == grid_tensor(circuit, method="decomposition")
     for d in itertools.islice(itertools.product(range(circuit.M), repeat=circuit.N), 0, None, 7):
         assert forward[d] == evaluate_at(circuit, d)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_geometry_circuits())
+def test_paths_agree_on_random_geometries(circuit):
+    forward = grid_tensor(circuit)
+    assert forward == grid_tensor(circuit, method="decomposition")
+    d = tuple((3 * i + 1) % circuit.M for i in range(circuit.N))
+    assert forward[d] == evaluate_at(circuit, d)
+
+
+def test_mixed_huge_denominators_with_a_zero_child():
+    c = symtd.shallow(2, 1, 1, "max", weights={"layer0": [[[0]], [[Fraction(1, 2**70)]]], "output": [1]})
+    G = grid_tensor(c)
+    assert G[0, 0] == Fraction(1, 2**70) == grid_tensor(c, method="decomposition")[0, 0]
 
 
 @settings(max_examples=30, deadline=None)
@@ -128,6 +143,20 @@ def test_memory_estimate_refuses_before_computing():
     c = symtd.deep(32, 2, [1] * 5, "max")
     with pytest.raises(symtd.SymtdError, match=r"4,294,967,296 entries\) needs about .* refused"):
         grid_tensor(c.subs(c.random_point()), max_bytes=2**30)
+
+
+def test_memory_refusal_for_astronomical_sizes():
+    c = symtd.shallow(1100, 2, 1, "max")
+    with pytest.raises(symtd.SymtdError, match=r"2\^1100 entries\) needs about 2\^\d+ B"):
+        grid_tensor(c.subs(c.random_point()))
+
+
+def test_validate_cp_rank_tensorly_convention():
+    assert symtd.validate_cp_rank((4, 4, 4), "same") == 5          # 64 / 12 = 5.33 -> 5
+    assert symtd.validate_cp_rank((4, 4, 4), 0.5, rounding="ceil") == 3
+    assert symtd.validate_cp_rank((4, 4, 4), 7) == 7
+    with pytest.raises(symtd.SymtdError):
+        symtd.validate_cp_rank((4, 4), 0)
 
 
 def test_symbols_need_symbolic_arithmetic():

@@ -47,6 +47,15 @@ def test_custom_operator_sigma_must_fix_pooled_values():
         custom_operator("neg", lambda x: -x, lambda u, v: u + v)
 
 
+@pytest.mark.parametrize("pool,reason", [
+    (lambda u, v: u * v / (u + v), "not a finite exact real"),
+    (lambda u, v: u + v + sympy.Float(1.5), "float"),
+])
+def test_custom_operator_must_be_exact_and_total(pool, reason):
+    with pytest.raises(symtd.SymtdError, match=reason):
+        custom_operator("partial", lambda x: x, pool)
+
+
 def test_unknown_operator():
     with pytest.raises(symtd.SymtdError, match="unknown operator 'min'"):
         symtd.get_operator("min")

@@ -123,6 +123,31 @@ def test_symbolic_rank_is_exact_over_rational_functions():
         symbolic_rank(sympy.Matrix([[sympy.Max(x, 0)]]))
 
 
+def test_symbolic_rank_with_fractional_coefficients():
+    x = sympy.Symbol("x")
+    half = sympy.Rational(1, 2)
+    assert symbolic_rank(sympy.Matrix([[half, 1], [1, 2]])) == 1
+    assert symbolic_rank(sympy.Matrix([[x / 2, half], [x, 1]])) == 1
+    assert not symtd.is_covering(np.array([[x / 2, half], [x, 1]], dtype=object))
+    c = symtd.deep(4, 2, [1, 1], "product", F=[[Fraction(1, 2), 0], [0, Fraction(1, 3)]])
+    assert symbolic_rank(matricize(grid_tensor(c), (0, 2))) == 1
+    with pytest.raises(symtd.SymtdError, match="float"):
+        symtd.is_covering(np.array([[0.5, 1.0], [1.0, 2.0]]))
+
+
+@pytest.mark.parametrize("operator", ["product", "max", "sum", "avg"])
+@pytest.mark.parametrize("I", [(), (0, 1, 2)])
+def test_bounds_hold_for_empty_and_full_partitions(operator, I):
+    c = symtd.shallow(3, 2, 2, operator)
+    report = generic_rank(c, I)
+    assert report.lower == report.upper == 1
+
+
+def test_unsigned_matrices_are_not_wrapped():
+    A = np.array([[2**64 - 1, 1], [1, 2**64 - 1]], dtype=np.uint64)
+    assert rank(A) == 2
+
+
 def test_t5_witness_odd_even_is_identity():
     # SPEC §6 T5 witness, M = 2, N = 4: layer 0 channels 1 - [d = m] and all-ones
     M = 2
