@@ -49,14 +49,12 @@ def _grid(args):
 
 
 def _rank(args):
-    from .grid import grid_tensor
-    from .matricize import matricize, partition
+    from .matricize import partition
     from .network_json import load_network
-    from .rank import rank
+    from .rank import matricization_rank
 
     circuit = load_network(args.network)
-    I = partition(args.partition, circuit)
-    print(rank(matricize(grid_tensor(circuit), I)))
+    print(matricization_rank(circuit, partition(args.partition, circuit)))
 
 
 

@@ -68,6 +68,20 @@ def grid_from_coefficients(A, F):
     return mode_dot_all(A, F)
 
 
+def grid_numerators_mod(circuit, prime):
+    """X mod p (int64 array) for the grid tensor G = X / D of a concrete product network.
+
+    Exact in the field F_p (every step is a ring operation reduced mod p), so ranks of its
+    matricizations are sound lower bounds for the ranks over Q. Needs prime < 2^28.
+    """
+    if circuit.operator is not PRODUCT or not circuit.is_concrete:
+        raise SymtdError("grid_numerators_mod needs a concrete product network")
+    if not 2 <= prime < 2**28:
+        raise SymtdError("grid_numerators_mod needs a prime below 2^28 (products must fit int64)")
+    check_memory(circuit)
+    return _forward(circuit, _Modular(circuit, prime))
+
+
 def estimate_bytes(circuit, arithmetic="exact"):
     """Peak memory estimate: the largest node value times bytes per entry, times 3 (operands)."""
     per_entry = {"float": 8, "exact": 8, "symbolic": 400}[arithmetic]
@@ -206,6 +220,33 @@ class _ScaledIntegers:
     def result(self, value):
         X, D, _ = value
         return np.ascontiguousarray(np.broadcast_to(X[0], (self.circuit.M,) * self.circuit.N)), D
+
+
+class _Modular:
+    """Forward arithmetic mod p on the numerators of :class:`_ScaledIntegers` (product only)."""
+
+    def __init__(self, circuit, prime):
+        self.circuit, self.p = circuit, prime
+
+    def _mod(self, values):
+        X, _ = clear_denominators(values)
+        return (X % self.p).astype(np.int64)
+
+    def representation(self, j):
+        return self._mod(self.circuit.F.T).reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
+
+    def linear(self, W, X):
+        W = self._mod(W)
+        if W.shape[1] * (self.p - 1) ** 2 > INT64_LIMIT:   # sum of products could overflow: go one by one
+            return reduce(lambda acc, k: (acc + np.multiply.outer(W[:, k], X[k]) % self.p) % self.p,
+                          range(W.shape[1]), np.zeros((W.shape[0],) + X.shape[1:], dtype=np.int64))
+        return np.tensordot(W, X, axes=1) % self.p
+
+    def pool(self, children):
+        return reduce(lambda a, b: a * b % self.p, children)
+
+    def result(self, value):
+        return np.ascontiguousarray(np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N))
 
 
 def _axis_shape(circuit, j):

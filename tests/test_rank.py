@@ -10,6 +10,7 @@ import symtd
 from symtd.grid import grid_tensor
 from symtd.matricize import matricize, partition
 from symtd.rank import certified_rank, generic_rank, rank, symbolic_rank
+from conftest import random_geometry_circuits
 
 
 def test_matricization_convention_on_hand_written_tensor():
@@ -158,3 +159,46 @@ def test_t5_witness_odd_even_is_identity():
     G = grid_tensor(c)
     assert np.array_equal(matricize(G, (0, 2)).numerator, np.eye(4, dtype=int))
     assert rank(matricize(G, (0, 2))) == M ** 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_geometry_circuits())
+def test_modular_grid_is_a_multiple_of_the_exact_numerators(circuit):
+    from symtd.grid import grid_numerators_mod
+    from symtd.rank import SMALL_PRIME as p
+
+    circuit = symtd.tree(circuit.levels, circuit.M, circuit.widths, "product", shared=circuit.shared,
+                         F=circuit.F, weights=circuit.weight_blocks())
+    exact = grid_tensor(circuit).numerator.astype(object) % p
+    residues = grid_numerators_mod(circuit, p).astype(object)
+    nonzero = np.flatnonzero(exact)
+    if len(nonzero) == 0:
+        assert not residues.any()
+        return
+    e = nonzero[0]
+    scale = int(residues.flat[e]) * pow(int(exact.flat[e]), -1, p) % p
+    assert scale != 0 and ((exact * scale - residues) % p == 0).all()
+
+
+@pytest.mark.parametrize("operator", ["product", "max"])
+def test_matricization_rank_matches_exact_path(operator):
+    from symtd.rank import matricization_rank
+
+    for seed in range(3):
+        c = symtd.deep(8, 2, 2, operator)
+        c = c.subs(c.random_point(seed))
+        for I in [(0, 2, 4, 6), (0, 1, 2, 3), (0,)]:
+            assert matricization_rank(c, I) == rank(matricize(grid_tensor(c), I))
+    degenerate = symtd.deep(4, 2, [1, 1], "product")     # rank 1: not full, exact path decides
+    assert matricization_rank(degenerate.subs(degenerate.random_point()), (0, 2)) == 1
+
+
+def test_modular_grid_with_wide_fan_in():
+    from symtd.grid import grid_numerators_mod
+    from symtd.rank import SMALL_PRIME as p
+
+    c = symtd.shallow(2, 2, 200, "product")          # fan-in 200 at the output: chunked sums
+    c = c.subs(c.random_point(1))
+    exact = grid_tensor(c)
+    assert exact.denominator == 1
+    assert (grid_numerators_mod(c, p) == exact.numerator.astype(object) % p).all()
