@@ -212,7 +212,8 @@ class _ScaledIntegers:
             X = X.astype(object) if big and X.dtype != object else X
             arrays.append(X * s if s != 1 else X)
         if op.name == "max":
-            value = relu(reduce(maximum, arrays))
+            value = reduce(maximum, arrays)
+            value = relu(value) if big else np.maximum(value, 0, out=value)
         else:
             value = reduce(np.add, [relu(X) for X in arrays])
         return value, common * (len(children) if op.mean else 1), bound

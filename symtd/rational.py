@@ -101,7 +101,7 @@ class RationalTensor:
             raise SymtdError("RationalTensor denominator is zero")
         if denominator < 0:
             numerator, denominator = -numerator, -denominator
-        common = _gcd_all(numerator, denominator)
+        common = 1 if denominator == 1 else _gcd_all(numerator, denominator)
         if common > 1:
             numerator = numerator // common
             denominator //= common
