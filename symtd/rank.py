@@ -76,16 +76,21 @@ class RankCertificate:
     upper: str
 
 
-def certified_rank(A, prime=PRIME):
-    """Exact rank over Q with the reason (see module docstring)."""
+def _mod_matrix(X, prime):
+    """(X mod p as int64 ndarray, the same as a FLINT nmod_mat) for an integer matrix X."""
     from flint import nmod_mat
 
+    residues = (X % prime).astype(np.int64)
+    return residues, nmod_mat(X.shape[0], X.shape[1], residues.ravel().tolist(), prime)
+
+
+def certified_rank(A, prime=PRIME):
+    """Exact rank over Q with the reason (see module docstring)."""
     X = integer_matrix(A)
     m, n = X.shape
     if m == 0 or n == 0 or not X.any():
         return RankCertificate(0, "trivial", "zero matrix")
-    residues = (X % prime).astype(np.int64) if X.dtype == object else X % prime
-    Ap = nmod_mat(m, n, residues.ravel().tolist(), prime)
+    residues, Ap = _mod_matrix(X, prime)
     r = Ap.rank()
     lower = f"rank mod {prime} = {r}"
     if r == min(m, n):
@@ -95,8 +100,7 @@ def certified_rank(A, prime=PRIME):
     if r == min(m, n):
         return RankCertificate(r, lower, f"{m}×{n} matrix of its distinct non-zero rows and columns")
     if r <= min(m, n) // 8:
-        residues = (X % prime).astype(np.int64) if X.dtype == object else X % prime
-        Ap = nmod_mat(m, n, residues.ravel().tolist(), prime)
+        residues, Ap = _mod_matrix(X, prime)
         rows, cols = _pivots(Ap, residues, r, prime)
         if rows is not None and _spans(X, rows, cols):
             return RankCertificate(r, lower, f"A = A[:,C]·A[R,C]^-1·A[R,:] exactly, |C| = {r}")
@@ -129,12 +133,9 @@ def matricization_rank(circuit, I):
     from .matricize import matricize
 
     if circuit.operator.name == "product" and circuit.is_concrete:
-        from flint import nmod_mat
-
         Xp = matricize(grid_numerators_mod(circuit, SMALL_PRIME), I)
-        m, n = Xp.shape
-        if m and n and nmod_mat(m, n, Xp.ravel().tolist(), SMALL_PRIME).rank() == min(m, n):
-            return min(m, n)
+        if Xp.size and _mod_matrix(Xp, SMALL_PRIME)[1].rank() == min(Xp.shape):
+            return min(Xp.shape)
     return rank(matricize(grid_tensor(circuit), I))
 
 
@@ -279,9 +280,8 @@ def symbolic_rank(A, seed=0):
     r = rank(values)
     if r == min(M.rows, M.cols):
         return r
-    residues = (integer_matrix(values) % PRIME).astype(np.int64)
-    from flint import nmod_mat
-    rows, cols = _pivots(nmod_mat(M.rows, M.cols, residues.ravel().tolist(), PRIME), residues, r, PRIME)
+    residues, Ap = _mod_matrix(integer_matrix(values), PRIME)
+    rows, cols = _pivots(Ap, residues, r, PRIME)
     rows, cols = list(rows), list(cols)
     changed = True
     while changed:
