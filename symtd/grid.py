@@ -26,7 +26,7 @@ import numpy as np
 from .decomposition import from_circuit, mode_dot_all, tree_to_tensor
 from .errors import SymtdError
 from .operators import BUILTIN, PRODUCT, maximum, relu
-from .rational import INT64_LIMIT, RationalTensor, clear_denominators, max_abs
+from .rational import INT64_LIMIT, RationalTensor, check_prime, clear_denominators, max_abs
 
 ARITHMETICS = ("exact", "symbolic", "float")
 METHODS = ("forward", "decomposition")
@@ -69,14 +69,17 @@ def grid_from_coefficients(A, F):
 
 
 def grid_numerators_mod(circuit, prime):
-    """X mod p (int64 array) for the grid tensor G = X / D of a concrete product network.
+    """X mod p (int64 array), X the unreduced integer numerators of G = X / D (product networks).
 
-    Exact in the field F_p (every step is a ring operation reduced mod p), so ranks of its
-    matricizations are sound lower bounds for the ranks over Q. Needs prime < 2^28.
+    X is the numerator the exact forward pass builds before reducing to lowest terms, so
+    X = c·G for a rational c != 0 and every step here is a ring operation mod p: ranks of
+    its matricizations are sound lower bounds for the ranks over Q (p | c only lowers
+    them). Needs a prime below 2^28.
     """
     if circuit.operator is not PRODUCT or not circuit.is_concrete:
         raise SymtdError("grid_numerators_mod needs a concrete product network")
-    if not 2 <= prime < 2**28:
+    check_prime(prime)
+    if prime >= 2**28:
         raise SymtdError("grid_numerators_mod needs a prime below 2^28 (products must fit int64)")
     check_memory(circuit)
     return _forward(circuit, _Modular(circuit, prime))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import SymtdError
-from .rational import INT64_LIMIT, RationalTensor, as_fraction, clear_denominators
+from .rational import INT64_LIMIT, RationalTensor, as_fraction, check_prime, clear_denominators
 
 PRIME = 2**61 - 1
 SMALL_PRIME = 268435399          # < 2^28: products of two residues fit in int64
@@ -86,6 +86,7 @@ def _mod_matrix(X, prime):
 
 def certified_rank(A, prime=PRIME):
     """Exact rank over Q with the reason (see module docstring)."""
+    check_prime(prime)
     X = integer_matrix(A)
     m, n = X.shape
     if m == 0 or n == 0 or not X.any():
@@ -280,9 +281,9 @@ def symbolic_rank(A, seed=0):
     r = rank(values)
     if r == min(M.rows, M.cols):
         return r
-    residues, Ap = _mod_matrix(integer_matrix(values), PRIME)
-    rows, cols = _pivots(Ap, residues, r, PRIME)
-    rows, cols = list(rows), list(cols)
+    _, pivot_cols = sympy.Matrix(values.tolist()).rref()          # exact over Q (rational matrix)
+    cols = list(pivot_cols)
+    rows = list(sympy.Matrix(values[:, cols].T.tolist()).rref()[1])
     changed = True
     while changed:
         changed = False

@@ -76,6 +76,14 @@ def integer_array(ints, shape):
     return array.reshape(shape)
 
 
+def check_prime(p):
+    """Refuse (SymtdError) a modulus that is not a prime below 2^64."""
+    from flint import fmpz
+
+    if isinstance(p, bool) or not isinstance(p, int) or p < 2 or p >= 2**64 or not fmpz(p).is_prime():
+        raise SymtdError(f"modulus {p!r} must be a prime below 2^64")
+
+
 def max_abs(array):
     """Exact max |entry| of an integer array (0 for an empty one) as a Python int."""
     if array.size == 0:

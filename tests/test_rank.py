@@ -144,6 +144,18 @@ def test_bounds_hold_for_empty_and_full_partitions(operator, I):
     assert report.lower == report.upper == 1
 
 
+def test_symbolic_rank_when_the_modular_rank_drops():
+    x = sympy.Symbol("x")
+    p = 2**61 - 1
+    assert symbolic_rank(sympy.Matrix([[p, 0], [0, 0]])) == 1
+    assert symbolic_rank(sympy.Matrix([[p * x, p], [0, 0], [0, 0]])) == 1
+
+
+def test_non_prime_modulus_refused():
+    with pytest.raises(symtd.SymtdError, match="prime"):
+        certified_rank(np.eye(2, dtype=int), prime=4)
+
+
 def test_unsigned_matrices_are_not_wrapped():
     A = np.array([[2**64 - 1, 1], [1, 2**64 - 1]], dtype=np.uint64)
     assert rank(A) == 2
