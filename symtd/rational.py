@@ -164,9 +164,16 @@ class RationalTensor:
     def to_strings(self):
         """Flat row-major list of lowest-terms strings ("2", "-3/2")."""
         d = self.denominator
+        flat = self.numerator.ravel()
         if d == 1:
-            return [str(x) for x in self.numerator.ravel().tolist()]
-        return [format_rational(Fraction(x, d)) for x in self.numerator.ravel().tolist()]
+            return [str(x) for x in flat.tolist()]
+        if flat.dtype == object:
+            common = [math.gcd(x, d) for x in flat.tolist()]
+            pairs = zip([x // g for x, g in zip(flat.tolist(), common)], [d // g for g in common])
+        else:
+            common = np.gcd(flat, d)
+            pairs = zip((flat // common).tolist(), (d // common).tolist())
+        return [str(x) if q == 1 else f"{x}/{q}" for x, q in pairs]
 
     def to_sympy(self):
         """sympy ImmutableDenseNDimArray of Rationals."""

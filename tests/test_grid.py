@@ -5,7 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import given, settings, strategies as st
 
 import symtd
 from symtd.grid import grid_tensor
@@ -162,3 +162,15 @@ def test_validate_cp_rank_tensorly_convention():
 def test_symbols_need_symbolic_arithmetic():
     with pytest.raises(symtd.SymtdError, match="needs concrete weights"):
         grid_tensor(symtd.shallow(2, 2, 1), arithmetic="exact")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-10**30, 10**30), min_size=1, max_size=20), st.integers(1, 10**25))
+def test_rational_strings_are_lowest_terms(numerators, denominator):
+    from symtd.rational import RationalTensor, format_rational
+
+    T = RationalTensor(np.array(numerators, dtype=object), denominator)
+    assert T.to_strings() == [format_rational(Fraction(x, denominator)) for x in numerators]
+    small = [x % 1000 - 500 for x in numerators]
+    T = RationalTensor(np.array(small, dtype=np.int64), 360)
+    assert T.to_strings() == [format_rational(Fraction(x, 360)) for x in small]
