@@ -167,7 +167,7 @@ class RationalTensor:
         flat = self.numerator.ravel()
         if d == 1:
             return [str(x) for x in flat.tolist()]
-        if flat.dtype == object:
+        if flat.dtype == object or d > INT64_LIMIT:
             common = [math.gcd(x, d) for x in flat.tolist()]
             pairs = zip([x // g for x, g in zip(flat.tolist(), common)], [d // g for g in common])
         else:
