@@ -182,25 +182,32 @@ def _pivot_columns(M, r):
 # -- generic rank of symbolic circuits -----------------------------------------------------
 @dataclass
 class GenericRankReport:
-    """Generic rank of a matricization over the weights.
+    """Rank of a matricization over the weights: a certified lower and an all-weights upper bound.
 
-    ``lower`` is certified: the exact rank at the rational point ``point``; the generic
-    rank is at least this. ``upper`` is a bound that holds for all weights, from the
-    structure named in ``upper_reason`` (None when no structural bound applies beyond
-    the matrix size). The generic rank is determined when lower == upper.
+    ``lower`` is the exact rank at the rational point ``point``. ``upper`` holds for all
+    weights, from the structure named in ``upper_reason``. For product networks the grid
+    entries are polynomials, so the rank is generic (constant off a null set) and at
+    least ``lower``; it is determined when lower == upper. For ReLU operators entries
+    are piecewise and the rank varies between open regions of weights: ``lower`` then
+    only proves that rank on a region around ``point``, not almost everywhere.
     """
 
     lower: int
     upper: int
     upper_reason: str
     point: dict = field(repr=False)
+    polynomial: bool = True
 
     @property
     def determined(self):
-        return self.lower == self.upper
+        """True when the generic rank (product networks only) is pinned down exactly."""
+        return self.polynomial and self.lower == self.upper
 
     def __str__(self):
-        status = "generic rank = {}".format(self.lower) if self.determined else \
+        if not self.polynomial:
+            return (f"rank {self.lower} at a random rational point (piecewise entries: not a generic "
+                    f"rank); rank <= {self.upper} for all weights ({self.upper_reason})")
+        status = f"generic rank = {self.lower}" if self.determined else \
             f"{self.lower} <= generic rank <= {self.upper}"
         return (f"{status} (lower bound: exact rank at a random rational point; "
                 f"upper bound: {self.upper_reason})")
@@ -235,7 +242,7 @@ def structural_upper_bound(circuit, I):
 
 
 def generic_rank(circuit, I, seed=0, bound=10**6):
-    """Certified report on the generic rank of [G]_{I,J} of a (symbolic) circuit.
+    """Certified report on the rank of [G]_{I,J} of a (symbolic) circuit (see GenericRankReport).
 
     The lower bound is the exact rank of the grid tensor at one random rational point
     (integers from [-bound, bound]: wide ranges avoid degenerate draws), computed by the
@@ -247,7 +254,7 @@ def generic_rank(circuit, I, seed=0, bound=10**6):
     if lower > upper:
         raise AssertionError(f"rank {lower} at a rational point exceeds the proven bound {upper} "
                              f"({reason}): a bug in symtd")
-    return GenericRankReport(lower, upper, reason, point)
+    return GenericRankReport(lower, upper, reason, point, polynomial=circuit.operator.name == "product")
 
 
 def symbolic_rank(A, seed=0):

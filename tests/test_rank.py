@@ -106,6 +106,7 @@ def test_sum_avg_root_split_rank_at_most_two(operator, seed):
     c = symtd.deep(8, 3, 3, operator)
     report = generic_rank(c, partition("root", c), seed=seed)
     assert report.upper == 2 and report.lower <= 2
+    assert not report.determined and "not a generic rank" in str(report)
     shallow = symtd.shallow(4, 3, 5, operator)
     assert generic_rank(shallow, (0, 2), seed=seed).lower <= 2
 
