@@ -145,6 +145,15 @@ def _theorem(cert):
         return [{"kind": "covering", "network": "witness"},
                 {"kind": "grid_is_pair_indicator", "network": "witness"},
                 {"kind": "rank", "network": "witness", "rows": odd, "rank": M ** (N // 2)}]
+    if cert["theorem"] in ("T1", "T2"):
+        net = nets["shallow"]
+        operator, extra = ("product", 0) if cert["theorem"] == "T1" else ("max", 1)
+        if net["operator"] != operator or net["architecture"] != "shallow" or net.get("shared", False):
+            raise CheckFailed(f"{cert['theorem']} needs an unshared shallow {operator} network")
+        if net["widths"][0] > M ** N + extra:
+            raise CheckFailed(f"{cert['theorem']} allows Z <= M^N + {extra}, got Z = {net['widths'][0]}")
+        return [{"kind": "covering", "network": "shallow"},
+                {"kind": "grid_equals", "network": "shallow", "entries": inst["target"]}]
     raise CheckFailed(f"unknown theorem {cert.get('theorem')!r}")
 
 

@@ -1,7 +1,7 @@
 """Theorem instances of SPEC §6, verified exactly, with certificates for symtd.checker.
 
-Implemented so far: T4 (ConvAC depth efficiency) and T5 (ReLU-max depth efficiency
-witness). A verdict is "verified" only when every step was exact.
+Implemented so far: T1/T2 (universality of shallow product / max networks), T4 (ConvAC
+depth efficiency) and T5 (ReLU-max depth efficiency witness). A verdict is "verified" only when every step was exact.
 """
 from __future__ import annotations
 
@@ -95,3 +95,50 @@ def check_t5(N, M):
     bound = -(-M ** (N // 2) // ((N // 2) * M))
     return Verdict("T5", cert["instance"], verdict, {"odd-even rank": got, "shallow Z >=": bound},
                    time.perf_counter() - start, cert)
+
+
+def _universal_shallow(target, operator, F):
+    """Shallow network whose grid is target (SPEC §6 T1/T2 constructions), leaf vectors via a = F^-1 v."""
+    from fractions import Fraction
+    import itertools
+
+    from .circuit import shallow
+    from .representation import leaf_weights
+
+    target = np.asarray(target, dtype=object)
+    N, M = target.ndim, target.shape[0]
+    F = np.eye(M, dtype=int).astype(object) if F is None else np.asarray(F, dtype=object)
+    indices = list(itertools.product(range(M), repeat=N))
+    if operator == "product":        # one term per index d: λ_d = T[d], v^{d,i} = e_{d_i}
+        terms = [[[int(k == d[i]) for k in range(M)] for i in range(N)] for d in indices]
+        lam = [Fraction(target[d]) for d in indices]
+    else:                            # all-ones term and terms 1 - δ_{d*}: T[e] = c_0 + S - c_e
+        K = len(indices)
+        S = sum(Fraction(target[d]) for d in indices) / (K - 1)
+        terms = [[[1] * M for _ in range(N)]] + \
+            [[[-1 if k == d[i] else 1 for k in range(M)] for i in range(N)] for d in indices]
+        lam = [Fraction(0)] + [S - Fraction(target[d]) for d in indices]
+    layer0 = [[list(leaf_weights(F, term[i])) for term in terms] for i in range(N)]
+    return shallow(N, M, len(terms), operator, F=F.tolist(), weights={"layer0": layer0, "output": lam})
+
+
+def check_universality(target, operator="product", F=None):
+    """T1 (product, Z <= M^N) or T2 (max, Z <= M^N + 1): construct a shallow network, verify grid == target."""
+    start = time.perf_counter()
+    target = np.asarray(target, dtype=object)
+    theorem = "T1" if operator == "product" else "T2"
+    net = _universal_shallow(target, operator, F)
+    from .rational import RationalTensor
+    G = grid_tensor(net)
+    ok = G == RationalTensor.from_rationals(target) and is_covering(net.F)
+    doc = network_to_dict(net)
+    doc["architecture"] = "shallow"
+    del doc["levels"]
+    entries = RationalTensor.from_rationals(target).to_strings()
+    cert = {"format": FORMAT, "theorem": theorem,
+            "instance": {"N": target.ndim, "M": target.shape[0], "target": entries},
+            "networks": {"shallow": doc},
+            "claims": [{"kind": "covering", "network": "shallow"},
+                       {"kind": "grid_equals", "network": "shallow", "entries": G.to_strings()}]}
+    return Verdict(theorem, {"N": target.ndim, "M": target.shape[0]}, "verified" if ok else "refuted",
+                   {"Z": net.widths[0]}, time.perf_counter() - start, cert)

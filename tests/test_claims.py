@@ -4,7 +4,29 @@ import copy
 import pytest
 
 from symtd.checker import CheckFailed, check
-from symtd.claims import check_t4, check_t5
+from fractions import Fraction
+
+import numpy as np
+
+from symtd.claims import check_t4, check_t5, check_universality
+
+
+def random_target(shape, seed):
+    rng = np.random.default_rng(seed)
+    return np.array([Fraction(int(x), int(q)) for x, q in zip(rng.integers(-9, 9, np.prod(shape)),
+                                                              rng.integers(1, 4, np.prod(shape)))],
+                    dtype=object).reshape(shape)
+
+
+@pytest.mark.parametrize("operator,extra", [("product", 0), ("max", 1)])
+@pytest.mark.parametrize("shape", [(2, 2, 2), (3, 3), (2, 2, 2, 2)])
+def test_t1_t2_universality(operator, extra, shape):
+    v = check_universality(random_target(shape, 1), operator)
+    assert v.verdict == "verified" and v.numbers["Z"] == shape[0] ** len(shape) + extra
+    assert check(v.certificate)
+    F = [[1, 0, 0], [Fraction(1, 2), 1, 0], [2, -1, 3]][:shape[0]]
+    F = [row[:shape[0]] for row in F]
+    assert check(check_universality(random_target(shape, 2), operator, F=F).certificate)
 
 
 @pytest.mark.parametrize("N,M,r", [(4, 2, 2), (8, 2, 2), (4, 3, 3), (8, 3, 2)])
@@ -27,9 +49,18 @@ def tampered(cert, change):
     return cert
 
 
+T1 = check_universality(random_target((2, 2, 2), 3), "product").certificate
+T2 = check_universality(random_target((2, 2, 2), 3), "max").certificate
 T4 = check_t4(4, 2, 2).certificate
 T5 = check_t5(4, 2).certificate
 TAMPERS = {
+    "T1 target entry": (T1, lambda c: c["instance"]["target"].__setitem__(3, "11/7")),
+    "T1 target and claimed grid": (T1, lambda c: [c["instance"]["target"].__setitem__(3, "11/7"),
+                                                  c["claims"][1]["entries"].__setitem__(3, "11/7")]),
+    "T1 one weight": (T1, lambda c: c["networks"]["shallow"]["weights"]["output"].__setitem__(0, "123/7")),
+    "T1 as max": (T1, lambda c: c["networks"]["shallow"].__setitem__("operator", "max")),
+    "T2 one leaf weight": (T2, lambda c: c["networks"]["shallow"]["weights"]["layer0"][1][2].__setitem__(0, "1")),
+    "T2 claimed as T1": (T2, lambda c: c.__setitem__("theorem", "T1")),
     "T4 one weight": (T4, lambda c: c["networks"]["deep"]["weights"]["layer0"][0][0].__setitem__(0, "0")),
     "T4 all layer0 weights equal": (T4, lambda c: c["networks"]["deep"]["weights"].__setitem__(
         "layer0", [[["1", "1"], ["1", "1"]]] * 4)),
