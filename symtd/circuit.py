@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import SymtdError
-from .operators import Operator, get_operator
+from .operators import get_operator
 from .rational import as_fraction, format_rational, parse_rational
 
 

@@ -5,19 +5,22 @@ depth efficiency) and T5 (ReLU-max depth efficiency witness). A verdict is "veri
 """
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
 from .checker import FORMAT
-from .circuit import deep
+from .circuit import deep, shallow
 from .errors import SymtdError
 from .grid import grid_tensor
 from .matricize import matricize
 from .network_json import network_to_dict
 from .rank import matricization_rank, rank
-from .representation import is_covering
+from .rational import RationalTensor
+from .representation import is_covering, leaf_weights
 
 
 @dataclass
@@ -99,12 +102,6 @@ def check_t5(N, M):
 
 def _universal_shallow(target, operator, F):
     """Shallow network whose grid is target (SPEC §6 T1/T2 constructions), leaf vectors via a = F^-1 v."""
-    from fractions import Fraction
-    import itertools
-
-    from .circuit import shallow
-    from .representation import leaf_weights
-
     target = np.asarray(target, dtype=object)
     N, M = target.ndim, target.shape[0]
     F = np.eye(M, dtype=int).astype(object) if F is None else np.asarray(F, dtype=object)
@@ -128,7 +125,6 @@ def check_universality(target, operator="product", F=None):
     target = np.asarray(target, dtype=object)
     theorem = "T1" if operator == "product" else "T2"
     net = _universal_shallow(target, operator, F)
-    from .rational import RationalTensor
     G = grid_tensor(net)
     ok = G == RationalTensor.from_rationals(target) and is_covering(net.F)
     doc = network_to_dict(net)

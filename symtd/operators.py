@@ -185,7 +185,6 @@ _PROBES = (-3, -1, 0, Fraction(1, 2), 1, 2, 5)
 
 def _rational_counterexample(expr, symbols):
     import itertools
-    import sympy
 
     for values in itertools.product(_PROBES, repeat=len(symbols)):
         point = {s: _rational(v) for s, v in zip(symbols, values)}
