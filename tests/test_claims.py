@@ -36,6 +36,16 @@ def test_t4_verified_and_certificate_checks(N, M, r):
     assert check(v.certificate)
 
 
+def test_t4_degenerate_point_is_inconclusive_and_rejected(monkeypatch):
+    import symtd.claims
+
+    monkeypatch.setattr(symtd.claims, "matricization_rank", lambda circuit, I: 3)
+    v = check_t4(4, 2, 2)
+    assert v.verdict == "inconclusive"
+    with pytest.raises(CheckFailed):
+        check(v.certificate)
+
+
 @pytest.mark.parametrize("N,M", [(4, 2), (8, 2), (4, 3)])
 def test_t5_witness_verified(N, M):
     v = check_t5(N, M)
