@@ -8,7 +8,6 @@ Fractions (SPEC §2), and its own exact rank (Gaussian elimination over Q).
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from fractions import Fraction
 
@@ -208,7 +207,3 @@ def _check(cert):
             raise CheckFailed(f"unknown claim kind {kind!r}")
     return True
 
-
-def check_file(path):
-    with open(path, encoding="utf-8") as handle:
-        return check(json.load(handle))
