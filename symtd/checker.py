@@ -40,47 +40,182 @@ def levels_of(net):
     return levels
 
 
-def evaluate(net, d):
-    """h_y at the template tuple d (SPEC §2), in Fractions."""
-    M, op, shared = net["M"], net["operator"], net.get("shared", False)
-    F = [[number(x) for x in row] for row in net["F"]] if "F" in net else \
-        [[Fraction(int(i == k)) for k in range(M)] for i in range(M)]
-    W = net["weights"]
+def forward(net, leaf, weight, algebra):
+    """h_y by the plain recursion of SPEC §2 in the given algebra.
 
-    def block(name, node):
-        b = W[name] if shared else W[name][node]
-        return [[number(x) for x in row] for row in b]
-
-    values = []
-    for j in range(net["N"]):
-        A = block("layer0", j)
-        values.append([sum(a[k] * F[d[j]][k] for k in range(M)) for a in A])
+    leaf(j, γ) is the layer-0 conv output at position j, weight(path) the weight at a
+    JSON path such as "layer1[0][1][0]" or "output[2]"; pooling per SPEC §3.
+    """
+    op, shared, widths = net["operator"], net.get("shared", False), net["widths"]
+    values = [[leaf(j, g) for g in range(widths[0])] for j in range(net["N"])]
     levels = levels_of(net)
     for depth, level in enumerate(levels, start=1):
-        pooled_level = []
+        outputs = []
         for t, window in enumerate(level):
-            pooled = []
-            for ch in range(len(values[window[0]])):
-                xs = [values[i][ch] for i in window]
-                if op == "product":
-                    p = Fraction(1)
-                    for x in xs:
-                        p *= x
-                elif op == "max":
-                    p = max(max(xs), Fraction(0))
-                elif op in ("sum", "avg"):
-                    p = sum((max(x, Fraction(0)) for x in xs), Fraction(0))
-                    p = p / len(xs) if op == "avg" else p
-                else:
-                    raise CheckFailed(f"unknown operator {op!r}")
-                pooled.append(p)
+            pooled = [algebra.pool(op, [values[i][ch] for i in window]) for ch in range(widths[depth - 1])]
             if depth < len(levels):
-                A = block(f"layer{depth}", t)
+                prefix = f"layer{depth}" if shared else f"layer{depth}[{t}]"
+                paths = [[f"{prefix}[{o}][{k}]" for k in range(len(pooled))] for o in range(widths[depth])]
             else:
-                A = [[number(x) for x in W["output"]]]
-            pooled_level.append([sum(a[k] * pooled[k] for k in range(len(pooled))) for a in A])
-        values = pooled_level
+                paths = [[f"output[{k}]" for k in range(len(pooled))]]
+            outputs.append([algebra.total([algebra.mul(weight(p), x) for p, x in zip(row, pooled)])
+                            for row in paths])
+        values = outputs
     return values[0][0]
+
+
+def weight_at(net, path):
+    """The exact number at a JSON path of net["weights"], e.g. "layer1[0][1][0]"."""
+    name, *indices = re.findall(r"[A-Za-z0-9]+", path)
+    value = net["weights"][name]
+    for k in indices:
+        value = value[int(k)]
+    return number(value)
+
+
+def template_matrix(net):
+    M = net["M"]
+    if "F" in net:
+        return [[number(x) for x in row] for row in net["F"]]
+    return [[Fraction(int(i == k)) for k in range(M)] for i in range(M)]
+
+
+def layer0(net, j):
+    return net["weights"]["layer0"] if net.get("shared", False) else net["weights"]["layer0"][j]
+
+
+def evaluate(net, d):
+    """h_y at the template tuple d (SPEC §2), in Fractions."""
+    F = template_matrix(net)
+
+    def leaf(j, g):
+        return sum(number(a) * F[d[j]][k] for k, a in enumerate(layer0(net, j)[g]))
+    return forward(net, leaf, lambda path: weight_at(net, path), RATIONAL)
+
+
+class Rational:
+    """Exact arithmetic on Fractions."""
+
+    constant = staticmethod(Fraction)
+
+    @staticmethod
+    def mul(x, y):
+        return x * y
+
+    @staticmethod
+    def total(xs):
+        return sum(xs, Fraction(0))
+
+    @staticmethod
+    def max0(xs):
+        return max([Fraction(0)] + list(xs))
+
+    def pool(self, op, xs):
+        return pool(self, op, xs)
+
+
+RATIONAL = Rational()
+
+
+def pool(algebra, op, xs):
+    """ρ of SPEC §3 in terms of the algebra's mul, total, max0 and scale-by-constant."""
+    if op == "product":
+        value = xs[0]
+        for x in xs[1:]:
+            value = algebra.mul(value, x)
+        return value
+    if op == "max":
+        return algebra.max0(xs)
+    if op in ("sum", "avg"):
+        value = algebra.total([algebra.max0([x]) for x in xs])
+        return algebra.mul(algebra.constant(Fraction(1, len(xs))), value) if op == "avg" else value
+    raise CheckFailed(f"unknown operator {op!r}")
+
+
+class Symbolic:
+    """Polynomials over Q in symbols and max(0, ...) atoms, under sign facts for symbols.
+
+    An expression is {monomial: coefficient}; a monomial is a frozenset of (factor, power);
+    a factor is a symbol name or ("max0", frozenset of argument keys), key(x) =
+    frozenset(x.items()). Besides the ring laws the only rewrites are, for
+    max(0, x_1, ..., x_k): drop an x_i that is <= 0; c·max(0, xs) = max(0, c·xs) when
+    c >= 0; max(0, x) = x when x >= 0. Each is valid wherever the sign facts hold, so
+    equal canonical forms are equal functions there; unequal forms prove nothing.
+    """
+
+    def __init__(self, signs=None):
+        self.signs = dict(signs or {})                 # symbol name -> +1 (> 0) or -1 (< 0)
+
+    @staticmethod
+    def constant(c):
+        return {frozenset(): Fraction(c)} if c else {}
+
+    @staticmethod
+    def symbol(name):
+        return {frozenset({(name, 1)}): Fraction(1)}
+
+    @staticmethod
+    def total(xs):
+        out = {}
+        for x in xs:
+            for m, c in x.items():
+                out[m] = out.get(m, 0) + c
+        return {m: c for m, c in out.items() if c}
+
+    @staticmethod
+    def mul(x, y):
+        out = {}
+        for m1, c1 in x.items():
+            for m2, c2 in y.items():
+                powers = dict(m1)
+                for f, p in m2:
+                    powers[f] = powers.get(f, 0) + p
+                m = frozenset(powers.items())
+                out[m] = out.get(m, 0) + c1 * c2
+        return {m: c for m, c in out.items() if c}
+
+    def sign(self, x):
+        """+1 if x >= 0 wherever the sign facts hold, -1 if x <= 0, 0 if x = 0, None if unknown."""
+        found = {self._term_sign(m, c) for m, c in x.items()}
+        if not found:
+            return 0
+        return found.pop() if len(found) == 1 and None not in found else None
+
+    def _term_sign(self, m, c):
+        s = 1 if c > 0 else -1
+        for f, p in m:
+            fs = 1 if isinstance(f, tuple) else self.signs.get(f)     # max0 atoms are >= 0
+            if fs is None and p % 2:
+                return None
+            if fs == -1 and p % 2:
+                s = -s
+        return s
+
+    def max0(self, xs):
+        args = {}
+        for x in xs:
+            for y in self._flatten(x):
+                if self.sign(y) not in (0, -1):
+                    args[frozenset(y.items())] = y
+        if not args:
+            return {}
+        if len(args) == 1 and self.sign(next(iter(args.values()))) == 1:
+            return next(iter(args.values()))
+        return {frozenset({(("max0", frozenset(args)), 1)}): Fraction(1)}
+
+    def _flatten(self, x):
+        """[c·ys] for a single term x = c·max(0, ys) with c >= 0, else [x]."""
+        if len(x) == 1:
+            (m, c), = x.items()
+            atom = next(((f, p) for f, p in m if isinstance(f, tuple) and p == 1), None)
+            if atom is not None:
+                rest = {m - {atom}: c}
+                if self.sign(rest) == 1:
+                    return [y for key in atom[0][1] for y in self._flatten(self.mul(rest, dict(key)))]
+        return [x]
+
+    def pool(self, op, xs):
+        return pool(self, op, xs)
 
 
 def grid(net):
@@ -123,37 +258,70 @@ def rank(A):
 
 def _theorem(cert):
     """The claims a theorem instance needs, with the values the theorem predicts."""
-    nets, inst = cert["networks"], cert["instance"]
+    nets, inst, theorem = cert["networks"], cert["instance"], cert["theorem"]
     N, M = inst["N"], inst["M"]
     odd = list(range(0, N, 2))
-    if cert["theorem"] == "T4":
-        net = nets["deep"]
-        if net["operator"] != "product" or net["architecture"] != "deep" or net.get("shared", False):
-            raise CheckFailed("T4 needs an unshared deep product network")
-        r = min(net["widths"][0], M)
-        entries = next((c.get("entries") for c in cert["claims"] if c.get("kind") == "grid_equals"), None)
+    claimed = {c["kind"]: c for c in cert["claims"]}
+    if theorem == "T4":
+        _require(nets, "deep", "product", "deep")
+        r = min(nets["deep"]["widths"][0], M)
         return [{"kind": "covering", "network": "deep"},
-                {"kind": "grid_equals", "network": "deep", "entries": entries},
+                {"kind": "grid_equals", "network": "deep", "entries": claimed["grid_equals"]["entries"]},
                 {"kind": "rank", "network": "deep", "rows": odd, "rank": r ** (N // 2)}]
-    if cert["theorem"] == "T5":
-        net = nets["witness"]
-        if net["operator"] != "max" or net["architecture"] != "deep":
-            raise CheckFailed("T5 needs a deep max network as witness")
-        if net["widths"] != [M + 1] + [2] * (len(net["widths"]) - 1):
+    if theorem == "T5" and inst.get("part") == "lemma":     # rank <= Z·min(|I|,|J|)·M (odd-even)
+        bound = inst["Z"] * min(len(odd), N - len(odd)) * M
+        for name in nets:
+            _require(nets, name, "max", "shallow")
+            if nets[name]["widths"] != [inst["Z"]]:
+                raise CheckFailed(f"lemma network {name!r} must have Z = {inst['Z']}")
+        return [{"kind": "rank_at_most", "network": name, "rows": odd, "bound": bound} for name in nets]
+    if theorem == "T5":
+        _require(nets, "witness", "max", "deep")
+        if nets["witness"]["widths"] != [M + 1] + [2] * (len(nets["witness"]["widths"]) - 1):
             raise CheckFailed("T5 witness must have polynomial width r_0 = M + 1, r_l = 2")
         return [{"kind": "covering", "network": "witness"},
                 {"kind": "grid_is_pair_indicator", "network": "witness"},
                 {"kind": "rank", "network": "witness", "rows": odd, "rank": M ** (N // 2)}]
-    if cert["theorem"] in ("T1", "T2"):
-        net = nets["shallow"]
-        operator, extra = ("product", 0) if cert["theorem"] == "T1" else ("max", 1)
-        if net["operator"] != operator or net["architecture"] != "shallow" or net.get("shared", False):
-            raise CheckFailed(f"{cert['theorem']} needs an unshared shallow {operator} network")
-        if net["widths"][0] > M ** N + extra:
-            raise CheckFailed(f"{cert['theorem']} allows Z <= M^N + {extra}, got Z = {net['widths'][0]}")
-        return [{"kind": "covering", "network": "shallow"},
-                {"kind": "grid_equals", "network": "shallow", "entries": inst["target"]}]
-    raise CheckFailed(f"unknown theorem {cert.get('theorem')!r}")
+    if theorem in ("T1", "T2"):
+        (name,) = nets
+        operator, extra = ("product", 0) if theorem == "T1" else ("max", 1)
+        _require(nets, name, operator, name)
+        if name not in ("shallow", "deep") or max(nets[name]["widths"]) > M ** N + extra:
+            raise CheckFailed(f"{theorem} needs a shallow or deep {operator} network of widths <= M^N + {extra}")
+        return [{"kind": "covering", "network": name},
+                {"kind": "grid_equals", "network": name, "entries": inst["target"]}]
+    if theorem == "T3":
+        if nets["net"]["operator"] not in ("sum", "avg") or "weights" in nets["net"]:
+            raise CheckFailed("T3 is about sum/avg networks with all weights symbolic (no weights given)")
+        rows = claimed["separable"]["rows"]
+        return [{"kind": "separable", "network": "net", "rows": rows},
+                {"kind": "unreachable_target", "rows": rows, "entries": claimed["unreachable_target"]["entries"],
+                 "rank": claimed["unreachable_target"]["rank"]}]
+    if theorem == "T6":
+        _require(nets, "deep", "max", "deep")
+        _require(nets, "shallow", "max", "shallow")
+        if nets["shallow"]["widths"] != [1]:
+            raise CheckFailed("T6 compares with a shallow max network of Z = 1")
+        identity = claimed["identity_in_region"]
+        entries = claimed["grid_equals"]["entries"]
+        return [{"kind": "identity_in_region", "network": "deep", "live": identity["live"],
+                 "region": identity["region"]},
+                {"kind": "grid_equals", "network": "deep", "entries": entries},
+                {"kind": "grid_equals", "network": "shallow", "entries": entries}]
+    if theorem == "T7":
+        templates = {"kind": "templates", "network": "net", "templates": inst["templates"], "biases": inst["biases"]}
+        if not inst["covering"]:
+            return [templates, {"kind": "singular", "network": "net", "null": claimed["singular"]["null"]}]
+        return [templates, {"kind": "covering", "network": "net"},
+                {"kind": "leaf_vectors", "network": "net", "vectors": claimed["leaf_vectors"]["vectors"]},
+                {"kind": "grid_equals", "network": "net", "entries": claimed["grid_equals"]["entries"]}]
+    raise CheckFailed(f"unknown theorem {theorem!r}")
+
+
+def _require(nets, name, operator, architecture):
+    net = nets[name]
+    if net["operator"] != operator or net["architecture"] != architecture or net.get("shared", False):
+        raise CheckFailed(f"network {name!r} must be an unshared {architecture} {operator} network")
 
 
 def check(cert):
@@ -166,7 +334,7 @@ def check(cert):
         return _check(cert)
     except CheckFailed:
         raise
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ZeroDivisionError, RecursionError) as exc:
         raise CheckFailed(f"malformed certificate: {type(exc).__name__}: {exc}") from None
 
 
@@ -178,32 +346,135 @@ def _check(cert):
     for name, net in cert["networks"].items():
         if (net["N"], net["M"]) != (cert["instance"]["N"], cert["instance"]["M"]):
             raise CheckFailed(f"network {name!r} does not match the instance's N and M")
-    nets, grids = cert["networks"], {}
+    grids = {}
     for claim in cert["claims"]:
-        net = nets[claim["network"]]
-        if claim["network"] not in grids:
-            grids[claim["network"]] = grid(net)
-        G = grids[claim["network"]]
-        kind = claim["kind"]
-        if kind == "rank":
-            got = rank(matrix(G, net["N"], net["M"], claim["rows"]))
-            if got != claim["rank"]:
-                raise CheckFailed(f"{claim['network']}: rank is {got}, certificate claims {claim['rank']}")
-        elif kind == "rank_at_most":
-            got = rank(matrix(G, net["N"], net["M"], claim["rows"]))
-            if got > claim["bound"]:
-                raise CheckFailed(f"{claim['network']}: rank {got} exceeds the claimed bound {claim['bound']}")
-        elif kind == "grid_equals":                 # row-major entries, exact strings
-            if [G[d] for d in sorted(G)] != [number(x) for x in claim["entries"]]:
-                raise CheckFailed(f"{claim['network']}: grid tensor differs from the claimed entries")
-        elif kind == "grid_is_pair_indicator":      # G[d] = Π_j [d_{2j} = d_{2j+1}] (T5 witness)
-            if any(G[d] != all(d[2 * j] == d[2 * j + 1] for j in range(net["N"] // 2)) for d in G):
-                raise CheckFailed(f"{claim['network']}: grid tensor is not the pairwise-equality indicator")
-        elif kind == "covering":
-            F = [[number(x) for x in row] for row in net["F"]] if "F" in net else None
-            if F is not None and rank(F) != net["M"]:
-                raise CheckFailed(f"{claim['network']}: F is singular")
-        else:
-            raise CheckFailed(f"unknown claim kind {kind!r}")
+        name = claim.get("network")
+        net = cert["networks"].get(name)
+        if claim["kind"] in _GRID_CLAIMS and name not in grids:
+            grids[name] = grid(net)
+        _CLAIMS[claim["kind"]](claim, net, grids.get(name), cert)
     return True
 
+
+def _rank(claim, net, G, cert):
+    got = rank(matrix(G, net["N"], net["M"], claim["rows"]))
+    if got != claim["rank"]:
+        raise CheckFailed(f"{claim['network']}: rank is {got}, certificate claims {claim['rank']}")
+
+
+def _rank_at_most(claim, net, G, cert):
+    got = rank(matrix(G, net["N"], net["M"], claim["rows"]))
+    if got > claim["bound"]:
+        raise CheckFailed(f"{claim['network']}: rank {got} exceeds the claimed bound {claim['bound']}")
+
+
+def _grid_equals(claim, net, G, cert):                      # row-major entries, exact strings
+    if [G[d] for d in sorted(G)] != [number(x) for x in claim["entries"]]:
+        raise CheckFailed(f"{claim['network']}: grid tensor differs from the claimed entries")
+
+
+def _grid_is_pair_indicator(claim, net, G, cert):           # G[d] = Π_j [d_{2j} = d_{2j+1}] (T5 witness)
+    if any(G[d] != all(d[2 * j] == d[2 * j + 1] for j in range(net["N"] // 2)) for d in G):
+        raise CheckFailed(f"{claim['network']}: grid tensor is not the pairwise-equality indicator")
+
+
+def _covering(claim, net, G, cert):
+    if rank(template_matrix(net)) != net["M"]:
+        raise CheckFailed(f"{claim['network']}: F is singular")
+
+
+def _templates(claim, net, G, cert):                        # F[i][d] = max(t_i - b_d, 0)
+    F = [[max(number(t) - number(b), Fraction(0)) for b in claim["biases"]] for t in claim["templates"]]
+    if F != template_matrix(net) or "F" not in net:
+        raise CheckFailed(f"{claim['network']}: F is not relu(t_i - b_d) of the claimed templates")
+
+
+def _singular(claim, net, G, cert):                         # F x = 0 with x != 0
+    x = [number(c) for c in claim["null"]]
+    if not any(x) or any(sum(f * c for f, c in zip(row, x)) for row in template_matrix(net)):
+        raise CheckFailed(f"{claim['network']}: the claimed null vector does not show F singular")
+
+
+def _leaf_vectors(claim, net, G, cert):                     # F·a^{0,j,γ} = v[j][γ]
+    F = template_matrix(net)
+    for j in range(net["N"]):
+        for a, v in zip(layer0(net, j), claim["vectors"][j], strict=True):
+            if [sum(f * number(x) for f, x in zip(row, a)) for row in F] != [number(x) for x in v]:
+                raise CheckFailed(f"{claim['network']}: leaf vector at position {j} differs from F·a")
+
+
+def _separable(claim, net, G, cert):
+    """G[p,q] - G[p,q0] - G[p0,q] + G[p0,q0] = 0 for all weights and leaf vectors: rank <= 2."""
+    N, M, rows = net["N"], net["M"], claim["rows"]
+    algebra = Symbolic()
+    cache = {}
+
+    def G_at(d):
+        if d not in cache:
+            cache[d] = forward(net, lambda j, g: algebra.symbol(f"v[{j}][{g}][{d[j]}]"), algebra.symbol, algebra)
+        return cache[d]
+
+    cols = [k for k in range(N) if k not in rows]
+    for p in itertools.product(range(M), repeat=len(rows)):
+        for q in itertools.product(range(M), repeat=len(cols)):
+            terms = []
+            for pp, qq, sign in ((p, q, 1), (p, (0,) * len(cols), -1), ((0,) * len(rows), q, -1),
+                                 ((0,) * len(rows), (0,) * len(cols), 1)):
+                d = [0] * N
+                for k, v in zip(rows, pp):
+                    d[k] = v
+                for k, v in zip(cols, qq):
+                    d[k] = v
+                terms.append(algebra.mul(algebra.constant(sign), G_at(tuple(d))))
+            if algebra.total(terms):
+                raise CheckFailed(f"{claim['network']}: the separability identity does not reduce to 0 at {p}, {q}")
+
+
+def _unreachable_target(claim, net, G, cert):
+    T = dict(zip(itertools.product(range(cert["instance"]["M"]), repeat=cert["instance"]["N"]),
+                 (number(x) for x in claim["entries"]), strict=True))
+    got = rank(matrix(T, cert["instance"]["N"], cert["instance"]["M"], claim["rows"]))
+    if got != claim["rank"] or got < 3:
+        raise CheckFailed(f"target rank is {got}; the claim needs {claim['rank']} >= 3")
+
+
+def _identity_in_region(claim, net, G, cert):
+    """On the open region (strict signs), h = c·max(0, max_i π_i u_i) for all weights in it."""
+    N, M, live, L = net["N"], net["M"], claim["live"], len(levels_of(net))
+    signs = {}
+    for name, relation in claim["region"]:
+        if relation not in ("<", ">") or name in signs:
+            raise CheckFailed(f"region inequality {name} {relation} 0 is not a strict sign condition")
+        signs[name] = 1 if relation == ">" else -1
+    F = template_matrix(net)
+    for name, s in signs.items():                            # the point lies strictly inside
+        j, g, d = re.fullmatch(r"v\[(\d+)\]\[(\d+)\]\[(\d+)\]", name).groups() if name.startswith("v[") else (None,) * 3
+        value = (sum(f * number(a) for f, a in zip(F[int(d)], layer0(net, int(j))[int(g)]))
+                 if j is not None else weight_at(net, name))
+        if value * s <= 0:
+            raise CheckFailed(f"the interior point violates {name} {'>' if s > 0 else '<'} 0")
+    for j in range(N):                                       # u[j][γ] = v[j][γ][d_j] for every d
+        for g in range(net["widths"][0]):
+            found = {signs.get(f"v[{j}][{g}][{d}]") for d in range(M)}
+            if len(found) == 1 and None not in found:
+                signs[f"u[{j}][{g}]"] = found.pop()
+    algebra = Symbolic(signs)
+    h = forward(net, lambda j, g: algebra.symbol(f"u[{j}][{g}]"), algebra.symbol, algebra)
+    terms = []
+    for i in range(N):
+        term = algebra.symbol(f"u[{i}][{live}]")
+        for level in range(1, L):
+            term = algebra.mul(algebra.symbol(f"layer{level}[{i >> level}][{live}][{live}]"), term)
+        terms.append(term)
+    shallow = algebra.mul(algebra.symbol(f"output[{live}]"), algebra.max0(terms))
+    if any(signs.get(f"layer{level}[{i >> level}][{live}][{live}]") != 1 for level in range(1, L) for i in range(N)):
+        raise CheckFailed("the path weights π_i must be positive on the region")
+    if h != shallow:
+        raise CheckFailed("the network function does not reduce to c·max(0, max_i π_i u_i) on the region")
+
+
+_CLAIMS = {"rank": _rank, "rank_at_most": _rank_at_most, "grid_equals": _grid_equals,
+           "grid_is_pair_indicator": _grid_is_pair_indicator, "covering": _covering, "templates": _templates,
+           "singular": _singular, "leaf_vectors": _leaf_vectors, "separable": _separable,
+           "unreachable_target": _unreachable_target, "identity_in_region": _identity_in_region}
+_GRID_CLAIMS = {"rank", "rank_at_most", "grid_equals", "grid_is_pair_indicator"}

@@ -50,8 +50,6 @@ def check_t4(N, M, r, seed=0):
     # a lower rank only means this point is degenerate (a null set), not that T4 fails
     verdict = "verified" if got == target and is_covering(net.F) else "inconclusive"
     doc = network_to_dict(net)
-    doc["architecture"] = "deep"
-    del doc["levels"]
     cert = {"format": FORMAT, "theorem": "T4", "instance": {"N": N, "M": M, "r": r, "seed": seed},
             "networks": {"deep": doc},
             "claims": [{"kind": "covering", "network": "deep"},
@@ -91,8 +89,6 @@ def check_t5(N, M):
     got = rank(A)
     verdict = "verified" if identity and got == M ** (N // 2) else "refuted"
     doc = network_to_dict(net)
-    doc["architecture"] = "deep"
-    del doc["levels"]
     cert = {"format": FORMAT, "theorem": "T5", "instance": {"N": N, "M": M},
             "networks": {"witness": doc},
             "claims": [{"kind": "covering", "network": "witness"},
@@ -131,8 +127,6 @@ def check_universality(target, operator="product", F=None):
     G = grid_tensor(net)
     ok = G == RationalTensor.from_rationals(target) and is_covering(net.F)
     doc = network_to_dict(net)
-    doc["architecture"] = "shallow"
-    del doc["levels"]
     entries = RationalTensor.from_rationals(target).to_strings()
     cert = {"format": FORMAT, "theorem": theorem,
             "instance": {"N": target.ndim, "M": target.shape[0], "target": entries},

@@ -68,6 +68,15 @@ def grid_from_coefficients(A, F):
     return mode_dot_all(A, F)
 
 
+def network_function(circuit, u):
+    """h_y as a function of the layer-0 conv outputs: u[j][γ] = Σ_d a^{0,j,γ}_d f_{θ_d}(x_j).
+
+    Scalars of any kind the operator accepts (Fractions, sympy expressions); the grid
+    tensor is this function at u[j][γ] = (F·a^{0,j,γ})[d_j].
+    """
+    return _forward(circuit, _Scalar(circuit.operator, u))
+
+
 def grid_numerators_mod(circuit, prime):
     """X mod p (int64 array), X the unreduced integer numerators of G = X / D (product networks).
 
@@ -174,6 +183,27 @@ class _Elementwise:
 
     def result(self, value):
         return np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N)
+
+
+class _Scalar:
+    """One evaluation; representation(j) stands for position j, whose conv output is u[j]."""
+
+    def __init__(self, operator, u):
+        self.operator, self.u = operator, u
+
+    def representation(self, j):
+        return j
+
+    def linear(self, W, x):
+        if isinstance(x, int):                                 # a layer-0 conv: its output is given
+            return np.asarray(self.u[x], dtype=object)
+        return np.dot(W, x)
+
+    def pool(self, children):
+        return self.operator(*children)
+
+    def result(self, value):
+        return value[0]
 
 
 class _ScaledIntegers:

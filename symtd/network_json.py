@@ -77,19 +77,33 @@ def network_from_dict(data):
                    weights=_weights(data["weights"], levels, M, widths, shared))
 
 
-def network_to_dict(circuit):
-    """The SPEC §7 document of a concrete circuit (architecture "tree", exact strings)."""
-    if not circuit.is_concrete:
+def network_to_dict(circuit, weights=True):
+    """The SPEC §7 document of a circuit, exact strings; "shallow"/"deep" when the tree is one.
+
+    weights=False gives the architecture alone (no "weights", no "F"): the form
+    certificates use for claims about all weights.
+    """
+    if weights and not circuit.is_concrete:
         raise SymtdError("only circuits with concrete rational weights can be written to a "
                          "network file; substitute the symbols first (Circuit.subs)")
-    strings = np.vectorize(format_rational, otypes=[object])
-    return {
-        "format": FORMAT, "architecture": "tree", "N": circuit.N, "M": circuit.M,
-        "operator": circuit.operator.name, "widths": list(circuit.widths),
-        "levels": [[list(w) for w in level] for level in circuit.levels],
-        "shared": circuit.shared, "F": strings(circuit.F).tolist(),
-        "weights": {k: strings(v).tolist() for k, v in circuit.weight_blocks().items()},
-    }
+    levels = [[list(w) for w in level] for level in circuit.levels]
+    doc = {"format": FORMAT, "architecture": _architecture(levels, circuit.N), "N": circuit.N,
+           "M": circuit.M, "operator": circuit.operator.name, "widths": list(circuit.widths)}
+    if doc["architecture"] == "tree":
+        doc["levels"] = levels
+    doc["shared"] = circuit.shared
+    if weights:
+        strings = np.vectorize(format_rational, otypes=[object])
+        doc["F"] = strings(circuit.F).tolist()
+        doc["weights"] = {k: strings(v).tolist() for k, v in circuit.weight_blocks().items()}
+    return doc
+
+
+def _architecture(levels, N):
+    if len(levels) == 1:
+        return "shallow"
+    pairs = all(level == [[2 * t, 2 * t + 1] for t in range(len(level))] for level in levels)
+    return "deep" if pairs and len(levels[-1]) == 1 else "tree"
 
 
 def _integer(value, what):
