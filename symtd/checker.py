@@ -8,6 +8,7 @@ Fractions (SPEC §2), and its own exact rank (Gaussian elimination over Q).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from fractions import Fraction
 
@@ -240,19 +241,22 @@ def matrix(G, N, M, rows):
 
 
 def rank(A):
-    """Exact rank over Q by Gaussian elimination on Fractions."""
-    A = [list(row) for row in A]
-    r = 0
-    for c in range(len(A[0]) if A else 0):
-        pivot = next((i for i in range(r, len(A)) if A[i][c] != 0), None)
+    """Exact rank over Q: rows scaled to integers, then fraction-free (Bareiss) elimination."""
+    rows = []
+    for row in A:
+        scale = math.lcm(*(Fraction(x).denominator for x in row)) if row else 1
+        rows.append([int(Fraction(x) * scale) for x in row])
+    r, previous = 0, 1
+    for c in range(len(rows[0]) if rows else 0):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][c]), None)
         if pivot is None:
             continue
-        A[r], A[pivot] = A[pivot], A[r]
-        for i in range(r + 1, len(A)):
-            if A[i][c] != 0:
-                f = A[i][c] / A[r][c]
-                A[i] = [x - f * y for x, y in zip(A[i], A[r])]
-        r += 1
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        p = rows[r]
+        for i in range(r + 1, len(rows)):
+            q = rows[i][c]
+            rows[i] = [(p[c] * x - q * y) // previous for x, y in zip(rows[i], p)]
+        previous, r = p[c], r + 1
     return r
 
 

@@ -1,4 +1,4 @@
-"""Command line (SPEC §7): ``symtd grid`` and ``symtd rank``.
+"""Command line: ``symtd grid`` and ``symtd rank`` (SPEC §7), ``symtd prove`` and ``symtd check``.
 
 Bad input exits with status 2 and one line on stderr, never a traceback.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from fractions import Fraction
 
 from .errors import SymtdError
 
@@ -29,7 +30,82 @@ def _parser():
     rank.add_argument("network", help="network JSON file (format symtd-network/1)")
     rank.add_argument("--partition", required=True,
                       help="odd-even, low-high, root, or I=0,2,... (0-based row positions)")
+    prove = commands.add_parser("prove", help="verify theorem instances (SPEC §6) and print the verdict table")
+    prove.add_argument("theorem", help="T1 ... T7, or all (the default instance set)")
+    for name, kind, text in (("N", int, "number of positions"), ("M", int, "number of templates"),
+                             ("r", int, "T4: width r of every layer"), ("Z", int, "T1/T2: number of channels"),
+                             ("widths", _numbers(int), "widths r_0,r_1,... (e.g. 2,2)"),
+                             ("operator", str, "product, max, sum or avg"),
+                             ("architecture", str, "shallow or deep"),
+                             ("partition", str, "T3 split: odd-even, low-high, root or I=0,2,..."),
+                             ("templates", _numbers(Fraction), "T7 templates on a line, e.g. 1,2,3"),
+                             ("biases", _numbers(Fraction), "T7 ReLU biases b_d of f_d(x) = max(x - b_d, 0)")):
+        prove.add_argument(f"--{name}", type=kind, help=text)
+    prove.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
+    prove.add_argument("--cert", help="write the certificates (a JSON list) to this file")
+    prove.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    check = commands.add_parser("check", help="re-verify certificates with the independent checker")
+    check.add_argument("certificate", help="certificate JSON file (one certificate or a list)")
     return parser
+
+
+def _numbers(kind):
+    def parse(text):
+        try:
+            return tuple(kind(x) for x in text.split(","))
+        except (ValueError, ZeroDivisionError):
+            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    return parse
+
+
+def _write(path, text):
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    except OSError as exc:
+        raise SymtdError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _prove(args):
+    from .prove import OPTIONS, prove, prove_all, table, to_json
+
+    options = {k: getattr(args, k) for k in OPTIONS if k != "seed"}
+    if args.theorem == "all":
+        if any(v is not None for v in options.values()):
+            raise SymtdError("prove all runs the default instances; instance options need one theorem")
+        rows = prove_all(args.seed)
+    else:
+        rows = [prove(args.theorem, seed=args.seed, **options)]
+    if args.cert:
+        _write(args.cert, json.dumps([c for row in rows for c in row.certificates], indent=1))
+    print(to_json(rows) if args.json else table(rows))
+    return 0 if all(row.verdict == "verified" for row in rows) else 1
+
+
+def _check(args):
+    from .checker import CheckFailed, check
+
+    try:
+        with open(args.certificate, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise SymtdError(f"cannot read {args.certificate}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise SymtdError(f"{args.certificate} is not JSON: {exc}") from None
+    certificates = data if isinstance(data, list) else [data]
+    if not certificates or not all(isinstance(c, dict) for c in certificates):
+        raise SymtdError(f"{args.certificate}: expected a certificate object or a non-empty list of them")
+    failed = 0
+    for k, cert in enumerate(certificates):
+        label = f"[{k}] {cert.get('theorem', '?')} {json.dumps(cert.get('instance', {}), default=str)[:60]}"
+        try:
+            check(cert)
+            print(f"{label}: ok")
+        except CheckFailed as exc:
+            failed += 1
+            print(f"{label}: FAILED: {exc}")
+    print(f"{len(certificates) - failed} of {len(certificates)} certificates pass")
+    return 1 if failed else 0
 
 
 def _grid(args):
@@ -39,11 +115,7 @@ def _grid(args):
     G = grid_tensor(load_network(args.network))
     text = json.dumps({"shape": list(G.shape), "entries": G.to_strings()}, separators=(",", ":"))
     if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-        except OSError as exc:
-            raise SymtdError(f"cannot write {args.out}: {exc.strerror}") from None
+        _write(args.out, text)
     else:
         sys.stdout.write(text + "\n")
 
@@ -57,11 +129,10 @@ def _rank(args):
     print(matricization_rank(circuit, partition(args.partition, circuit)))
 
 
-
 def main(argv=None):
     try:
         args = _parser().parse_args(argv)
-        {"grid": _grid, "rank": _rank}[args.command](args)
+        return {"grid": _grid, "rank": _rank, "prove": _prove, "check": _check}[args.command](args) or 0
     except SymtdError as exc:
         print(f"symtd: error: {exc}", file=sys.stderr)
         return 2
@@ -70,7 +141,6 @@ def main(argv=None):
         return 2
     except BrokenPipeError:
         return 0
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,200 @@
+"""``symtd prove``: theorem instances (default sets or one chosen instance) and the verdict table.
+
+A row is "verified" only when every part is as expected (each part exact); a part
+expected to be verified but refuted makes the row "refuted"; anything else is
+"inconclusive". T7's non-covering control is a part whose expected verdict is
+"refuted" (F singular, shown by an exact null vector).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from . import claims
+from .errors import SymtdError
+
+THEOREMS = ("T1", "T2", "T3", "T4", "T5", "T6", "T7")
+STATEMENTS = {
+    "T1": "ConvAC universality: every tensor is a shallow (and deep) product network's grid, Z <= M^N",
+    "T2": "ReLU-max universality: every tensor is a shallow (and deep) max network's grid, Z <= M^N + 1",
+    "T3": "ReLU-sum/avg non-universality: rank <= 2 under the split for all weights; rank >= 3 unreachable",
+    "T4": "ConvAC complete depth efficiency: odd-even rank r^(N/2) at a witness point (generic)",
+    "T5": "ReLU-max depth efficiency exists: identity witness of size M^(N/2); max-term rank lemma",
+    "T6": "ReLU-max depth efficiency is incomplete: an open region where deep = shallow with Z = 1",
+    "T7": "Covering templates: F decided non-singular exactly; grid = generalized decomposition",
+}
+OPTIONS = ("N", "M", "r", "widths", "Z", "operator", "architecture", "partition", "seed", "templates", "biases")
+
+
+@dataclass
+class Row:
+    theorem: str
+    parts: list = field(default_factory=list)      # [(Verdict, expected verdict)]
+
+    @property
+    def verdict(self):
+        if all(v.verdict == expected for v, expected in self.parts):
+            return "verified"
+        if any(v.verdict == "refuted" and expected == "verified" for v, expected in self.parts):
+            return "refuted"
+        return "inconclusive"
+
+    @property
+    def seconds(self):
+        return sum(v.seconds for v, _ in self.parts)
+
+    @property
+    def certificates(self):
+        return [v.certificate for v, _ in self.parts if v.certificate is not None]
+
+    def to_dict(self):
+        return {"theorem": self.theorem, "verdict": self.verdict, "seconds": round(self.seconds, 3),
+                "statement": STATEMENTS[self.theorem],
+                "parts": [{"instance": v.instance, "verdict": v.verdict, "expected": expected,
+                           "numbers": v.numbers, "reason": v.reason, "seconds": round(v.seconds, 3)}
+                          for v, expected in self.parts]}
+
+
+def random_target(N, M, seed=0):
+    """A random rational tensor of order N, size M (entries p/q, |p| <= 9, q <= 4)."""
+    return claims._random_rationals(np.random.default_rng(seed), (M,) * N)
+
+
+def prove(theorem, **options):
+    """Run a theorem's default instances, or the one instance the options describe; a :class:`Row`."""
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise SymtdError(f"unknown option(s) {', '.join(sorted(unknown))}")
+    if theorem not in THEOREMS:
+        raise SymtdError(f"unknown theorem {theorem!r}; expected one of {', '.join(THEOREMS)} or all")
+    given = {k: v for k, v in options.items() if v is not None}
+    seed = given.pop("seed", 0)
+    row = Row(theorem)
+    for verdict, expected in _RUNS[theorem](given, seed):
+        row.parts.append((verdict, expected))
+    return row
+
+
+def prove_all(seed=0):
+    return [prove(t, seed=seed) for t in THEOREMS]
+
+
+def _unused(given, allowed, theorem):
+    extra = set(given) - set(allowed)
+    if extra:
+        raise SymtdError(f"{theorem} takes no option(s) {', '.join('--' + k for k in sorted(extra))}; "
+                         f"it takes {', '.join('--' + k for k in allowed) or 'none'}")
+
+
+def _universality(operator, theorem):
+    def run(given, seed):
+        _unused(given, ("N", "M", "Z", "architecture"), theorem)
+        if given:
+            N, M = given.get("N", 3), given.get("M", 2)
+            arch = given.get("architecture", "shallow")
+            yield claims.check_universality(random_target(N, M, seed), operator, arch, Z=given.get("Z")), "verified"
+            return
+        yield claims.check_universality(random_target(3, 2, seed), operator, "shallow"), "verified"
+        yield claims.check_universality(random_target(4, 2, seed), operator, "deep"), "verified"
+    return run
+
+
+def _t3(given, seed):
+    _unused(given, ("N", "M", "widths", "operator", "architecture", "partition"), "T3")
+    if given:
+        yield claims.check_t3(given.get("N", 4), given.get("M", 2), given.get("architecture", "deep"),
+                              given.get("operator", "sum"), given.get("widths"), given.get("partition"),
+                              seed=seed), "verified"
+        return
+    for architecture in ("shallow", "deep"):
+        for operator in ("sum", "avg"):
+            yield claims.check_t3(4, 2, architecture, operator, seed=seed), "verified"
+
+
+def _t4(given, seed):
+    _unused(given, ("N", "M", "r"), "T4")
+    if given:
+        M = given.get("M", 2)
+        yield claims.check_t4(given.get("N", 4), M, given.get("r", M), seed), "verified"
+        return
+    for N, M, r in ((4, 2, 2), (8, 2, 2), (4, 3, 3), (8, 3, 3)):
+        yield claims.check_t4(N, M, r, seed), "verified"
+
+
+T5_LEMMA = ((6, 3, 2, 20), (8, 2, 1, 15), (4, 3, 1, 15))        # (N, M, Z, networks): 50 in all
+
+
+def _t5(given, seed):
+    _unused(given, ("N", "M"), "T5")
+    sizes = [(given.get("N", 4), given.get("M", 2))] if given else [(4, 2), (8, 2), (8, 3)]
+    for N, M in sizes:
+        yield claims.check_t5(N, M), "verified"
+    if not given:
+        for N, M, Z, count in T5_LEMMA:
+            yield claims.check_t5_lemma(N, M, Z, count, seed), "verified"
+
+
+def _t6(given, seed):
+    _unused(given, ("N", "M", "widths"), "T6")
+    if given:
+        yield claims.check_t6(given.get("N", 4), given.get("M", 2), given.get("widths"), seed=seed), "verified"
+        return
+    yield claims.check_t6(4, 2, [2, 2], seed=seed), "verified"
+    yield claims.check_t6(8, 2, [2, 2, 2], seed=seed), "verified"
+
+
+def _t7(given, seed):
+    _unused(given, ("N", "templates", "biases", "widths", "operator"), "T7")
+    options = {k: given[k] for k in ("N", "widths", "operator") if k in given}
+    templates = given.get("templates", (1, 2, 3))
+    biases = given.get("biases", (0, Fraction(3, 2), Fraction(5, 2)) if len(templates) == 3 else
+                       tuple(Fraction(t) - Fraction(1, 2) for t in templates))
+    yield claims.check_t7(templates, biases, seed=seed, **options), "verified"
+    if "templates" not in given and "biases" not in given:      # the non-covering control
+        yield claims.check_t7(templates, (0,) * len(templates), seed=seed, **options), "refuted"
+
+
+_RUNS = {"T1": _universality("product", "T1"), "T2": _universality("max", "T2"), "T3": _t3, "T4": _t4,
+         "T5": _t5, "T6": _t6, "T7": _t7}
+
+
+# -- presentation -------------------------------------------------------------------------
+def _instance_label(v):
+    """E.g. "deep sum N=4 M=2 widths=(2,2) I=(0,1)": names first, then sizes."""
+    inst = v.instance
+    words = ["lemma"] if inst.get("part") == "lemma" else []
+    words += [str(inst[k]) for k in ("architecture", "operator") if k in inst]
+    words += [f"{k}={_short(inst[k])}" for k in ("N", "M", "r", "Z", "widths", "live", "templates", "biases")
+              if k in inst]
+    words += [f"I={_short(inst['rows'])}"] if "rows" in inst else []
+    return " ".join(words)
+
+
+def _short(x):
+    if isinstance(x, (list, tuple)):
+        return "(" + ",".join(map(str, x)) + ")"
+    return str(x)
+
+
+def table(rows):
+    """The verdict table: one line per part, the row's verdict and time on its first line."""
+    lines = [f"{'theorem':8}{'verdict':14}{'time':>8}  {'instance':54}key numbers"]
+    for row in rows:
+        for k, (v, expected) in enumerate(row.parts):
+            numbers = ", ".join(f"{key} {_short(value)}" for key, value in v.numbers.items())
+            note = "" if v.verdict == expected else f"  [{v.verdict}: {v.reason}]"
+            if expected == "refuted" and v.verdict == expected:
+                note = f"  [control, {v.verdict} as expected: {v.reason}]"
+            head = (f"{row.theorem:8}{row.verdict:14}{row.seconds:7.2f}s" if k == 0 else " " * 30)
+            lines.append(f"{head}  {_instance_label(v):54}{numbers}{note}")
+    verified = sum(r.verdict == "verified" for r in rows)
+    lines.append(f"{verified} of {len(rows)} verified in {sum(r.seconds for r in rows):.1f} s")
+    return "\n".join(lines)
+
+
+def to_json(rows):
+    return json.dumps([r.to_dict() for r in rows], indent=1, default=str)
+
