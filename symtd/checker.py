@@ -41,28 +41,37 @@ def levels_of(net):
     return levels
 
 
-def forward(net, leaf, weight, algebra):
-    """h_y by the plain recursion of SPEC §2 in the given algebra.
+def forward(net, leaf, weight, algebra, choices=1):
+    """h_y by the recursion of SPEC §2 in the given algebra, for every template tuple.
 
-    leaf(j, γ) is the layer-0 conv output at position j, weight(path) the weight at a
-    JSON path such as "layer1[0][1][0]" or "output[2]"; pooling per SPEC §3.
+    leaf(j, γ, d) is the layer-0 conv output at position j for template index d in
+    range(choices); weight(path) is the weight at a JSON path such as "layer1[0][1][0]"
+    or "output[2]"; pooling per SPEC §3. Each node is evaluated once per assignment of
+    template indices to the positions under it. Returns {d: h_y} over all N-tuples d.
     """
     op, shared, widths = net["operator"], net.get("shared", False), net["widths"]
-    values = [[leaf(j, g) for g in range(widths[0])] for j in range(net["N"])]
+    nodes = [((j,), {(d,): [leaf(j, g, d) for g in range(widths[0])] for d in range(choices)})
+             for j in range(net["N"])]
     levels = levels_of(net)
     for depth, level in enumerate(levels, start=1):
         outputs = []
         for t, window in enumerate(level):
-            pooled = [algebra.pool(op, [values[i][ch] for i in window]) for ch in range(widths[depth - 1])]
             if depth < len(levels):
                 prefix = f"layer{depth}" if shared else f"layer{depth}[{t}]"
-                paths = [[f"{prefix}[{o}][{k}]" for k in range(len(pooled))] for o in range(widths[depth])]
+                paths = [[f"{prefix}[{o}][{k}]" for k in range(widths[depth - 1])] for o in range(widths[depth])]
             else:
-                paths = [[f"output[{k}]" for k in range(len(pooled))]]
-            outputs.append([algebra.total([algebra.mul(weight(p), x) for p, x in zip(row, pooled)])
-                            for row in paths])
-        values = outputs
-    return values[0][0]
+                paths = [[f"output[{k}]" for k in range(widths[depth - 1])]]
+            scope = [p for i in window for p in nodes[i][0]]
+            order = sorted(range(len(scope)), key=scope.__getitem__)
+            table = {}
+            for combo in itertools.product(*(nodes[i][1].items() for i in window)):
+                d = [x for key, _ in combo for x in key]
+                pooled = [algebra.pool(op, [values[ch] for _, values in combo]) for ch in range(widths[depth - 1])]
+                table[tuple(d[k] for k in order)] = [
+                    algebra.total([algebra.mul(weight(p), x) for p, x in zip(row, pooled)]) for row in paths]
+            outputs.append((tuple(sorted(scope)), table))
+        nodes = outputs
+    return {d: values[0] for d, values in nodes[0][1].items()}
 
 
 def weight_at(net, path):
@@ -85,13 +94,14 @@ def layer0(net, j):
     return net["weights"]["layer0"] if net.get("shared", False) else net["weights"]["layer0"][j]
 
 
-def evaluate(net, d):
-    """h_y at the template tuple d (SPEC §2), in Fractions."""
+def grid(net):
+    """Dict tuple -> h_y over all M^N template tuples (SPEC §2), in Fractions."""
     F = template_matrix(net)
+    blocks = [[[number(a) for a in row] for row in layer0(net, j)] for j in range(net["N"])]
 
-    def leaf(j, g):
-        return sum(number(a) * F[d[j]][k] for k, a in enumerate(layer0(net, j)[g]))
-    return forward(net, leaf, lambda path: weight_at(net, path), RATIONAL)
+    def leaf(j, g, d):
+        return sum(a * f for a, f in zip(blocks[j][g], F[d]))
+    return forward(net, leaf, lambda path: weight_at(net, path), RATIONAL, net["M"])
 
 
 class Rational:
@@ -217,11 +227,6 @@ class Symbolic:
 
     def pool(self, op, xs):
         return pool(self, op, xs)
-
-
-def grid(net):
-    """Dict tuple -> value over all M^N template tuples."""
-    return {d: evaluate(net, d) for d in itertools.product(range(net["M"]), repeat=net["N"])}
 
 
 def matrix(G, N, M, rows):
@@ -411,13 +416,7 @@ def _separable(claim, net, G, cert):
     """G[p,q] - G[p,q0] - G[p0,q] + G[p0,q0] = 0 for all weights and leaf vectors: rank <= 2."""
     N, M, rows = net["N"], net["M"], claim["rows"]
     algebra = Symbolic()
-    cache = {}
-
-    def G_at(d):
-        if d not in cache:
-            cache[d] = forward(net, lambda j, g: algebra.symbol(f"v[{j}][{g}][{d[j]}]"), algebra.symbol, algebra)
-        return cache[d]
-
+    G = forward(net, lambda j, g, d: algebra.symbol(f"v[{j}][{g}][{d}]"), algebra.symbol, algebra, M)
     cols = [k for k in range(N) if k not in rows]
     for p in itertools.product(range(M), repeat=len(rows)):
         for q in itertools.product(range(M), repeat=len(cols)):
@@ -429,7 +428,7 @@ def _separable(claim, net, G, cert):
                     d[k] = v
                 for k, v in zip(cols, qq):
                     d[k] = v
-                terms.append(algebra.mul(algebra.constant(sign), G_at(tuple(d))))
+                terms.append(algebra.mul(algebra.constant(sign), G[tuple(d)]))
             if algebra.total(terms):
                 raise CheckFailed(f"{claim['network']}: the separability identity does not reduce to 0 at {p}, {q}")
 
@@ -439,7 +438,7 @@ def _unreachable_target(claim, net, G, cert):
                  (number(x) for x in claim["entries"]), strict=True))
     got = rank(matrix(T, cert["instance"]["N"], cert["instance"]["M"], claim["rows"]))
     if got != claim["rank"] or got < 3:
-        raise CheckFailed(f"target rank is {got}; the claim needs {claim['rank']} >= 3")
+        raise CheckFailed(f"target rank is {got}, certificate claims {claim['rank']} (unreachable needs >= 3)")
 
 
 def _identity_in_region(claim, net, G, cert):
@@ -463,7 +462,7 @@ def _identity_in_region(claim, net, G, cert):
             if len(found) == 1 and None not in found:
                 signs[f"u[{j}][{g}]"] = found.pop()
     algebra = Symbolic(signs)
-    h = forward(net, lambda j, g: algebra.symbol(f"u[{j}][{g}]"), algebra.symbol, algebra)
+    h = forward(net, lambda j, g, d: algebra.symbol(f"u[{j}][{g}]"), algebra.symbol, algebra)[(0,) * N]
     terms = []
     for i in range(N):
         term = algebra.symbol(f"u[{i}][{live}]")

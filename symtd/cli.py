@@ -39,7 +39,7 @@ def _parser():
                              ("architecture", str, "shallow or deep"),
                              ("partition", str, "T3 split: odd-even, low-high, root or I=0,2,..."),
                              ("templates", _numbers(Fraction), "T7 templates on a line, e.g. 1,2,3"),
-                             ("biases", _numbers(Fraction), "T7 ReLU biases b_d of f_d(x) = max(x - b_d, 0)")):
+                             ("biases", _numbers(Fraction), "T7 ReLU biases b_d of f_d(x) = max(x - b_d, 0); write --biases=-1,0 for a leading minus")):
         prove.add_argument(f"--{name}", type=kind, help=text)
     prove.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
     prove.add_argument("--cert", help="write the certificates (a JSON list) to this file")

@@ -1,4 +1,4 @@
-"""Theorem checks T4, T5 and the independent certificate checker, including tampering."""
+"""Theorem checks T1, T2, T4, T5 and the independent checker, with the tamper suite for T1–T7."""
 import copy
 
 import pytest
@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from symtd.claims import check_t4, check_t5, check_universality
+from symtd.claims import check_t3, check_t4, check_t5, check_t5_lemma, check_t6, check_t7, check_universality
 
 
 def random_target(shape, seed):
@@ -21,8 +21,11 @@ def random_target(shape, seed):
 @pytest.mark.parametrize("operator,extra", [("product", 0), ("max", 1)])
 @pytest.mark.parametrize("shape", [(2, 2, 2), (3, 3), (2, 2, 2, 2)])
 def test_t1_t2_universality(operator, extra, shape):
-    v = check_universality(random_target(shape, 1), operator)
-    assert v.verdict == "verified" and v.numbers["Z"] == shape[0] ** len(shape) + extra
+    T = random_target(shape, 1)
+    v = check_universality(T, operator)
+    S = sum(T.flat) / (T.size - 1)                 # max: one term 1 - δ_d per entry T[d] != S
+    assert v.verdict == "verified" and v.numbers["Z used"] == sum((x if operator == "product" else x - S) != 0
+                                                                  for x in T.flat) <= T.size + extra
     assert check(v.certificate)
     F = [[1, 0, 0], [Fraction(1, 2), 1, 0], [2, -1, 3]][:shape[0]]
     F = [row[:shape[0]] for row in F]
@@ -63,13 +66,20 @@ T1 = check_universality(random_target((2, 2, 2), 3), "product").certificate
 T2 = check_universality(random_target((2, 2, 2), 3), "max").certificate
 T4 = check_t4(4, 2, 2).certificate
 T5 = check_t5(4, 2).certificate
+T1_DEEP = check_universality(random_target((2, 2, 2, 2), 4), "product", "deep").certificate
+T3 = check_t3(4, 2, "deep", "sum").certificate
+LEMMA = check_t5_lemma(4, 3, 1, 3).certificate
+T6 = check_t6(4, 2).certificate
+T7 = check_t7().certificate
+T7_CONTROL = check_t7(biases=(0, 0, 0)).certificate
+DEAD = ["v[0][1][0]", "<"]                     # position 0, channel 1 is dead: all leaf entries < 0
 TAMPERS = {
     "T1 target entry": (T1, lambda c: c["instance"]["target"].__setitem__(3, "11/7")),
     "T1 target and claimed grid": (T1, lambda c: [c["instance"]["target"].__setitem__(3, "11/7"),
                                                   c["claims"][1]["entries"].__setitem__(3, "11/7")]),
     "T1 one weight": (T1, lambda c: c["networks"]["shallow"]["weights"]["output"].__setitem__(0, "123/7")),
     "T1 as max": (T1, lambda c: c["networks"]["shallow"].__setitem__("operator", "max")),
-    "T2 one leaf weight": (T2, lambda c: c["networks"]["shallow"]["weights"]["layer0"][1][2].__setitem__(0, "1")),
+    "T2 one leaf weight": (T2, lambda c: c["networks"]["shallow"]["weights"]["layer0"][1][2].__setitem__(0, "7")),
     "T2 claimed as T1": (T2, lambda c: c.__setitem__("theorem", "T1")),
     "T4 one weight": (T4, lambda c: c["networks"]["deep"]["weights"]["layer0"][0][0].__setitem__(0, "0")),
     "T4 all layer0 weights equal": (T4, lambda c: c["networks"]["deep"]["weights"].__setitem__(
@@ -83,6 +93,35 @@ TAMPERS = {
     "T5 output weight": (T5, lambda c: c["networks"]["witness"]["weights"]["output"].__setitem__(0, "-2")),
     "T5 claimed rank": (T5, lambda c: c["claims"][2].__setitem__("rank", 5)),
     "T5 wide witness": (T5, lambda c: c["networks"]["witness"].__setitem__("widths", [4, 2])),
+    "T1 deep one identity weight": (T1_DEEP, lambda c: c["networks"]["deep"]["weights"]["layer1"][0][0].__setitem__(0, "2")),
+    "T1 deep too wide": (T1_DEEP, lambda c: c["networks"]["deep"].__setitem__("widths", [17, 17])),
+    "T3 target entry": (T3, lambda c: c["claims"][1]["entries"].__setitem__(0, "0")),
+    "T3 claimed rank": (T3, lambda c: c["claims"][1].__setitem__("rank", 3)),
+    "T3 separable target": (T3, lambda c: [c["claims"][1].__setitem__("entries", ["1"] * 16),
+                                           c["claims"][1].__setitem__("rank", 1)]),
+    "T3 as max": (T3, lambda c: c["networks"]["net"].__setitem__("operator", "max")),
+    "T3 odd-even split": (T3, lambda c: [c["claims"][0].__setitem__("rows", [0, 2]),
+                                         c["claims"][1].__setitem__("rows", [0, 2])]),
+    "T3 with weights": (T3, lambda c: c["networks"]["net"].__setitem__("weights", {})),
+    "T5 lemma bound": (LEMMA, lambda c: [x.__setitem__("bound", 2) for x in c["claims"]]),
+    "T5 lemma wider Z": (LEMMA, lambda c: c["networks"]["net0"].__setitem__("widths", [2])),
+    "T5 lemma larger Z claimed": (LEMMA, lambda c: c["instance"].__setitem__("Z", 5)),
+    "T6 region inequality dropped": (T6, lambda c: c["claims"][0]["region"].remove(DEAD)),
+    "T6 region inequality flipped": (T6, lambda c: c["claims"][0]["region"][
+        c["claims"][0]["region"].index(DEAD)].__setitem__(1, ">")),
+    "T6 conv sign dropped": (T6, lambda c: c["claims"][0]["region"].pop()),
+    "T6 non-strict inequality": (T6, lambda c: c["claims"][0]["region"][0].__setitem__(1, "<=")),
+    "T6 one weight leaves the region": (T6, lambda c: c["networks"]["deep"]["weights"]["layer0"][0][1].__setitem__(0, "1")),
+    "T6 other live channel": (T6, lambda c: c["claims"][0].__setitem__("live", 1)),
+    "T6 shallow weight": (T6, lambda c: c["networks"]["shallow"]["weights"]["output"].__setitem__(0, "5")),
+    "T6 shallow Z = 2": (T6, lambda c: c["networks"]["shallow"].__setitem__("widths", [2])),
+    "T7 one template": (T7, lambda c: c["instance"]["templates"].__setitem__(0, "5/4")),
+    "T7 one leaf vector entry": (T7, lambda c: c["claims"][2]["vectors"][0][0].__setitem__(0, "9")),
+    "T7 one leaf weight": (T7, lambda c: c["networks"]["net"]["weights"]["layer0"][1][0].__setitem__(1, "9")),
+    "T7 F entry": (T7, lambda c: c["networks"]["net"]["F"][0].__setitem__(0, "2")),
+    "T7 control null vector": (T7_CONTROL, lambda c: c["claims"][1].__setitem__("null", ["1", "1", "0"])),
+    "T7 control zero vector": (T7_CONTROL, lambda c: c["claims"][1].__setitem__("null", ["0", "0", "0"])),
+    "T7 control claimed covering": (T7_CONTROL, lambda c: c["instance"].__setitem__("covering", True)),
     "wrong format": (T5, lambda c: c.__setitem__("format", "symtd-certificate/0")),
     "missing networks": (T5, lambda c: c.pop("networks")),
     "float weight": (T4, lambda c: c["networks"]["deep"]["weights"]["output"].__setitem__(0, 1.5)),
