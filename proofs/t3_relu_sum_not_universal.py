@@ -27,7 +27,8 @@ def main():
     print(f"    G[1,1,1,1] - G[1,0,1,0] - G[0,1,0,1] + G[0,0,0,0] = {residue}   (symbolically, all weights)")
     assert residue == 0
 
-    print("\nAll four default instances (the check expands this identity for every (p, q)):")
+    print("\nAll four default instances (symtd proves the identity once for the network function of the")
+    print("layer-0 outputs, which covers every (p, q); the checker expands it for every (p, q)):")
     verdicts = []
     for architecture in ("shallow", "deep"):
         for operator in ("sum", "avg"):
