@@ -13,7 +13,8 @@ from .decomposition import (CPTensor, TreeTensor, cp_to_tensor, from_circuit, ge
                             mode_dot_all, tree_to_tensor, validate_cp_rank, validate_cp_tensor,
                             validate_tree_tensor)
 from .errors import SymtdError
-from .grid import coefficient_tensor, estimate_bytes, grid_from_coefficients, grid_tensor
+from .grid import coefficient_tensor, estimate_bytes, grid_from_coefficients, grid_tensor, network_function
+from .latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
 from .matricize import matricize, partition
 from .network_json import load_network, network_from_dict, network_to_dict, save_network
 from .operators import AVG, MAX, PRODUCT, SUM, Operator, custom_operator, get_operator

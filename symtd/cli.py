@@ -1,4 +1,4 @@
-"""Command line: ``symtd grid`` and ``symtd rank`` (SPEC §7), ``symtd prove`` and ``symtd check``.
+"""Command line: ``symtd grid`` and ``symtd rank`` (SPEC §7), ``prove``, ``check`` and ``latex``.
 
 Bad input exits with status 2 and one line on stderr, never a traceback.
 """
@@ -44,6 +44,12 @@ def _parser():
     prove.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
     prove.add_argument("--cert", help="write the certificates (a JSON list) to this file")
     prove.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    latex = commands.add_parser("latex", help="LaTeX of a network's decomposition, a grid entry or a matricization")
+    latex.add_argument("network", help="network JSON file (format symtd-network/1)")
+    latex.add_argument("--what", nargs="+", default=["decomposition"], metavar="KIND",
+                       help="decomposition | entry D (e.g. entry 0,1,0,1) | matricization P (e.g. matricization odd-even)")
+    latex.add_argument("--symbolic", action="store_true",
+                       help="replace the file's weights by symbols a^{l,j,γ}_α (for entry: the expression)")
     check = commands.add_parser("check", help="re-verify certificates with the independent checker")
     check.add_argument("certificate", help="certificate JSON file (one certificate or a list)")
     return parser
@@ -108,6 +114,39 @@ def _check(args):
     return 1 if failed else 0
 
 
+def _latex(args):
+    from . import latex
+    from .matricize import matricize, partition
+    from .network_json import load_network
+
+    circuit = load_network(args.network)
+    if args.symbolic:
+        circuit = circuit._replace(weights=None)
+    kind, *rest = args.what
+    expected = {"decomposition": 0, "entry": 1, "matricization": 1}
+    if kind not in expected or len(rest) != expected[kind]:
+        raise SymtdError("--what takes: decomposition | entry D (e.g. entry 0,1,0,1) | matricization P "
+                         "(e.g. matricization odd-even)")
+    if kind == "decomposition":
+        print(latex.decomposition_latex(circuit))
+    elif kind == "entry":
+        try:
+            d = [int(x) for x in rest[0].split(",")]
+        except ValueError:
+            raise SymtdError(f"entry index {rest[0]!r}: expected comma-separated integers, e.g. 0,1,0,1") from None
+        print(latex.entry_latex(circuit, d))
+    else:
+        from .grid import grid_tensor
+        from .rank import rank
+
+        if not circuit.is_concrete:
+            raise SymtdError("matricization needs concrete weights (drop --symbolic)")
+        I = partition(rest[0], circuit)
+        A = matricize(grid_tensor(circuit), I)
+        print(latex.matrix_latex(A))
+        print(latex.rank_latex(I, circuit.N, rank(A)))
+
+
 def _grid(args):
     from .grid import grid_tensor
     from .network_json import load_network
@@ -132,7 +171,8 @@ def _rank(args):
 def main(argv=None):
     try:
         args = _parser().parse_args(argv)
-        return {"grid": _grid, "rank": _rank, "prove": _prove, "check": _check}[args.command](args) or 0
+        return {"grid": _grid, "rank": _rank, "prove": _prove, "check": _check,
+                "latex": _latex}[args.command](args) or 0
     except SymtdError as exc:
         print(f"symtd: error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,118 @@
+"""LaTeX of decompositions, grid entries, matricizations and ranks; `symtd latex`."""
+import re
+import shutil
+import subprocess
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+
+from symtd import deep, grid_tensor, matricize, shallow, tree
+from symtd.cli import main
+from symtd.latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
+from symtd.network_json import save_network
+from symtd.rank import rank
+
+
+def test_shallow_is_generalized_cp_with_its_width_and_operator():
+    text = decomposition_latex(shallow(3, 2, 5, "max"))
+    assert r"\sum_{z=1}^{5} a^{1,1}_{z}\; \mathbf{v}^{1,z} \otimes_{\max} \mathbf{v}^{2,z} \otimes_{\max} \mathbf{v}^{3,z}" in text
+    assert r"\max\{a, b, 0\}" in text
+
+
+def test_deep_is_ht_with_one_line_per_level_and_actual_widths():
+    text = decomposition_latex(deep(8, 2, [3, 4, 2], "product"))
+    assert text.count(r"\boldsymbol{\phi}^{") == 2 + 2 + 2         # two generic levels, root children
+    assert r"\sum_{\alpha=1}^{3} a^{1,t,\gamma}_{\alpha}" in text and r"\gamma \in [4]" in text
+    assert r"\sum_{\alpha=1}^{4} a^{2,t,\gamma}_{\alpha}" in text and r"t \in [2],\ \gamma \in [2]" in text
+    assert r"\mathcal{A}^y &= \sum_{\alpha=1}^{2} a^{3,1}_{\alpha}" in text
+
+
+def test_any_tree_lists_every_node_with_its_positions():
+    text = decomposition_latex(tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 2], "avg"))
+    assert r"\mathbf{v}^{1,\alpha} \otimes_{\mathrm{avg}} \mathbf{v}^{4,\alpha}" in text
+    assert r"\mathbf{v}^{2,\alpha} \otimes_{\mathrm{avg}} \mathbf{v}^{3,\alpha}" in text
+    assert r"\tfrac{1}{k}" in text
+
+
+@pytest.mark.parametrize("operator", ["product", "max", "sum", "avg"])
+def test_symbolic_entry_is_the_grid_entry(operator):
+    c = deep(4, 2, [2, 1], operator)
+    G = grid_tensor(c, arithmetic="symbolic")
+    d = (1, 0, 1, 1)
+    expected = sympy.expand(G[d]) if operator == "product" else G[d]
+    assert entry_latex(c, d) == sympy.latex(expected)
+
+
+def test_concrete_entry_is_the_exact_rational():
+    c = deep(4, 3, [2, 2], "avg")
+    c = c.subs(c.random_point(3, bound=9))
+    G = grid_tensor(c).to_fractions()
+    for d in [(0, 0, 0, 0), (2, 1, 0, 2)]:
+        x = G[d]
+        text = entry_latex(c, d)
+        m = re.fullmatch(r"(-?)\\frac\{(\d+)\}\{(\d+)\}|(-?\d+)", text)
+        value = Fraction(int(m[4])) if m[4] else Fraction(int(m[2]), int(m[3])) * (-1 if m[1] else 1)
+        assert value == x
+
+
+def test_matrix_round_trips_and_rank_statement():
+    c = deep(4, 2, [2, 2], "max")
+    c = c.subs(c.random_point(5, bound=9))
+    A = matricize(grid_tensor(c), (0, 2))
+    text = matrix_latex(A)
+    rows = text.split("\n")[1:-1]
+    parsed = [[Fraction(re.sub(r"\\frac\{(\d+)\}\{(\d+)\}", r"\1/\2", x).strip()) for x in row.rstrip(" \\").split("&")]
+              for row in rows]
+    assert np.array_equal(np.array(parsed, dtype=object), A.to_fractions())
+    assert rank_latex((0, 2), 4, rank(A)) == (rf"\operatorname{{rank}}\,[\mathcal{{A}}^y]_{{I,J}} = {rank(A)}, "
+                                              r"\qquad I = \{1,3\},\ J = \{2,4\}")
+
+
+def test_large_matrix_is_refused():
+    with pytest.raises(Exception, match="too large to typeset"):
+        matrix_latex(np.zeros((33, 2), dtype=object))
+
+
+@pytest.fixture
+def network_file(tmp_path):
+    c = deep(4, 2, [2, 2], "max")
+    path = tmp_path / "net.json"
+    save_network(c.subs(c.random_point(1, bound=9)), path)
+    return path
+
+
+def test_cli_latex_kinds(network_file, capsys):
+    assert main(["latex", str(network_file)]) == 0
+    assert r"\otimes_{\max}" in capsys.readouterr().out
+    assert main(["latex", str(network_file), "--what", "entry", "0,1,0,1", "--symbolic"]) == 0
+    assert r"\max\left(" in capsys.readouterr().out
+    assert main(["latex", str(network_file), "--what", "matricization", "odd-even"]) == 0
+    out = capsys.readouterr().out
+    assert r"\begin{bmatrix}" in out and r"\operatorname{rank}" in out
+
+
+@pytest.mark.parametrize("what", [["entry", "0,1"], ["entry", "a,b,c,d"], ["matricization"], ["foo"],
+                                  ["matricization", "I=9"]])
+def test_cli_latex_bad_input_exits_2(network_file, what, capsys):
+    assert main(["latex", str(network_file), "--what", *what]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symtd: error:") and err.count("\n") == 1
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
+def test_everything_compiles_with_pdflatex(tmp_path):
+    c = deep(4, 2, [2, 2], "max")
+    concrete = c.subs(c.random_point(2, bound=9))
+    A = matricize(grid_tensor(concrete), (0, 2))
+    body = "\n".join([decomposition_latex(tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 2], "avg")),
+                      decomposition_latex(deep(8, 2, [2, 2, 2], "product")),
+                      decomposition_latex(shallow(3, 2, 4, "sum")),
+                      r"\[", entry_latex(deep(4, 2, [1, 1], "max"), (0, 1, 0, 1)), r"\]",
+                      r"\[", matrix_latex(A), r"\]", r"\[", rank_latex((0, 2), 4, rank(A)), r"\]"])
+    (tmp_path / "t.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                                    "\\begin{document}\n" + body + "\n\\end{document}\n")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
+                   capture_output=True, check=True, timeout=120)
+    assert (tmp_path / "t.pdf").stat().st_size > 1000
