@@ -44,6 +44,8 @@ def _parser():
     prove.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
     prove.add_argument("--cert", help="write the certificates (a JSON list) to this file")
     prove.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    prove.add_argument("--latex", metavar="FILE", help="write a standalone LaTeX report (compiles with pdflatex)")
+    prove.add_argument("--pdf", action="store_true", help="with --latex: also run pdflatex, when it is installed")
     latex = commands.add_parser("latex", help="LaTeX of a network's decomposition, a grid entry or a matricization")
     latex.add_argument("network", help="network JSON file (format symtd-network/1)")
     latex.add_argument("--what", nargs="+", default=["decomposition"], metavar="KIND",
@@ -76,6 +78,8 @@ def _prove(args):
     from .prove import OPTIONS, prove, prove_all, table, to_json
 
     options = {k: getattr(args, k) for k in OPTIONS if k != "seed"}
+    if args.pdf and not args.latex:
+        raise SymtdError("--pdf needs --latex FILE")
     if args.theorem == "all":
         if any(v is not None for v in options.values()):
             raise SymtdError("prove all runs the default instances; instance options need one theorem")
@@ -85,6 +89,9 @@ def _prove(args):
     if args.cert:
         _write(args.cert, json.dumps([c for row in rows for c in row.certificates], indent=1))
     print(to_json(rows) if args.json else table(rows))
+    if args.latex:
+        from .report import write_report
+        print(write_report(rows, args.latex, pdf=args.pdf), file=sys.stderr)
     return 0 if all(row.verdict == "verified" for row in rows) else 1
 
 

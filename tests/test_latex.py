@@ -116,3 +116,42 @@ def test_everything_compiles_with_pdflatex(tmp_path):
     subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
                    capture_output=True, check=True, timeout=120)
     assert (tmp_path / "t.pdf").stat().st_size > 1000
+
+
+# -- reports of symtd prove ---------------------------------------------------------------------
+def test_report_text_escapes_specials_and_symbols():
+    from symtd.report import tex
+
+    assert tex("Z <= M^N + 1, a_b & 50% π·λ ≥ 2") == (r"Z $<$= M\^{}N + 1, a\_b \& 50\% $\pi$$\cdot$$\lambda$ $\ge$ 2")
+
+
+def test_report_of_a_refuted_run_says_so(tmp_path, capsys):
+    path = tmp_path / "t3.tex"
+    assert main(["prove", "T3", "--operator", "max", "--latex", str(path)]) == 1
+    text = path.read_text()
+    assert r"T3 is \emph{refuted}" in text and "rank at a point 3" in text
+    assert "report written to" in capsys.readouterr().err
+
+
+def test_pdf_needs_latex(capsys):
+    assert main(["prove", "T4", "--pdf"]) == 2
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
+def test_prove_all_report_compiles_to_a_pdf_with_pages(tmp_path, capsys):
+    path = tmp_path / "report.tex"
+    assert main(["prove", "all", "--latex", str(path), "--pdf"]) == 0
+    log = (tmp_path / "report.log").read_text(errors="replace")
+    pages = int(re.search(r"Output written on report\.pdf \((\d+) pages?", log)[1])
+    assert pages >= 3 and (tmp_path / "report.pdf").stat().st_size > 10000
+    text = path.read_text()
+    assert text.count(r"\section*{T") == 7 and text.count(r"check: \textbf{passes}") == 22
+    assert "FAILS" not in text and "?" not in text          # no unmapped Unicode symbol
+
+
+def test_pdf_without_pdflatex_says_so(tmp_path, monkeypatch, capsys):
+    import symtd.report
+
+    monkeypatch.setattr(symtd.report.shutil, "which", lambda name: None)
+    assert main(["prove", "T4", "--latex", str(tmp_path / "r.tex"), "--pdf"]) == 0
+    assert "pdflatex is not installed" in capsys.readouterr().err and (tmp_path / "r.tex").exists()
