@@ -28,6 +28,10 @@ def number(x):
     return Fraction(x)
 
 
+MAX_ENTRIES, MAX_WIDTH = 2**16, 2**12          # beyond these a certificate is refused, not evaluated
+_KEYS = {"format", "architecture", "N", "M", "operator", "widths", "levels", "shared", "F", "weights"}
+
+
 def levels_of(net):
     if net["architecture"] == "tree":
         return net["levels"]
@@ -39,6 +43,62 @@ def levels_of(net):
         levels.append([[2 * t, 2 * t + 1] for t in range(size // 2)])
         size //= 2
     return levels
+
+
+def validate(net, name):
+    """Check a SPEC §7 network document's structure and shapes; raises CheckFailed."""
+    def fail(why):
+        raise CheckFailed(f"network {name!r}: {why}")
+
+    def positive(x):
+        return isinstance(x, int) and not isinstance(x, bool) and x >= 1
+    if not isinstance(net, dict) or set(net) - _KEYS or net.get("format") != "symtd-network/1":
+        fail("not a symtd-network/1 document (or unknown keys)")
+    N, M, arch = net["N"], net["M"], net["architecture"]
+    if not (positive(N) and positive(M)) or net["operator"] not in ("product", "max", "sum", "avg"):
+        fail("N, M must be positive integers and the operator one of product, max, sum, avg")
+    if M ** N > MAX_ENTRIES:
+        fail(f"M^N = {M}^{N} grid entries is more than this checker evaluates ({MAX_ENTRIES})")
+    if arch == "deep" and (N < 2 or N & (N - 1)) or arch == "shallow" and N < 2 or \
+            (arch == "tree") != ("levels" in net) or arch not in ("tree", "shallow", "deep"):
+        fail(f"architecture {arch!r} does not fit N = {N} (or 'levels' misplaced)")
+    levels, size = levels_of(net), N
+    for level in levels:
+        members = sorted(i for window in level for i in window) if isinstance(level, list) else None
+        if members != list(range(size)) or any(not isinstance(w, list) or len(w) < 2 for w in level):
+            fail("every level must partition the level below into windows of size >= 2")
+        size = len(level)
+    if size != 1:
+        fail("the last level must be a single window (the root)")
+    widths = net["widths"]
+    if not isinstance(widths, list) or len(widths) != len(levels) or not all(map(positive, widths)) or \
+            max(widths) > MAX_WIDTH:
+        fail(f"widths must be {len(levels)} positive integers <= {MAX_WIDTH}")
+    if "F" in net:
+        _shaped(net["F"], [M, M], fail, "F")
+    if "weights" in net:
+        shared = net.get("shared", False)
+        if shared not in (True, False):
+            fail("shared must be true or false")
+        counts = [N] + [len(level) for level in levels[:-1]]
+        shapes = {f"layer{l}": ([] if shared else [counts[l]]) + [widths[l], M if l == 0 else widths[l - 1]]
+                  for l in range(len(levels))}
+        shapes["output"] = [widths[-1]]
+        if set(net["weights"]) != set(shapes):
+            fail(f"weights must have exactly the blocks {sorted(shapes)}")
+        for key, shape in shapes.items():
+            _shaped(net["weights"][key], shape, fail, key)
+
+
+def _shaped(value, shape, fail, what):
+    """value is a nested list of exactly this shape with exact numbers at the leaves."""
+    if not shape:
+        number(value)
+        return
+    if not isinstance(value, list) or len(value) != shape[0]:
+        fail(f"{what} must have shape {shape}")
+    for x in value:
+        _shaped(x, shape[1:], fail, what)
 
 
 def forward(net, leaf, weight, algebra, choices=1):
@@ -229,8 +289,16 @@ class Symbolic:
         return pool(self, op, xs)
 
 
+def split(rows, N):
+    """(I, J) for a list of distinct row positions I in range(N)."""
+    if not (isinstance(rows, list) and all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < N
+                                           for k in rows) and len(set(rows)) == len(rows)):
+        raise CheckFailed(f"rows {rows!r} are not distinct positions 0..{N - 1}")
+    return rows, [k for k in range(N) if k not in rows]
+
+
 def matrix(G, N, M, rows):
-    cols = [k for k in range(N) if k not in rows]
+    rows, cols = split(rows, N)
     out = []
     for r in itertools.product(range(M), repeat=len(rows)):
         line = []
@@ -271,9 +339,18 @@ def _theorem(cert):
     N, M = inst["N"], inst["M"]
     odd = list(range(0, N, 2))
     claimed = {c["kind"]: c for c in cert["claims"]}
+    required = {"T1": {inst.get("architecture")}, "T2": {inst.get("architecture")}, "T3": {"net"},
+                "T4": {"deep"}, "T6": {"deep", "shallow"}, "T7": {"net"},
+                "T5": {f"net{k}" for k in range(inst.get("count", 0))} if inst.get("part") == "lemma" else {"witness"}}
+    if theorem not in required:
+        raise CheckFailed(f"unknown theorem {theorem!r}")
+    if set(nets) != required[theorem] or not nets:
+        raise CheckFailed(f"{theorem} certificates carry exactly the networks {sorted(map(str, required[theorem]))}")
     if theorem == "T4":
         _require(nets, "deep", "product", "deep")
-        r = min(nets["deep"]["widths"][0], M)
+        if any(w != inst["r"] for w in nets["deep"]["widths"]):
+            raise CheckFailed(f"T4 instance r = {inst['r']} but the network has widths {nets['deep']['widths']}")
+        r = min(inst["r"], M)
         return [{"kind": "covering", "network": "deep"},
                 {"kind": "grid_equals", "network": "deep", "entries": claimed["grid_equals"]["entries"]},
                 {"kind": "rank", "network": "deep", "rows": odd, "rank": r ** (N // 2)}]
@@ -300,9 +377,13 @@ def _theorem(cert):
         return [{"kind": "covering", "network": name},
                 {"kind": "grid_equals", "network": name, "entries": inst["target"]}]
     if theorem == "T3":
-        if nets["net"]["operator"] not in ("sum", "avg") or "weights" in nets["net"]:
+        net = nets["net"]
+        if net["operator"] not in ("sum", "avg") or "weights" in net or "F" in net:
             raise CheckFailed("T3 is about sum/avg networks with all weights symbolic (no weights given)")
         rows = claimed["separable"]["rows"]
+        if [inst["rows"], inst["operator"], inst["widths"], inst["architecture"]] != \
+                [rows, net["operator"], net["widths"], net["architecture"]]:
+            raise CheckFailed("T3 instance disagrees with its network or split")
         return [{"kind": "separable", "network": "net", "rows": rows},
                 {"kind": "unreachable_target", "rows": rows, "entries": claimed["unreachable_target"]["entries"],
                  "rank": claimed["unreachable_target"]["rank"]}]
@@ -313,18 +394,21 @@ def _theorem(cert):
             raise CheckFailed("T6 compares with a shallow max network of Z = 1")
         identity = claimed["identity_in_region"]
         entries = claimed["grid_equals"]["entries"]
+        if [inst["live"], inst["widths"]] != [identity["live"], nets["deep"]["widths"]]:
+            raise CheckFailed("T6 instance disagrees with its network or live channel")
         return [{"kind": "identity_in_region", "network": "deep", "live": identity["live"],
                  "region": identity["region"]},
                 {"kind": "grid_equals", "network": "deep", "entries": entries},
                 {"kind": "grid_equals", "network": "shallow", "entries": entries}]
     if theorem == "T7":
         templates = {"kind": "templates", "network": "net", "templates": inst["templates"], "biases": inst["biases"]}
+        if inst["operator"] != nets["net"]["operator"]:
+            raise CheckFailed("T7 instance disagrees with its network's operator")
         if not inst["covering"]:
             return [templates, {"kind": "singular", "network": "net", "null": claimed["singular"]["null"]}]
         return [templates, {"kind": "covering", "network": "net"},
                 {"kind": "leaf_vectors", "network": "net", "vectors": claimed["leaf_vectors"]["vectors"]},
                 {"kind": "grid_equals", "network": "net", "entries": claimed["grid_equals"]["entries"]}]
-    raise CheckFailed(f"unknown theorem {theorem!r}")
 
 
 def _require(nets, name, operator, architecture):
@@ -350,6 +434,8 @@ def check(cert):
 def _check(cert):
     if cert.get("format") != FORMAT:
         raise CheckFailed(f"format must be {FORMAT!r}")
+    for name, net in cert["networks"].items():
+        validate(net, name)
     if cert["claims"] != _theorem(cert):
         raise CheckFailed("the claims are not those the theorem instance needs")
     for name, net in cert["networks"].items():
@@ -393,6 +479,8 @@ def _covering(claim, net, G, cert):
 
 
 def _templates(claim, net, G, cert):                        # F[i][d] = max(t_i - b_d, 0)
+    if not len(claim["templates"]) == len(claim["biases"]) == net["M"]:
+        raise CheckFailed(f"{claim['network']}: M = {net['M']} needs M templates and M biases")
     F = [[max(number(t) - number(b), Fraction(0)) for b in claim["biases"]] for t in claim["templates"]]
     if F != template_matrix(net) or "F" not in net:
         raise CheckFailed(f"{claim['network']}: F is not relu(t_i - b_d) of the claimed templates")
@@ -400,7 +488,7 @@ def _templates(claim, net, G, cert):                        # F[i][d] = max(t_i 
 
 def _singular(claim, net, G, cert):                         # F x = 0 with x != 0
     x = [number(c) for c in claim["null"]]
-    if not any(x) or any(sum(f * c for f, c in zip(row, x)) for row in template_matrix(net)):
+    if not any(x) or any(sum(f * c for f, c in zip(row, x, strict=True)) for row in template_matrix(net)):
         raise CheckFailed(f"{claim['network']}: the claimed null vector does not show F singular")
 
 
@@ -408,7 +496,7 @@ def _leaf_vectors(claim, net, G, cert):                     # F·a^{0,j,γ} = v[
     F = template_matrix(net)
     for j in range(net["N"]):
         for a, v in zip(layer0(net, j), claim["vectors"][j], strict=True):
-            if [sum(f * number(x) for f, x in zip(row, a)) for row in F] != [number(x) for x in v]:
+            if [sum(f * number(x) for f, x in zip(row, a, strict=True)) for row in F] != [number(x) for x in v]:
                 raise CheckFailed(f"{claim['network']}: leaf vector at position {j} differs from F·a")
 
 
@@ -417,7 +505,7 @@ def _separable(claim, net, G, cert):
     N, M, rows = net["N"], net["M"], claim["rows"]
     algebra = Symbolic()
     G = forward(net, lambda j, g, d: algebra.symbol(f"v[{j}][{g}][{d}]"), algebra.symbol, algebra, M)
-    cols = [k for k in range(N) if k not in rows]
+    rows, cols = split(rows, N)
     for p in itertools.product(range(M), repeat=len(rows)):
         for q in itertools.product(range(M), repeat=len(cols)):
             terms = []
@@ -444,18 +532,26 @@ def _unreachable_target(claim, net, G, cert):
 def _identity_in_region(claim, net, G, cert):
     """On the open region (strict signs), h = c·max(0, max_i π_i u_i) for all weights in it."""
     N, M, live, L = net["N"], net["M"], claim["live"], len(levels_of(net))
-    signs = {}
+    if not (isinstance(live, int) and 0 <= live < min(net["widths"])):
+        raise CheckFailed(f"live channel {live!r} is not a channel of every layer")
+    F, signs = template_matrix(net), {}
     for name, relation in claim["region"]:
         if relation not in ("<", ">") or name in signs:
             raise CheckFailed(f"region inequality {name} {relation} 0 is not a strict sign condition")
+        leaf = re.fullmatch(r"v\[(\d+)\]\[(\d+)\]\[(\d+)\]", name)
+        conv = re.fullmatch(r"layer([1-9][0-9]*)\[\d+\]\[\d+\]\[\d+\]|output\[\d+\]", name)
+        if leaf:                                             # v[j][γ][d] = (F·a^{0,j,γ})[d]
+            j, g, d = map(int, leaf.groups())
+            if not (j < N and g < net["widths"][0] and d < M):
+                raise CheckFailed(f"region name {name} is not a leaf entry of this network")
+            value = sum(f * number(a) for f, a in zip(F[d], layer0(net, j)[g], strict=True))
+        elif conv and (conv.group(1) is None or int(conv.group(1)) < L):
+            value = weight_at(net, name)                    # a weight the forward pass uses
+        else:
+            raise CheckFailed(f"region name {name!r} is neither a leaf entry v[j][γ][d] nor a conv weight")
         signs[name] = 1 if relation == ">" else -1
-    F = template_matrix(net)
-    for name, s in signs.items():                            # the point lies strictly inside
-        j, g, d = re.fullmatch(r"v\[(\d+)\]\[(\d+)\]\[(\d+)\]", name).groups() if name.startswith("v[") else (None,) * 3
-        value = (sum(f * number(a) for f, a in zip(F[int(d)], layer0(net, int(j))[int(g)]))
-                 if j is not None else weight_at(net, name))
-        if value * s <= 0:
-            raise CheckFailed(f"the interior point violates {name} {'>' if s > 0 else '<'} 0")
+        if value * signs[name] <= 0:                         # the point lies strictly inside
+            raise CheckFailed(f"the interior point violates {name} {relation} 0")
     for j in range(N):                                       # u[j][γ] = v[j][γ][d_j] for every d
         for g in range(net["widths"][0]):
             found = {signs.get(f"v[{j}][{g}][{d}]") for d in range(M)}

@@ -8,6 +8,7 @@ counterexample; "inconclusive" otherwise, with the reason. Statements for all we
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -111,39 +112,51 @@ def check_universality(target, operator="product", architecture="shallow", F=Non
     """
     start = time.perf_counter()
     target = np.asarray(target, dtype=object)
+    if operator not in ("product", "max") or architecture not in ("shallow", "deep"):
+        raise SymtdError("universality is checked for product or max networks, shallow or deep")
+    if Z is not None and Z < 1:
+        raise SymtdError(f"Z must be a positive number of channels, got {Z}")
     theorem = "T1" if operator == "product" else "T2"
     N, M = target.ndim, target.shape[0]
     instance = {"architecture": architecture, "operator": operator, "N": N, "M": M}
     net = universal_network(target, operator, architecture, F)
     used = net.widths[0]
     if Z is not None and Z < used:
-        return _too_small(theorem, instance, target, operator, Z, used, start)
+        return _too_small(theorem, instance, target, operator, architecture, Z, used, start)
     T = RationalTensor.from_rationals(target)
     G = grid_tensor(net)
     ok = G == T and is_covering(net.F)
     doc = network_to_dict(net)
     name = doc["architecture"]                        # a deep network of N = 2 is shallow
-    cert = certificate(theorem, dict(instance, target=T.to_strings()), {name: doc},
+    cert = certificate(theorem, dict(instance, architecture=name, target=T.to_strings()), {name: doc},
                        [{"kind": "covering", "network": name},
                         {"kind": "grid_equals", "network": name, "entries": G.to_strings()}])
     return Verdict(theorem, instance, "verified" if ok else "refuted", {"Z used": used, "M^N": M ** N},
                    time.perf_counter() - start, cert, "" if ok else "the constructed grid differs from the target")
 
 
-def _too_small(theorem, instance, target, operator, Z, used, start):
+def _too_small(theorem, instance, target, operator, architecture, Z, used, start):
+    """Can Z channels be ruled out? Shallow: rank <= Z (CP) or Z·min(|I|,|J|)·M (T5 lemma) for
+    every split; deep product: rank <= Z for the splits at node scopes; deep max: no bound used."""
     T = RationalTensor.from_rationals(target)
     N, M = T.ndim, T.shape[0]
+    if architecture == "shallow":
+        splits = [I for size in range(1, N // 2 + 1) for I in itertools.combinations(range(N), size)]
+    elif operator == "product":
+        splits = [tuple(range(t * 2**l, (t + 1) * 2**l)) for l in range(1, _levels_count(N)) for t in range(N >> l)]
+        splits += [(k,) for k in range(N)]
+    else:
+        splits = []
     worst = 0
-    for size in range(1, N // 2 + 1):
-        for I in itertools.combinations(range(N), size):
-            r = rank(matricize(T, I))
-            reach = Z if operator == "product" else Z * min(len(I), N - len(I)) * M
-            if r > reach:
-                return Verdict(theorem, dict(instance, Z=Z), "refuted", {"Z": Z, "rank": r, "rows": list(I),
-                               "Z can reach": reach}, time.perf_counter() - start, None,
-                               f"rank {r} of the I={list(I)} matricization exceeds {reach}, the most Z = {Z} "
-                               f"channels can reach")
-            worst = max(worst, r)
+    for I in splits:
+        r = rank(matricize(T, I))
+        reach = Z if operator == "product" else Z * min(len(I), N - len(I)) * M
+        if r > reach:
+            return Verdict(theorem, dict(instance, Z=Z), "refuted", {"Z": Z, "rank": r, "rows": list(I),
+                           "Z can reach": reach}, time.perf_counter() - start, None,
+                           f"rank {r} of the I={list(I)} matricization exceeds {reach}, the most Z = {Z} "
+                           f"channels can reach")
+        worst = max(worst, r)
     return Verdict(theorem, dict(instance, Z=Z), "inconclusive", {"Z": Z, "construction needs": used,
                    "max matricization rank": worst}, time.perf_counter() - start, None,
                    f"the construction needs Z = {used} > {Z}, and no matricization rank rules Z = {Z} out")
@@ -164,8 +177,8 @@ def diagonal_target(N, M, rows):
     cols = [k for k in range(N) if k not in rows]
     T = np.zeros((M,) * N, dtype=object)
     for d in itertools.product(range(M), repeat=N):
-        p = int("".join(map(str, (d[k] for k in rows))) or "0", M)
-        q = int("".join(map(str, (d[k] for k in cols))) or "0", M)
+        p = sum(d[k] * M**e for e, k in enumerate(reversed(rows)))
+        q = sum(d[k] * M**e for e, k in enumerate(reversed(cols)))
         T[d] = Fraction(int(p == q))
     return T
 
@@ -226,6 +239,8 @@ def check_t4(N, M, r, seed=0):
     network then needs Z >= that many channels.
     """
     start = time.perf_counter()
+    if N < 4:
+        raise SymtdError(f"T4 needs a deep network with N = 2^L >= 4, got N = {N}")
     symbolic = deep(N, M, [r] * _levels_count(N), "product")
     target = min(r, M) ** (N // 2)
     for attempt in range(seed, seed + 5):      # a lower rank only means a degenerate point (a null set)
@@ -300,7 +315,8 @@ def check_t5_lemma(N, M, Z, count, seed=0):
         ranks.append(matricization_rank(net, I))
         nets[f"net{k}"] = network_to_dict(net)
     ok = max(ranks) <= bound
-    instance = {"architecture": "shallow", "operator": "max", "N": N, "M": M, "Z": Z, "part": "lemma"}
+    instance = {"architecture": "shallow", "operator": "max", "N": N, "M": M, "Z": Z, "part": "lemma",
+                "count": count}
     cert = certificate("T5", instance, nets, [{"kind": "rank_at_most", "network": name, "rows": list(I),
                                                "bound": bound} for name in nets])
     return Verdict("T5", instance, "verified" if ok else "refuted",
@@ -349,6 +365,8 @@ def check_t6(N=4, M=2, widths=None, live=0, seed=0):
 
     start = time.perf_counter()
     L = _levels_count(N)
+    if N < 4:
+        raise SymtdError(f"T6 needs a deep network with N = 2^L >= 4, got N = {N}")
     widths = list(widths or [2] * L)
     net = deep(N, M, widths, "max")
     if not 0 <= live < min(widths):
@@ -379,7 +397,8 @@ def check_t6(N=4, M=2, widths=None, live=0, seed=0):
         weights[f"layer{l}"] = block
     weights["output"] = _random_rationals(rng, (widths[-1],), 1)
     point = deep(N, M, widths, "max", weights=weights)
-    pi = [np.prod([weights[f"layer{l}"][i >> l, live, live] for l in range(1, L)]) for i in range(N)]
+    pi = [math.prod((weights[f"layer{l}"][i >> l, live, live] for l in range(1, L)), start=Fraction(1))
+          for i in range(N)]
     one = shallow(N, M, 1, "max", weights={"layer0": [[pi[i] * weights["layer0"][i, live]] for i in range(N)],
                                            "output": [weights["output"][live]]})
     G = grid_tensor(point)

@@ -103,8 +103,8 @@ def _check(args):
             data = json.load(handle)
     except OSError as exc:
         raise SymtdError(f"cannot read {args.certificate}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise SymtdError(f"{args.certificate} is not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise SymtdError(f"{args.certificate} is not readable JSON: {str(exc)[:80]}") from None
     certificates = data if isinstance(data, list) else [data]
     if not certificates or not all(isinstance(c, dict) for c in certificates):
         raise SymtdError(f"{args.certificate}: expected a certificate object or a non-empty list of them")

@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from . import claims
+from .checker import MAX_ENTRIES
 from .errors import SymtdError
 
 THEOREMS = ("T1", "T2", "T3", "T4", "T5", "T6", "T7")
@@ -72,10 +73,23 @@ def prove(theorem, **options):
         raise SymtdError(f"unknown theorem {theorem!r}; expected one of {', '.join(THEOREMS)} or all")
     given = {k: v for k, v in options.items() if v is not None}
     seed = given.pop("seed", 0)
+    _validate(given, seed)
     row = Row(theorem)
     for verdict, expected in _RUNS[theorem](given, seed):
         row.parts.append((verdict, expected))
     return row
+
+
+def _validate(given, seed):
+    for key in ("N", "M", "r", "Z"):
+        if key in given and given[key] < 1:
+            raise SymtdError(f"{key} must be a positive integer, got {given[key]}")
+    if seed < 0:
+        raise SymtdError(f"seed must be >= 0, got {seed}")
+    N, M = given.get("N", 4), given.get("M", len(given.get("templates", ())) or 2)
+    if M ** N > MAX_ENTRIES:
+        raise SymtdError(f"M^N = {M}^{N} grid entries is too many: instances are limited to {MAX_ENTRIES} "
+                         f"entries, because the certificate checker re-evaluates every one")
 
 
 def prove_all(seed=0):

@@ -118,6 +118,17 @@ def test_too_small_Z_is_refuted_by_a_matricization_rank():
     assert v.verdict == "refuted" and v.numbers["rank"] == 4 > 3 and v.certificate is None
 
 
+def test_deep_too_small_Z_uses_only_node_scope_splits():
+    from symtd import deep
+
+    net = deep(4, 2, [2, 2], "product")
+    net = net.subs(net.random_point(3, bound=9))
+    T = grid_tensor(net).to_fractions()             # a deep width-2 network reaches it: never "refuted"
+    v = check_universality(T, "product", "deep", Z=2)
+    assert v.verdict == "inconclusive"
+    assert check_universality(T, "product", "shallow", Z=2).verdict == "refuted"    # odd-even rank 4 > 2
+
+
 def test_too_small_Z_without_rank_obstruction_is_inconclusive():
     v = check_universality(diagonal_target(4, 2, (0, 1)), "max", Z=2)     # max reaches rank 2·2·2 = 8 >= 4
     assert v.verdict == "inconclusive" and v.certificate is None
@@ -190,7 +201,9 @@ def test_prove_one_instance_exit_0(args, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args", [["T9"], ["all", "--N", "4"], ["T4", "--templates", "1,2"], ["T6", "--widths", "2,x"],
-                                  ["T4", "--N", "6"], ["T3", "--architecture", "ring"]])
+                                  ["T4", "--N", "6"], ["T3", "--architecture", "ring"], ["T3", "--N", "64"],
+                                  ["T1", "--N", "0"], ["all", "--seed", "-5"], ["T4", "--N", "2"], ["T6", "--N", "2"],
+                                  ["T1", "--Z", "-1"], ["T2", "--architecture", "foo"], ["T4", "--pdf"]])
 def test_prove_bad_options_exit_2_with_one_line(args, capsys):
     assert main(["prove", *args]) == 2
     err = capsys.readouterr().err
