@@ -1,4 +1,4 @@
-"""Command line: ``symtd grid`` and ``symtd rank`` (SPEC §7), ``prove``, ``check`` and ``latex``.
+"""Command line: ``symtd grid`` and ``symtd rank`` (SPEC §7), ``prove``, ``check``, ``latex``, ``draw``, ``plot``.
 
 Bad input exits with status 2 and one line on stderr, never a traceback.
 """
@@ -52,6 +52,17 @@ def _parser():
                        help="decomposition | entry D (e.g. entry 0,1,0,1) | matricization P (e.g. matricization odd-even)")
     latex.add_argument("--symbolic", action="store_true",
                        help="replace the file's weights by symbols a^{l,j,γ}_α (for entry: the expression)")
+    draw = commands.add_parser("draw", help="picture of a network (PNG or SVG), or a heatmap of a matricization")
+    draw.add_argument("network", help="network JSON file (format symtd-network/1)")
+    draw.add_argument("--out", required=True, help="picture file, .png or .svg")
+    draw.add_argument("--matricization", metavar="P", help="heatmap of this matricization (odd-even, root, I=...)")
+    plot = commands.add_parser("plot", help="plots: ranks (odd-even ranks of deep networks against N)")
+    plot.add_argument("what", choices=["ranks"])
+    plot.add_argument("--out", required=True, help="picture file, .png or .svg")
+    plot.add_argument("--N", type=_numbers(int), default=(2, 4, 8, 16), help="values of N (default 2,4,8,16)")
+    plot.add_argument("--M", type=int, default=2, help="number of templates (default 2)")
+    plot.add_argument("--r", type=int, default=2, help="width of every layer (default 2)")
+    plot.add_argument("--seed", type=int, default=0, help="first random weight seed (default 0)")
     check = commands.add_parser("check", help="re-verify certificates with the independent checker")
     check.add_argument("certificate", help="certificate JSON file (one certificate or a list)")
     return parser
@@ -154,6 +165,25 @@ def _latex(args):
         print(latex.rank_latex(I, circuit.N, rank(A)))
 
 
+def _draw(args):
+    from .draw import draw_circuit, draw_matricization
+    from .network_json import load_network
+
+    circuit = load_network(args.network)
+    if args.matricization:
+        print(f"wrote {draw_matricization(circuit, args.matricization, args.out)}")
+    else:
+        print(f"wrote {draw_circuit(circuit, args.out)}")
+
+
+def _plot(args):
+    from .draw import plot_ranks
+
+    if args.M < 1 or args.r < 1 or args.seed < 0:
+        raise SymtdError("--M and --r must be positive and --seed >= 0")
+    print(f"wrote {plot_ranks(args.out, args.N, args.M, args.r, args.seed)}")
+
+
 def _grid(args):
     from .grid import grid_tensor
     from .network_json import load_network
@@ -179,7 +209,7 @@ def main(argv=None):
     try:
         args = _parser().parse_args(argv)
         return {"grid": _grid, "rank": _rank, "prove": _prove, "check": _check,
-                "latex": _latex}[args.command](args) or 0
+                "latex": _latex, "draw": _draw, "plot": _plot}[args.command](args) or 0
     except SymtdError as exc:
         print(f"symtd: error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,148 @@
+"""Pictures (matplotlib, PNG or SVG by the file's extension).
+
+* :func:`draw_circuit` — the pooling tree laid out by layer, operator and widths shown;
+* :func:`draw_matricization` — a heatmap of [G]_{I,J} with its exact rank;
+* :func:`plot_ranks` — odd-even ranks of deep product / max / avg networks at random
+  weights as N grows, against what one shallow channel can reach.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SymtdError
+from .grid import grid_tensor
+from .matricize import matricize, partition
+from .network_json import network_to_dict
+from .rank import matricization_rank, rank
+
+FORMATS = (".png", ".svg")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, path):
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise SymtdError(f"picture file must end in {' or '.join(FORMATS)}, got {path.name!r}")
+    try:
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+    except OSError as exc:
+        raise SymtdError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        _pyplot().close(fig)
+    return path
+
+
+def circuit_layout(circuit):
+    """{node: (x, y)}: position j at x = j, each pooling node centred over its children, y = layer."""
+    xy = {f"rep[{j}]": (float(j), 0.0) for j in range(circuit.N)}
+    xy.update({f"conv0[{j}]": (float(j), 1.0) for j in range(circuit.N)})
+    below = [xy[f"conv0[{j}]"][0] for j in range(circuit.N)]
+    for depth, level in enumerate(circuit.levels, start=1):
+        centres = [float(np.mean([below[c] for c in window])) for window in level]
+        for t, x in enumerate(centres):
+            xy[f"pool{depth}[{t}]"] = (x, 2.0 * depth)
+            if depth < circuit.L:
+                xy[f"conv{depth}[{t}]"] = (x, 2.0 * depth + 1)
+        below = centres
+    xy["output"] = (below[0], 2.0 * circuit.L + 1)
+    return xy
+
+
+def draw_circuit(circuit, path):
+    """The circuit DAG by layer: inputs, conv (width r_l), pooling (operator), output."""
+    plt = _pyplot()
+    xy = circuit_layout(circuit)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.1 * (2 * circuit.L + 2) + 1))
+    for u, v in circuit.graph.edges:
+        ax.annotate("", xy=xy[v], xytext=xy[u], arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1,
+                                                                 shrinkA=11, shrinkB=11))
+    styles = {"input": ("#e8eef7", "x"), "conv": ("#fdf1d8", "conv"), "pool": ("#dff2e1", "pool"),
+              "output": ("#f6dede", "out")}
+    size = 9 if circuit.N <= 8 else 7
+    for node, data in circuit.graph.nodes(data=True):
+        colour, _ = styles[data["kind"]]
+        if data["kind"] == "input":
+            label = f"x{data['index'] + 1}"
+        elif data["kind"] == "pool":
+            label = f"{circuit.operator.name}\n{data['channels']} ch"
+        elif data["kind"] == "conv":
+            label = f"conv\nr={data['channels']}"
+        else:
+            label = "y"
+        ax.text(*xy[node], label, ha="center", va="center", fontsize=size,
+                bbox=dict(boxstyle="round,pad=0.35", fc=colour, ec="0.3", lw=0.8))
+    kind = network_to_dict(circuit, weights=False)["architecture"]
+    ax.set_title(f"{kind} {circuit.operator.name} network: N={circuit.N}, M={circuit.M}, "
+                 f"widths {tuple(circuit.widths)}", fontsize=11)
+    ax.set_xlim(-0.8, circuit.N - 0.2)
+    ax.set_ylim(-0.7, 2 * circuit.L + 1.7)
+    ax.axis("off")
+    return _save(fig, path)
+
+
+def draw_matricization(circuit, spec, path):
+    """Heatmap of the matricization [G]_{I,J} (exact entries shown as colours), exact rank in the title."""
+    plt = _pyplot()
+    I = partition(spec, circuit)
+    A = matricize(grid_tensor(circuit), I)
+    if max(A.shape) > 1024:
+        raise SymtdError(f"a {A.shape[0]} × {A.shape[1]} heatmap is not readable; at most 1024 rows and columns")
+    values = A.to_float()
+    fig, ax = plt.subplots(figsize=(6, 6 * A.shape[0] / max(A.shape) + 0.8))
+    limit = float(np.max(np.abs(values))) or 1.0
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    J = [k for k in range(circuit.N) if k not in I]
+    ax.set_title(f"[G]_(I,J), I={list(I)}, J={J}: {A.shape[0]}×{A.shape[1]}, exact rank {rank(A)}", fontsize=10)
+    ax.set_xlabel("columns: d_J (row-major)")
+    ax.set_ylabel("rows: d_I (row-major)")
+    return _save(fig, path)
+
+
+def rank_curves(Ns=(2, 4, 8, 16), M=2, r=2, seed=0, draws=5):
+    """{label: [odd-even rank for each N]}: deep networks (the largest exact rank over `draws`
+    random weight points) and what shallow networks reach per channel."""
+    from .circuit import deep
+
+    curves = {}
+    for operator in ("product", "max", "avg"):
+        ranks = []
+        for N in Ns:
+            net = deep(N, M, [r] * (N.bit_length() - 1), operator)
+            ranks.append(max(matricization_rank(net.subs(net.random_point(seed + k)), tuple(range(0, N, 2)))
+                             for k in range(draws)))
+        curves[f"deep {operator} (best of {draws} random weights)"] = ranks
+    curves["shallow product, per channel (CP: 1)"] = [1 for _ in Ns]
+    curves["shallow max, per channel ((N/2)·M)"] = [(N // 2) * M for N in Ns]
+    curves["shallow sum/avg, any Z (2)"] = [2 for _ in Ns]
+    return curves
+
+
+def plot_ranks(path, Ns=(2, 4, 8, 16), M=2, r=2, seed=0):
+    """The rank plot: exact odd-even ranks (log scale) against N."""
+    plt = _pyplot()
+    if any(N < 2 or N & (N - 1) for N in Ns) or M ** max(Ns) > 2**24:
+        raise SymtdError(f"N must be powers of two >= 2 with M^N <= 2^24, got N = {list(Ns)}, M = {M}")
+    curves = rank_curves(Ns, M, r, seed)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, ranks in curves.items():
+        style = "-o" if label.startswith("deep") else "--"
+        ax.plot(Ns, ranks, style, label=label)
+    ax.set_yscale("log", base=2)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(Ns, [str(N) for N in Ns])
+    ax.set_xlabel("N (positions)")
+    ax.set_ylabel("exact odd-even rank")
+    ax.set_title(f"Deep networks at random weights (M={M}, widths {r}) vs what shallow channels reach", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)

@@ -1,0 +1,77 @@
+"""Pictures: circuit layout, matricization heatmap, rank plot; `symtd draw` and `symtd plot`."""
+import numpy as np
+import pytest
+
+from symtd import deep, shallow, tree
+from symtd.claims import t5_witness
+from symtd.cli import main
+from symtd.draw import circuit_layout, draw_circuit, draw_matricization, plot_ranks, rank_curves
+from symtd.network_json import save_network
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("circuit", [deep(16, 2, [2, 2, 2, 2], "max"), shallow(5, 2, 3, "sum"),
+                                     tree([[[0, 3, 4], [1, 2, 5]], [[0, 1]]], 2, [2, 2], "avg")])
+def test_layout_puts_every_pooling_node_over_its_children_one_layer_up(circuit):
+    xy = circuit_layout(circuit)
+    assert set(xy) == set(circuit.graph.nodes)
+    for node, data in circuit.graph.nodes(data=True):
+        children = circuit.children(node)
+        if data["kind"] == "pool":
+            assert xy[node][0] == pytest.approx(np.mean([xy[c][0] for c in children]))
+        for c in children:
+            assert xy[c][1] < xy[node][1]
+    xs = sorted(xy[f"rep[{j}]"][0] for j in range(circuit.N))
+    assert xs == list(range(circuit.N))                     # positions evenly spaced: readable up to N = 16
+
+
+def test_circuit_png_and_svg(tmp_path):
+    png = draw_circuit(deep(16, 2, [3, 2, 2, 2], "max"), tmp_path / "c.png")
+    assert png.read_bytes()[:8] == PNG and png.stat().st_size > 20000
+    svg = (draw_circuit(deep(4, 3, [4, 2], "product"), tmp_path / "c.svg")).read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "conv" in svg
+
+
+def test_heatmap_of_the_t5_witness_shows_the_identity(tmp_path):
+    out = draw_matricization(t5_witness(8, 2), "odd-even", tmp_path / "h.svg").read_text()
+    assert "exact rank 16" in out
+
+
+def test_rank_curves_follow_the_theory():
+    curves = rank_curves((2, 4, 8), M=2, r=2, draws=2)
+    assert curves["deep product (best of 2 random weights)"] == [2, 4, 16]       # r^(N/2), T4
+    assert curves["shallow max, per channel ((N/2)·M)"] == [2, 4, 8]               # T5 lemma
+    assert all(r <= 2 ** (N // 2) for r, N in zip(curves["deep max (best of 2 random weights)"], (2, 4, 8)))
+
+
+def test_plot_ranks_png(tmp_path):
+    assert plot_ranks(tmp_path / "r.png", (2, 4, 8)).read_bytes()[:8] == PNG
+
+
+def test_cli_draw_and_plot(tmp_path, capsys):
+    net = deep(8, 2, [2, 2, 2], "max")
+    path = tmp_path / "n.json"
+    save_network(net.subs(net.random_point(1, bound=9)), path)
+    assert main(["draw", str(path), "--out", str(tmp_path / "n.png")]) == 0
+    assert main(["draw", str(path), "--out", str(tmp_path / "h.png"), "--matricization", "odd-even"]) == 0
+    assert main(["plot", "ranks", "--out", str(tmp_path / "p.svg"), "--N", "2,4"]) == 0
+    assert all((tmp_path / f).exists() for f in ("n.png", "h.png", "p.svg"))
+
+
+@pytest.mark.parametrize("args", [["draw", "NET", "--out", "x.pdf"], ["draw", "NET", "--out", "x.png",
+                                  "--matricization", "I=9"], ["plot", "ranks", "--out", "p.png", "--N", "3"],
+                                  ["plot", "ranks", "--out", "p.png", "--M", "0"], ["plot", "bars", "--out", "p.png"],
+                                  ["draw", "NET", "--out", "/no/such/dir/x.png"]])
+def test_cli_pictures_bad_input_exit_2(args, tmp_path, capsys):
+    path = tmp_path / "n.json"
+    save_network(_concrete(), path)
+    args = [str(path) if a == "NET" else a for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symtd: error:") and err.count("\n") == 1
+
+
+def _concrete():
+    net = deep(4, 2, [1, 1], "max")
+    return net.subs(net.random_point(2, bound=9))
