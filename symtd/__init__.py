@@ -18,7 +18,8 @@ from .latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
 from .matricize import matricize, partition
 from .network_json import load_network, network_from_dict, network_to_dict, save_network
 from .operators import AVG, MAX, PRODUCT, SUM, Operator, custom_operator, get_operator
-from .rank import certified_rank, generic_rank, rank, structural_upper_bound, symbolic_rank
+from .rank import (certified_rank, generic_rank, matricization_rank, rank, structural_upper_bound,
+                   symbolic_rank)
 from .rational import RationalTensor, parse_rational
 from .representation import is_covering, leaf_weights, relu_neurons, template_matrix
 
