@@ -164,6 +164,11 @@ class Circuit:
 
     __hash__ = None
 
+    def _latex(self, printer=None):
+        """sympy's hook: ``sympy.latex(circuit)`` is the decomposition (:func:`symtd.latex.decomposition_latex`)."""
+        from .latex import decomposition_latex
+        return decomposition_latex(self)
+
     def __repr__(self):
         kind = "concrete" if self.is_concrete else "symbolic"
         return (f"Circuit(N={self.N}, M={self.M}, widths={self.widths}, operator={self.operator.name!r}, "

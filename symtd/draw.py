@@ -42,12 +42,13 @@ def _save(fig, path):
 
 
 def circuit_layout(circuit):
-    """{node: (x, y)}: position j at x = j, each pooling node centred over its children, y = layer."""
+    """{node: (x, y)}: position j at x = j, each pooling node centred over its children (spread
+    apart where interleaved windows would overlap), y = layer."""
     xy = {f"rep[{j}]": (float(j), 0.0) for j in range(circuit.N)}
     xy.update({f"conv0[{j}]": (float(j), 1.0) for j in range(circuit.N)})
     below = [xy[f"conv0[{j}]"][0] for j in range(circuit.N)]
     for depth, level in enumerate(circuit.levels, start=1):
-        centres = [float(np.mean([below[c] for c in window])) for window in level]
+        centres = _spread([float(np.mean([below[c] for c in window])) for window in level])
         for t, x in enumerate(centres):
             xy[f"pool{depth}[{t}]"] = (x, 2.0 * depth)
             if depth < circuit.L:
@@ -55,6 +56,19 @@ def circuit_layout(circuit):
         below = centres
     xy["output"] = (below[0], 2.0 * circuit.L + 1)
     return xy
+
+
+def _spread(xs, gap=1.0):
+    """Keep the order of xs but at least `gap` apart (interleaved windows share a centre), same mean."""
+    order = sorted(range(len(xs)), key=xs.__getitem__)
+    placed = []
+    for k in order:
+        placed.append(max(xs[k], placed[-1] + gap) if placed else xs[k])
+    shift = float(np.mean(xs)) - float(np.mean(placed))
+    out = [0.0] * len(xs)
+    for k, x in zip(order, placed):
+        out[k] = x + shift
+    return out
 
 
 def draw_circuit(circuit, path):

@@ -143,6 +143,11 @@ class RationalTensor:
 
     __hash__ = None
 
+    def _latex(self, printer=None):
+        """sympy's hook: ``sympy.latex(T)`` of a matrix is a bmatrix (:func:`symtd.latex.matrix_latex`)."""
+        from .latex import matrix_latex
+        return matrix_latex(self)
+
     def __repr__(self):
         if self.size <= 16:
             return f"RationalTensor({self.to_strings()}, shape={self.shape})"

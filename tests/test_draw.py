@@ -16,12 +16,16 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def test_layout_puts_every_pooling_node_over_its_children_one_layer_up(circuit):
     xy = circuit_layout(circuit)
     assert set(xy) == set(circuit.graph.nodes)
+    contiguous = all(list(w) == list(range(w[0], w[0] + len(w))) for level in circuit.levels for w in level)
     for node, data in circuit.graph.nodes(data=True):
         children = circuit.children(node)
-        if data["kind"] == "pool":
+        if data["kind"] == "pool" and contiguous:
             assert xy[node][0] == pytest.approx(np.mean([xy[c][0] for c in children]))
         for c in children:
             assert xy[c][1] < xy[node][1]
+    for depth in range(1, circuit.L + 1):                   # no two nodes of a layer overlap
+        xs = sorted(xy[f"pool{depth}[{t}]"][0] for t in range(len(circuit.levels[depth - 1])))
+        assert all(b - a >= 1 - 1e-9 for a, b in zip(xs, xs[1:]))
     xs = sorted(xy[f"rep[{j}]"][0] for j in range(circuit.N))
     assert xs == list(range(circuit.N))                     # positions evenly spaced: readable up to N = 16
 

@@ -70,6 +70,13 @@ def test_matrix_round_trips_and_rank_statement():
                                               r"\qquad I = \{1,3\},\ J = \{2,4\}")
 
 
+def test_sympy_latex_hooks():
+    c = deep(4, 2, [2, 2], "max")
+    assert sympy.latex(c) == decomposition_latex(c)
+    A = matricize(grid_tensor(c.subs(c.random_point(1, bound=9))), (0, 2))
+    assert sympy.latex(A) == matrix_latex(A)
+
+
 def test_large_matrix_is_refused():
     with pytest.raises(Exception, match="too large to typeset"):
         matrix_latex(np.zeros((33, 2), dtype=object))
