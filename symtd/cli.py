@@ -91,6 +91,9 @@ def _prove(args):
     options = {k: getattr(args, k) for k in OPTIONS if k != "seed"}
     if args.pdf and not args.latex:
         raise SymtdError("--pdf needs --latex FILE")
+    if args.latex is not None:
+        from .report import check_report_path
+        check_report_path(args.latex)
     if args.theorem == "all":
         if any(v is not None for v in options.values()):
             raise SymtdError("prove all runs the default instances; instance options need one theorem")

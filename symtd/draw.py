@@ -18,6 +18,7 @@ from .network_json import network_to_dict
 from .rank import matricization_rank, rank
 
 FORMATS = (".png", ".svg")
+MAX_POSITIONS, MAX_SIDE = 64, 1024
 
 
 def _pyplot():
@@ -28,10 +29,15 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path):
+def _picture_path(path):
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise SymtdError(f"picture file must end in {' or '.join(FORMATS)}, got {path.name!r}")
+    return path
+
+
+def _save(fig, path):
+    path = _picture_path(path)
     try:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     except OSError as exc:
@@ -72,9 +78,17 @@ def _spread(xs, gap=1.0):
 
 
 def draw_circuit(circuit, path):
-    """The circuit DAG by layer: inputs, conv (width r_l), pooling (operator), output."""
+    """The circuit DAG by layer: inputs, conv (width r_l), pooling (operator), output.
+
+    Pooling nodes of non-contiguous trees also show the (1-based) positions under them.
+    """
+    _picture_path(path)
+    if circuit.N > MAX_POSITIONS:
+        raise SymtdError(f"N = {circuit.N} positions is too many to draw readably (at most {MAX_POSITIONS})")
     plt = _pyplot()
     xy = circuit_layout(circuit)
+    contiguous = all(list(data["scope"]) == list(range(data["scope"][0], data["scope"][0] + len(data["scope"])))
+                     for _, data in circuit.graph.nodes(data=True))
     fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.1 * (2 * circuit.L + 2) + 1))
     for u, v in circuit.graph.edges:
         ax.annotate("", xy=xy[v], xytext=xy[u], arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1,
@@ -88,6 +102,8 @@ def draw_circuit(circuit, path):
             label = f"x{data['index'] + 1}"
         elif data["kind"] == "pool":
             label = f"{circuit.operator.name}\n{data['channels']} ch"
+            if not contiguous:
+                label += "\n{" + ",".join(str(k + 1) for k in data["scope"]) + "}"
         elif data["kind"] == "conv":
             label = f"conv\nr={data['channels']}"
         else:
@@ -104,21 +120,36 @@ def draw_circuit(circuit, path):
 
 
 def draw_matricization(circuit, spec, path):
-    """Heatmap of the matricization [G]_{I,J} (exact entries shown as colours), exact rank in the title."""
-    plt = _pyplot()
+    """Heatmap of the matricization [G]_{I,J}, entries scaled exactly by the largest |entry|, exact rank in the title."""
+    from fractions import Fraction
+
+    _picture_path(path)
     I = partition(spec, circuit)
+    shape = (circuit.M ** len(I), circuit.M ** (circuit.N - len(I)))
+    if max(shape) > MAX_SIDE:
+        raise SymtdError(f"a {shape[0]} × {shape[1]} heatmap is not readable; at most {MAX_SIDE} rows and columns")
+    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     A = matricize(grid_tensor(circuit), I)
-    if max(A.shape) > 1024:
-        raise SymtdError(f"a {A.shape[0]} × {A.shape[1]} heatmap is not readable; at most 1024 rows and columns")
-    values = A.to_float()
-    fig, ax = plt.subplots(figsize=(6, 6 * A.shape[0] / max(A.shape) + 0.8))
-    limit = float(np.max(np.abs(values))) or 1.0
-    image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
-    fig.colorbar(image, ax=ax, shrink=0.8)
+    X = A.numerator
+    largest = int(np.max(np.abs(X))) if X.size else 0
+    values = (np.vectorize(lambda x: float(Fraction(int(x), largest)), otypes=[float])(X) if largest
+              else np.zeros(X.shape))
+    height = max(2.5, 6 * shape[0] / max(shape))
+    fig, ax = plt.subplots(figsize=(7, height + 1))
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest", aspect="auto")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="entry / max |entry|")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     J = [k for k in range(circuit.N) if k not in I]
-    ax.set_title(f"[G]_(I,J), I={list(I)}, J={J}: {A.shape[0]}×{A.shape[1]}, exact rank {rank(A)}", fontsize=10)
-    ax.set_xlabel("columns: d_J (row-major)")
-    ax.set_ylabel("rows: d_I (row-major)")
+
+    def positions(S):
+        return "{" + ",".join(str(k + 1) for k in S) + "}"
+    fig.suptitle(f"matricization rows I = {positions(I)}, columns J = {positions(J)} (positions 1-based)\n"
+                 f"{shape[0]} × {shape[1]}, exact rank {rank(A)}", fontsize=10)
+    ax.set_xlabel("column: template indices d_J (row-major)")
+    ax.set_ylabel("row: d_I (row-major)")
     return _save(fig, path)
 
 
@@ -143,9 +174,11 @@ def rank_curves(Ns=(2, 4, 8, 16), M=2, r=2, seed=0, draws=5):
 
 def plot_ranks(path, Ns=(2, 4, 8, 16), M=2, r=2, seed=0):
     """The rank plot: exact odd-even ranks (log scale) against N."""
+    _picture_path(path)
+    if any(N < 2 or N & (N - 1) for N in Ns) or M < 2 or M ** max(Ns) > 2**24 or not 1 <= r <= 8:
+        raise SymtdError(f"N must be powers of two >= 2, M >= 2 with M^N <= 2^24 and 1 <= r <= 8; "
+                         f"got N = {list(Ns)}, M = {M}, r = {r}")
     plt = _pyplot()
-    if any(N < 2 or N & (N - 1) for N in Ns) or M ** max(Ns) > 2**24:
-        raise SymtdError(f"N must be powers of two >= 2 with M^N <= 2^24, got N = {list(Ns)}, M = {M}")
     curves = rank_curves(Ns, M, r, seed)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for label, ranks in curves.items():

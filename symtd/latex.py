@@ -4,7 +4,7 @@
   ⊗_g named by its operator and the circuit's actual widths;
 * :func:`entry_latex` — one grid-tensor entry G[d] (a polynomial or Max expression for
   symbolic weights, a rational for concrete ones);
-* :func:`matrix_latex` — a small matricization as a ``bmatrix``;
+* :func:`matrix_latex` — a small matricization as a bracketed ``array`` (any column count);
 * :func:`rank_latex` — a rank statement rank [A]_{I,J} = k (positions 1-based, as in the paper).
 """
 from __future__ import annotations
@@ -21,54 +21,74 @@ G_DEFINITIONS = {
     "product": r"g(a,b) = a\,b",
     "max": r"g(a,b) = \max\{a, b, 0\}",
     "sum": r"g(a,b) = \max\{a,0\} + \max\{b,0\}",
-    "avg": r"\rho(c_1,\dots,c_k) = \tfrac{1}{k}\textstyle\sum_i \max\{c_i,0\}",
+    "avg": r"g(a,b) = \max\{a,0\} + \max\{b,0\}\text{ and the window factor }\tfrac{1}{k}",
 }
-MAX_MATRIX = 32
+MAX_MATRIX, MAX_SYMBOLIC_N = 32, 8
+GAMMA, ALPHA = r"\gamma", r"\alpha"
 
 
 def _otimes(circuit):
+    """⊗_g of the operator (avg pools with ⊗_sum and the window factor 1/k, SPEC §4)."""
     op = circuit.operator
-    return op.latex_name or rf"\otimes_{{\mathrm{{{op.name}}}}}"
+    if op.name == "avg":
+        return r"\otimes_{\mathrm{sum}}"
+    return op.latex_name or rf"\otimes_{{\mathrm{{{_escape(op.name)}}}}}"
 
 
-def _children(terms, otimes):
-    return f" {otimes} ".join(terms)
+def _escape(name):
+    return "".join("\\" + ch if ch in "#$%&_{}" else ch for ch in name if ch.isprintable() and ch not in "\\^~")
+
+
+def _pooled(terms, circuit):
+    """φ_1 ⊗_g ... ⊗_g φ_k, written with \\cdots beyond four factors; avg adds 1/k."""
+    ox = _otimes(circuit)
+    body = f" {ox} ".join(terms) if len(terms) <= 4 else f" {ox} ".join(terms[:2] + [r"\cdots"] + terms[-1:])
+    return rf"\tfrac{{1}}{{{len(terms)}}}\left({body}\right)" if circuit.operator.mean else body
 
 
 def decomposition_latex(circuit):
-    """An ``align*`` environment: the decomposition of the circuit's grid tensor (SPEC §4).
+    """An ``align*`` environment: the decomposition of the circuit's grid tensor T^y (SPEC §4).
 
     Leaf vectors v^{j,α} = F a^{0,j,α}; a shallow circuit gives the generalized CP form,
     a deep one the hierarchical Tucker recursion (one generic line per level), any other
-    tree one line per node. The last line defines g for the circuit's operator.
+    tree one line per node (its tensor indexed by its positions in increasing order).
+    Shared layers drop the node index of the weights; avg shows its window factor 1/k.
+    The last line defines g for the circuit's operator.
     """
-    ox, L, w = _otimes(circuit), circuit.L, circuit.widths
+    L, w = circuit.L, circuit.widths
+
+    def weight(l, node, channel, index):
+        return rf"a^{{{l},{channel}}}_{{{index}}}" if circuit.shared and l < L else \
+            rf"a^{{{l},{node},{channel}}}_{{{index}}}" if l < L else rf"a^{{{l},y}}_{{{index}}}"
     lines = []
     if L == 1:
-        leaves = _children([rf"\mathbf{{v}}^{{{j + 1},z}}" for j in range(circuit.N)], ox)
-        lines.append(rf"\mathcal{{A}}^y &= \sum_{{z=1}}^{{{w[0]}}} a^{{1,1}}_{{z}}\; {leaves}")
+        leaves = _pooled([rf"\mathbf{{v}}^{{{j + 1},z}}" for j in range(circuit.N)], circuit)
+        lines.append(rf"\mathcal{{T}}^y &= \sum_{{z=1}}^{{{w[0]}}} {weight(1, 1, 1, 'z')}\; {leaves}")
     else:
         contiguous = all(list(win) == [2 * t, 2 * t + 1] for level in circuit.levels for t, win in enumerate(level))
         for l, level in enumerate(circuit.levels, start=1):
-            previous = (lambda k, a: rf"\mathbf{{v}}^{{{k},{a}}}") if l == 1 else \
-                (lambda k, a, l=l: rf"\boldsymbol{{\phi}}^{{{l - 1},{k},{a}}}")
-            head = (r"\mathcal{A}^y" if l == L else None)
+            def previous(k, a, l=l):
+                return rf"\mathbf{{v}}^{{{k},{a}}}" if l == 1 else rf"\boldsymbol{{\phi}}^{{{l - 1},{k},{a}}}"
             if contiguous and l < L:
-                body = _children([previous("2t-1", r"\alpha"), previous("2t", r"\alpha")], ox)
+                body = _pooled([previous("2t-1", r"\alpha"), previous("2t", r"\alpha")], circuit)
                 lines.append(rf"\boldsymbol{{\phi}}^{{{l},t,\gamma}} &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
-                             rf"a^{{{l},t,\gamma}}_{{\alpha}}\; {body}, && t \in [{len(level)}],\ \gamma \in [{w[l]}]")
+                             rf"{weight(l, 't', GAMMA, ALPHA)}\; {body}, && t \in [{len(level)}],\ "
+                             rf"\gamma \in [{w[l]}]")
                 continue
             for t, window in enumerate(level):
-                body = _children([previous(k + 1, r"\alpha") for k in window], ox)
-                if head:
-                    lines.append(rf"{head} &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} a^{{{L},1}}_{{\alpha}}\; {body}")
+                body = _pooled([previous(k + 1, r"\alpha") for k in window], circuit)
+                if l == L:
+                    lines.append(rf"\mathcal{{T}}^y &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
+                                 rf"{weight(L, 1, 1, ALPHA)}\; {body}")
                 else:
                     lines.append(rf"\boldsymbol{{\phi}}^{{{l},{t + 1},\gamma}} &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
-                                 rf"a^{{{l},{t + 1},\gamma}}_{{\alpha}}\; {body}, && \gamma \in [{w[l]}]")
+                                 rf"{weight(l, t + 1, GAMMA, ALPHA)}\; {body}, && \gamma \in [{w[l]}]")
+        if not contiguous:
+            lines.append(r"&\text{(each tensor is indexed by the positions under its node, in increasing order)}")
     name = circuit.operator.name
-    definition = G_DEFINITIONS.get(name, rf"g = \mathrm{{{name}}}")
+    definition = G_DEFINITIONS.get(name, rf"g = \mathrm{{{_escape(name)}}}")
     lines.append(rf"&\text{{where }} \mathbf{{v}}^{{j,\alpha}} = F\,\mathbf{{a}}^{{0,j,\alpha}},\quad "
-                 rf"{ox} \text{{ built from }} {definition}")
+                 rf"{_otimes(circuit)} \text{{ built from }} {definition}")
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
@@ -77,6 +97,9 @@ def entry_latex(circuit, d):
     import sympy
 
     d = _index(d, circuit)
+    if not circuit.is_concrete and circuit.N > MAX_SYMBOLIC_N:
+        raise SymtdError(f"a symbolic entry of N = {circuit.N} positions is too long to typeset (its size grows "
+                         f"exponentially); at most N = {MAX_SYMBOLIC_N}, or use concrete weights")
     u = [np.dot(circuit.weights(f"conv0[{j}]"), circuit.F[d[j]]) for j in range(circuit.N)]
     value = network_function(circuit, u)
     if isinstance(value, Fraction):
@@ -85,7 +108,7 @@ def entry_latex(circuit, d):
 
 
 def matrix_latex(A):
-    """A rational matrix (RationalTensor or nested numbers) as a bmatrix; at most 32 × 32."""
+    """A rational matrix (RationalTensor or nested numbers) in brackets; at most 32 × 32."""
     A = A.to_fractions() if isinstance(A, RationalTensor) else np.asarray(A, dtype=object)
     if A.ndim != 2:
         raise SymtdError(f"a matrix is needed, got shape {A.shape}")
@@ -93,10 +116,11 @@ def matrix_latex(A):
         raise SymtdError(f"a {A.shape[0]} × {A.shape[1]} matrix is too large to typeset (at most "
                          f"{MAX_MATRIX} × {MAX_MATRIX}); use symtd rank for its rank")
     rows = [" & ".join(_rational(as_fraction(x)) for x in row) for row in A]
-    return "\\begin{bmatrix}\n" + " \\\\\n".join(rows) + "\n\\end{bmatrix}"
+    return (f"\\left[\\begin{{array}}{{*{{{A.shape[1]}}}{{c}}}}\n" + " \\\\\n".join(rows) +
+            "\n\\end{array}\\right]")
 
 
-def rank_latex(I, N, rank, tensor=r"\mathcal{A}^y"):
+def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
     """rank [A]_{I,J} = k with I, J written out (1-based positions, as in the paper)."""
     J = [k for k in range(N) if k not in I]
 

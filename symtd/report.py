@@ -6,6 +6,7 @@ result, the first network's decomposition) and the conclusion.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -47,8 +48,11 @@ _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
 
 
 def tex(text):
-    """Plain text as LaTeX: specials escaped, the Unicode symbols symtd prints as math."""
-    out = "".join(_SPECIAL.get(ch, ch) for ch in str(text))
+    """Plain text as LaTeX: specials escaped, the Unicode symbols symtd prints as math; lists plainly."""
+    if isinstance(text, (list, tuple)):
+        text = "(" + ", ".join(map(str, text)) + ")"
+    text = str(text).replace("<=", "≤").replace(">=", "≥")
+    out = "".join(_SPECIAL.get(ch, ch) for ch in text)
     for symbol, replacement in _UNICODE.items():
         out = out.replace(symbol, replacement)
     return "".join(ch if ord(ch) < 128 else "?" for ch in out)
@@ -85,8 +89,12 @@ def _section(row):
         out.append(rf"\item {tex(_instance_label(v))}: \emph{{{v.verdict}}}{note}; {tex(numbers)}{reason}")
     out.append(r"\end{itemize}")
     certificates = row.certificates
-    out.append(rf"\textbf{{Certificates}} ({len(certificates)}, re-checked by the independent checker).")
-    out.append(r"\begin{itemize}")
+    if not certificates:
+        out.append(r"\textbf{Certificates.} None: only verified checks and exact refutations of a "
+                   r"control carry certificates.")
+    else:
+        out.append(rf"\textbf{{Certificates}} ({len(certificates)}, re-checked by the independent checker).")
+        out.append(r"\begin{itemize}")
     for cert in certificates:
         try:
             result = "passes" if check(cert) else "fails"
@@ -97,20 +105,33 @@ def _section(row):
         more = f" (and {len(cert['networks']) - 3} more)" if len(cert["networks"]) > 3 else ""
         kinds = ", ".join(sorted({tex(c['kind']) for c in cert["claims"]}))
         out.append(rf"\item claims: {kinds}; networks: {nets}{more}; check: \textbf{{{result}}}")
-    out.append(r"\end{itemize}")
+    if certificates:
+        out.append(r"\end{itemize}")
     decomposed = next((net for cert in certificates for net in cert["networks"].values() if "weights" in net), None)
     if decomposed is not None:
         out += ["The first certified network's decomposition:", decomposition_latex(network_from_dict(decomposed))]
-    conclusion = {"verified": "every instance above is proved exactly, and its certificate re-checks.",
-                  "refuted": "an exact counterexample was found (see the instances).",
-                  "inconclusive": "some check could not be completed exactly (see the reasons)."}[row.verdict]
-    out.append(rf"\textbf{{Conclusion.}} {row.theorem} is \emph{{{row.verdict}}}: {conclusion}")
+    conclusion = {"verified": f"{row.theorem} is \\emph{{verified}} on every instance above: each was proved "
+                              "exactly, and its certificate re-checks.",
+                  "refuted": "the claim checked on this instance is \\emph{refuted} by an exact counterexample "
+                             "(see the instances); the theorem's own hypotheses may not hold here.",
+                  "inconclusive": "the check is \\emph{inconclusive}: some step could not be completed "
+                                  "exactly (see the reasons)."}[row.verdict]
+    out.append(rf"\textbf{{Conclusion.}} {conclusion}")
     return "\n".join(out)
+
+
+def check_report_path(path):
+    """A .tex file name pdflatex can take (letters, digits and ._+-); refused otherwise."""
+    path = Path(path)
+    if path.suffix != ".tex" or not re.fullmatch(r"[A-Za-z0-9._+-]+", path.name):
+        raise SymtdError(f"report file must be a .tex name of letters, digits and ._+- (for pdflatex), "
+                         f"got {path.name!r}")
+    return path
 
 
 def write_report(rows, path, pdf=False):
     """Write the .tex file; with pdf=True also run pdflatex next to it. Returns a message line."""
-    path = Path(path)
+    path = check_report_path(path)
     try:
         path.write_text(report_latex(rows), encoding="utf-8")
     except OSError as exc:

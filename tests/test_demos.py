@@ -20,5 +20,4 @@ def test_notebook_runs_and_prints_its_results(path, tmp_path):
     text = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
     expected = {"why_depth_matters": "odd-even rank     81  = r^(N/2) =     81", "max_vs_average_pooling": "max pooling: refuted",
                 "reading_a_certificate": "claimed rank    rejected"}[path.stem]
-    assert expected in text
-    assert not any(out.output_type == "error" for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
+    assert expected in text               # (a failing assert in a cell already raises in execute())

@@ -39,14 +39,29 @@ def test_circuit_png_and_svg(tmp_path):
 
 def test_heatmap_of_the_t5_witness_shows_the_identity(tmp_path):
     out = draw_matricization(t5_witness(8, 2), "odd-even", tmp_path / "h.svg").read_text()
-    assert "exact rank 16" in out
+    assert "exact rank 16" in out and "I = {1,3,5,7}" in out
+
+
+def test_heatmap_of_huge_and_tiny_entries(tmp_path):
+    from fractions import Fraction
+
+    net = deep(8, 2, [2, 2, 2], "product")
+    for scale in (Fraction(10**60), Fraction(1, 10**120)):
+        concrete = net.subs({s: scale * (k + 1) for k, s in enumerate(sorted(net.free_symbols, key=str))})
+        assert draw_matricization(concrete, "odd-even", tmp_path / "h.png").read_bytes()[:8] == PNG
+
+
+def test_circuit_of_a_non_contiguous_tree_names_its_windows(tmp_path):
+    levels = [[[k, 7 - k] for k in range(4)], [[0, 1], [2, 3]], [[0, 1]]]
+    svg = draw_circuit(tree(levels, 2, [2, 2, 2], "max"), tmp_path / "t.svg").read_text()
+    assert "{1,8}" in svg and "{4,5}" in svg
 
 
 def test_rank_curves_follow_the_theory():
     curves = rank_curves((2, 4, 8), M=2, r=2, draws=2)
     assert curves["deep product (best of 2 random weights)"] == [2, 4, 16]       # r^(N/2), T4
     assert curves["shallow max, per channel ((N/2)·M)"] == [2, 4, 8]               # T5 lemma
-    assert all(r <= 2 ** (N // 2) for r, N in zip(curves["deep max (best of 2 random weights)"], (2, 4, 8)))
+    assert curves["deep avg (best of 2 random weights)"][0] <= 2          # N = 2: odd-even is the root split, T3
 
 
 def test_plot_ranks_png(tmp_path):
@@ -66,6 +81,8 @@ def test_cli_draw_and_plot(tmp_path, capsys):
 @pytest.mark.parametrize("args", [["draw", "NET", "--out", "x.pdf"], ["draw", "NET", "--out", "x.png",
                                   "--matricization", "I=9"], ["plot", "ranks", "--out", "p.png", "--N", "3"],
                                   ["plot", "ranks", "--out", "p.png", "--M", "0"], ["plot", "bars", "--out", "p.png"],
+                                  ["plot", "ranks", "--out", "p.png", "--N", "128", "--M", "1"],
+                                  ["plot", "ranks", "--out", "p.png", "--N", "2", "--r", "100000"],
                                   ["draw", "NET", "--out", "/no/such/dir/x.png"]])
 def test_cli_pictures_bad_input_exit_2(args, tmp_path, capsys):
     path = tmp_path / "n.json"

@@ -17,32 +17,51 @@ from symtd.rank import rank
 
 def test_shallow_is_generalized_cp_with_its_width_and_operator():
     text = decomposition_latex(shallow(3, 2, 5, "max"))
-    assert r"\sum_{z=1}^{5} a^{1,1}_{z}\; \mathbf{v}^{1,z} \otimes_{\max} \mathbf{v}^{2,z} \otimes_{\max} \mathbf{v}^{3,z}" in text
+    assert r"\sum_{z=1}^{5} a^{1,y}_{z}\; \mathbf{v}^{1,z} \otimes_{\max} \mathbf{v}^{2,z} \otimes_{\max} \mathbf{v}^{3,z}" in text
     assert r"\max\{a, b, 0\}" in text
 
 
 def test_deep_is_ht_with_one_line_per_level_and_actual_widths():
     text = decomposition_latex(deep(8, 2, [3, 4, 2], "product"))
     assert text.count(r"\boldsymbol{\phi}^{") == 2 + 2 + 2         # two generic levels, root children
+    assert r"\mathcal{T}^y" in text
     assert r"\sum_{\alpha=1}^{3} a^{1,t,\gamma}_{\alpha}" in text and r"\gamma \in [4]" in text
     assert r"\sum_{\alpha=1}^{4} a^{2,t,\gamma}_{\alpha}" in text and r"t \in [2],\ \gamma \in [2]" in text
-    assert r"\mathcal{A}^y &= \sum_{\alpha=1}^{2} a^{3,1}_{\alpha}" in text
+    assert r"\mathcal{T}^y &= \sum_{\alpha=1}^{2} a^{3,y}_{\alpha}" in text
 
 
 def test_any_tree_lists_every_node_with_its_positions():
     text = decomposition_latex(tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 2], "avg"))
-    assert r"\mathbf{v}^{1,\alpha} \otimes_{\mathrm{avg}} \mathbf{v}^{4,\alpha}" in text
-    assert r"\mathbf{v}^{2,\alpha} \otimes_{\mathrm{avg}} \mathbf{v}^{3,\alpha}" in text
-    assert r"\tfrac{1}{k}" in text
+    assert r"\tfrac{1}{2}\left(\mathbf{v}^{1,\alpha} \otimes_{\mathrm{sum}} \mathbf{v}^{4,\alpha}\right)" in text
+    assert r"\tfrac{1}{2}\left(\mathbf{v}^{2,\alpha} \otimes_{\mathrm{sum}} \mathbf{v}^{3,\alpha}\right)" in text
+    assert "in increasing order" in text
+
+
+def test_shared_weights_and_long_windows():
+    text = decomposition_latex(deep(4, 2, [2, 2], "product", shared=True))
+    assert r"a^{1,\gamma}_{\alpha}" in text and r"a^{1,t,\gamma}" not in text
+    assert r"\otimes \cdots \otimes \mathbf{v}^{9,z}" in decomposition_latex(shallow(9, 2, 2))
 
 
 @pytest.mark.parametrize("operator", ["product", "max", "sum", "avg"])
-def test_symbolic_entry_is_the_grid_entry(operator):
-    c = deep(4, 2, [2, 1], operator)
-    G = grid_tensor(c, arithmetic="symbolic")
+def test_symbolic_entry_at_a_point_is_the_exact_grid_entry(operator):
+    from sympy.parsing.sympy_parser import parse_expr
+
+    c = deep(4, 2, [2, 1], operator, F=[[1, 0], ["1/2", 2]])
+    point = c.random_point(4, bound=9)
+    G = grid_tensor(c.subs(point)).to_fractions()              # the exact forward pass, independent
     d = (1, 0, 1, 1)
-    expected = sympy.expand(G[d]) if operator == "product" else G[d]
-    assert entry_latex(c, d) == sympy.latex(expected)
+    text = entry_latex(c, d)
+    assert r"a^{0,1,1}_{1}" in text
+    expr = grid_tensor(c, arithmetic="symbolic")[d]               # the printed expression, before printing
+    assert sympy.latex(sympy.expand(expr) if operator == "product" else expr) == text
+    value = expr.subs({s: sympy.Rational(point[s].numerator, point[s].denominator) for s in expr.free_symbols})
+    assert Fraction(str(value)) == G[d]
+
+
+def test_symbolic_entries_of_large_networks_are_refused():
+    with pytest.raises(Exception, match="too long to typeset"):
+        entry_latex(deep(16, 2, 2, "product"), (0,) * 16)
 
 
 def test_concrete_entry_is_the_exact_rational():
@@ -62,11 +81,12 @@ def test_matrix_round_trips_and_rank_statement():
     c = c.subs(c.random_point(5, bound=9))
     A = matricize(grid_tensor(c), (0, 2))
     text = matrix_latex(A)
+    assert text.startswith(r"\left[\begin{array}{*{4}{c}}")
     rows = text.split("\n")[1:-1]
     parsed = [[Fraction(re.sub(r"\\frac\{(\d+)\}\{(\d+)\}", r"\1/\2", x).strip()) for x in row.rstrip(" \\").split("&")]
               for row in rows]
     assert np.array_equal(np.array(parsed, dtype=object), A.to_fractions())
-    assert rank_latex((0, 2), 4, rank(A)) == (rf"\operatorname{{rank}}\,[\mathcal{{A}}^y]_{{I,J}} = {rank(A)}, "
+    assert rank_latex((0, 2), 4, rank(A)) == (rf"\operatorname{{rank}}\,[\mathcal{{T}}^y]_{{I,J}} = {rank(A)}, "
                                               r"\qquad I = \{1,3\},\ J = \{2,4\}")
 
 
@@ -97,7 +117,7 @@ def test_cli_latex_kinds(network_file, capsys):
     assert r"\max\left(" in capsys.readouterr().out
     assert main(["latex", str(network_file), "--what", "matricization", "odd-even"]) == 0
     out = capsys.readouterr().out
-    assert r"\begin{bmatrix}" in out and r"\operatorname{rank}" in out
+    assert r"\begin{array}{*{4}{c}}" in out and r"\operatorname{rank}" in out
 
 
 @pytest.mark.parametrize("what", [["entry", "0,1"], ["entry", "a,b,c,d"], ["matricization"], ["foo"],
@@ -117,7 +137,10 @@ def test_everything_compiles_with_pdflatex(tmp_path):
                       decomposition_latex(deep(8, 2, [2, 2, 2], "product")),
                       decomposition_latex(shallow(3, 2, 4, "sum")),
                       r"\[", entry_latex(deep(4, 2, [1, 1], "max"), (0, 1, 0, 1)), r"\]",
-                      r"\[", matrix_latex(A), r"\]", r"\[", rank_latex((0, 2), 4, rank(A)), r"\]"])
+                      r"\[", matrix_latex(A), r"\]", r"\[", rank_latex((0, 2), 4, rank(A)), r"\]",
+                      r"\[", matrix_latex(np.arange(3 * 27).reshape(3, 27)), r"\]",          # > 10 columns
+                      decomposition_latex(deep(4, 2, [2, 2], "max", shared=True)),
+                      decomposition_latex(shallow(16, 3, 5, "avg"))])
     (tmp_path / "t.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
                                     "\\begin{document}\n" + body + "\n\\end{document}\n")
     subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
@@ -129,14 +152,15 @@ def test_everything_compiles_with_pdflatex(tmp_path):
 def test_report_text_escapes_specials_and_symbols():
     from symtd.report import tex
 
-    assert tex("Z <= M^N + 1, a_b & 50% π·λ ≥ 2") == (r"Z $<$= M\^{}N + 1, a\_b \& 50\% $\pi$$\cdot$$\lambda$ $\ge$ 2")
+    assert tex("Z <= M^N + 1, a_b & 50% π·λ ≥ 2") == (r"Z $\le$ M\^{}N + 1, a\_b \& 50\% $\pi$$\cdot$$\lambda$ $\ge$ 2")
+    assert tex(["-1", "1", "0"]) == "(-1, 1, 0)"
 
 
 def test_report_of_a_refuted_run_says_so(tmp_path, capsys):
     path = tmp_path / "t3.tex"
     assert main(["prove", "T3", "--operator", "max", "--latex", str(path)]) == 1
     text = path.read_text()
-    assert r"T3 is \emph{refuted}" in text and "rank at a point 3" in text
+    assert r"is \emph{refuted} by an exact counterexample" in text and "rank at a point 3" in text
     assert "report written to" in capsys.readouterr().err
 
 
@@ -154,6 +178,20 @@ def test_prove_all_report_compiles_to_a_pdf_with_pages(tmp_path, capsys):
     text = path.read_text()
     assert text.count(r"\section*{T") == 7 and text.count(r"check: \textbf{passes}") == 22
     assert "FAILS" not in text and "?" not in text          # no unmapped Unicode symbol
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
+@pytest.mark.parametrize("args", [["T3", "--operator", "max"], ["T1", "--N", "4", "--Z", "3"],
+                                  ["T3", "--partition", "I=0"], ["T7", "--biases", "0,0,0"]])
+def test_reports_of_refuted_and_inconclusive_runs_compile(args, tmp_path, capsys):
+    path = tmp_path / "r.tex"
+    assert main(["prove", *args, "--latex", str(path), "--pdf"]) == 1
+    assert (tmp_path / "r.pdf").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("name", ["r.pdf", "p%q.tex", ""])
+def test_report_names_pdflatex_cannot_take_are_refused(name, capsys):
+    assert main(["prove", "T4", "--latex", name]) == 2
 
 
 def test_pdf_without_pdflatex_says_so(tmp_path, monkeypatch, capsys):
