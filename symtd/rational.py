@@ -144,7 +144,7 @@ class RationalTensor:
     __hash__ = None
 
     def _latex(self, printer=None):
-        """sympy's hook: ``sympy.latex(T)`` of a matrix is a bmatrix (:func:`symtd.latex.matrix_latex`)."""
+        """sympy's hook: ``sympy.latex(T)`` of a matrix is a bracketed array (:func:`symtd.latex.matrix_latex`)."""
         from .latex import matrix_latex
         return matrix_latex(self)
 
