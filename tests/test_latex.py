@@ -45,7 +45,6 @@ def test_shared_weights_and_long_windows():
 
 @pytest.mark.parametrize("operator", ["product", "max", "sum", "avg"])
 def test_symbolic_entry_at_a_point_is_the_exact_grid_entry(operator):
-
     c = deep(4, 2, [2, 1], operator, F=[[1, 0], ["1/2", 2]])
     point = c.random_point(4, bound=9)
     G = grid_tensor(c.subs(point)).to_fractions()              # the exact forward pass, independent
