@@ -1,9 +1,10 @@
 """Independent checker for symtd certificates: a small trusted path.
 
 It re-verifies a certificate from its data alone and shares no code with the generator
-(no import of symtd's circuit, grid, decomposition, rank or network_json modules): its
-own reading of SPEC §7 network documents, a plain per-tuple forward evaluation in
-Fractions (SPEC §2), and its own exact rank (Gaussian elimination over Q).
+(it imports nothing from symtd): its own validating reader of SPEC §7 network documents,
+the plain forward recursion of SPEC §2 in Fractions (each node evaluated once per
+assignment of templates to its positions), its own exact rank (fraction-free
+elimination over Q), and its own canonical algebra for the symbolic claims (T3, T6).
 """
 from __future__ import annotations
 
