@@ -167,6 +167,22 @@ def test_symbolic_forward_under_signs_equals_rational_forward(circuit, seed):
     assert value(expr, point) == exact
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 7), st.integers(1, 7), st.integers(0, 4), st.integers(0, 10**6))
+def test_checker_rank_agrees_with_symtd_rank(m, n, r, seed):
+    from symtd.rank import rank as symtd_rank
+
+    rng = random.Random(seed)                       # a sum of r rank-1 terms, some columns zero
+    A = [[Fraction(0)] * n for _ in range(m)]
+    for _ in range(r):
+        u = [Fraction(rng.randint(-3, 3), rng.randint(1, 3)) for _ in range(m)]
+        v = [Fraction(rng.randint(-3, 3)) if rng.random() < 0.7 else Fraction(0) for _ in range(n)]
+        for i in range(m):
+            for j in range(n):
+                A[i][j] += u[i] * v[j]
+    assert checker.rank(A) == symtd_rank(np.array(A, dtype=object)) <= r
+
+
 # -- prove / check on the command line ------------------------------------------------------------
 def test_prove_all_seven_verified_and_certificates_pass(tmp_path, capsys):
     cert = tmp_path / "all.json"
