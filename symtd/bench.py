@@ -54,7 +54,8 @@ def concrete_deep(N, M, width, operator, seed=0, bound=9):
 def numpy_int64_forward(circuit):
     """Hand-written int64 forward pass of a contiguous-window network, identity F."""
     to_int = np.vectorize(int, otypes=[np.int64])
-    layer = [to_int(circuit.weights(f"conv0[{j}]")) for j in range(circuit.N)]   # r_0 × M^k
+    blocks = circuit.weight_blocks()
+    layer = [to_int(blocks["layer0"][j]) for j in range(circuit.N)]   # r_0 × M^k
     for depth, level in enumerate(circuit.levels, start=1):
         nxt = []
         for t, window in enumerate(level):
@@ -66,7 +67,7 @@ def numpy_int64_forward(circuit):
                 else:
                     pooled = np.maximum(np.maximum(a[:, :, None], b[:, None, :]), 0)
                 pooled = pooled.reshape(a.shape[0], -1)
-            W = to_int(circuit.weights(f"conv{depth}[{t}]") if depth < circuit.L else circuit.weights("output"))
+            W = to_int(blocks[f"layer{depth}"][t] if depth < circuit.L else blocks["output"][None, :])
             nxt.append(W @ pooled)
         layer = nxt
     return layer[0][0]

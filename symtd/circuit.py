@@ -1,90 +1,135 @@
-"""Circuits: pooling networks as immutable networkx DAGs with symbolic or exact weights.
+"""Circuits: layered DAGs of pooling nodes with named conv blocks, immutable (SPEC §8).
 
-Nodes (string ids) and their ``kind``:
+A circuit has N positions x_0..x_{N-1}, each carrying the representation
+rep(j, d) = f_{θ_d}(x_j), d in [M]; pooling nodes n_0..n_{K-1} in topological order
+(the last is the root); and one output. Node k has a width w_k and members
+(m_1, B_1), ..., (m_n, B_n): each member is a position "xJ" or an earlier node "nK",
+paired with the name of a conv block B_i of shape w_k × dim(m_i), and
 
-* ``rep[j]``   input: the representation rep(j, d) = f_{θ_d}(x_j), d in [M];
-* ``conv0[j]`` conv: a^{0,j,γ}_d, weights r_0 × M;
-* ``pool{l}[t]`` pool: the t-th window of level l, ρ over its children's channels;
-* ``conv{l}[t]`` conv (1 <= l < L): a^{l,t,γ}_α, weights r_l × r_{l-1};
-* ``output``   output: a^{L,1}_α, weights 1 × r_{L-1}.
+    value(n_k)[γ] = ρ((B_1 value(m_1))[γ], ..., (B_n value(m_n))[γ]),   γ in [w_k],
+    y = Σ_α out[α] · value(root)[α],
 
-Every edge carries ``slot`` (the child's place in its parent's window) and every node
-an ordered ``scope`` (the positions under it, increasing); weights are read-only
-numpy object arrays of Fractions or sympy expressions. Indices are 0-based in code
-and 1-based in symbol names, which follow the paper: ``a^{l,j,γ}_{α}``.
+with ρ the activation-pooling operator (one member: ρ(c) = σ(c)). A block name used
+on several edges is one shared matrix. The uniform-depth pooling trees of format v1
+(SPEC §7) are the special case built by :func:`symtd.builders.tree`; for them
+``levels``, ``widths``, ``shared`` and :meth:`Circuit.weight_blocks` give the v1 view.
+
+The networkx graph has nodes "xJ" (kind "input"), "nK" (kind "pool", ``width``) and
+"y" (kind "output"); an edge member → node carries ``slot`` (its place in the pool)
+and ``block`` (its name), the edge root → "y" the output block. Every graph node has
+``scope``: the positions under it, increasing. Blocks are read-only numpy object arrays
+of Fractions or sympy expressions; a circuit built without weights is symbolic, its
+symbols made when first asked for.
 """
 from __future__ import annotations
 
 import random
+import re
 from fractions import Fraction
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 
-from .errors import SymtdError
-from .operators import get_operator
+from .errors import SymtdError, escape
+from .operators import get_operator, operator_from_json, operator_to_json
 from .rational import as_fraction, format_rational, parse_rational
+
+MAX_POSITIONS, MAX_NODES, MAX_WIDTH = 10**5, 10**5, 2**16
+MAX_WEIGHTS = 2**24                    # weight entries (F included) a circuit may hold
+BLOCK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+MEMBER = re.compile(r"([xn])(0|[1-9][0-9]{0,9})\Z")
+
+
+class Node(NamedTuple):
+    """A pooling node: its width and its pool, a tuple of (member, block name) pairs."""
+
+    width: int
+    pool: tuple
 
 
 class Circuit:
-    """A pooling network over N positions with M representation functions.
+    """A circuit over N positions with M representation functions (SPEC §8).
 
-    ``levels[l]`` lists the windows of level l+1, each a tuple of indices into the
-    level below (positions for the first level); ``widths`` = (r_0, ..., r_{L-1}).
-    Build with :func:`shallow`, :func:`deep` or :func:`tree`. Immutable.
+    ``nodes``: sequence of :class:`Node` (or ``(width, pool)`` pairs, or dicts with keys
+    "width" and "pool" as in a v2 file), in topological order, the root last. ``output``:
+    name of the output block (a vector of the root's width). ``weights``: {block name:
+    matrix} for every block, or None for symbolic weights. ``F``: the M × M template
+    matrix, identity when None. Build with the functions of :mod:`symtd.builders`.
     """
 
-    def __init__(self, levels, M, widths, operator, *, shared=False, weights=None, F=None):
-        self.levels = validate_levels(levels)
-        self.N = sum(len(w) for w in self.levels[0])
-        self.L = len(self.levels)
-        self.M = _positive_int(M, "M")
-        self.widths = tuple(_positive_int(r, "width") for r in widths)
-        if len(self.widths) != self.L:
-            raise SymtdError(f"widths has {len(self.widths)} entries but the tree has {self.L} "
-                             f"levels (one width r_0..r_{{L-1}} per level)")
+    def __init__(self, N, M, nodes, operator="product", *, output="output", weights=None, F=None):
+        self.N = positive_int(N, "N", MAX_POSITIONS)
+        self.M = positive_int(M, "M", MAX_WIDTH)
+        self.nodes = _validate_nodes(nodes, self.N)
+        self.output = _block_name(output)
         self.operator = get_operator(operator)
-        self.shared = bool(shared)
-        self.F = _matrix(F if F is not None else np.eye(self.M, dtype=int).tolist(),
-                         (self.M, self.M), "F")
-        self.scopes = _scopes(self.levels)
-        blocks = _weight_blocks(self, weights)
-        self.graph = _build_graph(self, blocks)
+        self.shapes = _block_shapes(self.nodes, self.output, self.M)
+        entries = self.M ** 2 + sum(int(np.prod(s)) for s in self.shapes.values())
+        if entries > MAX_WEIGHTS:
+            raise SymtdError(f"the circuit would hold {entries:,} weight entries (F included); "
+                             f"at most {MAX_WEIGHTS:,}")
+        self.F = weight_array(np.eye(self.M, dtype=int) if F is None else F, (self.M, self.M), "F")
+        self._blocks = None if weights is None else _weight_blocks(weights, self.shapes)
+        self.graph = _build_graph(self)
+        self._layout = _UNSET
 
-    # -- structure ---------------------------------------------------------------
+    # -- structure ------------------------------------------------------------------
     @property
     def root(self):
-        return f"pool{self.L}[0]"
+        """Graph name of the root node."""
+        return f"n{len(self.nodes) - 1}"
 
     def children(self, node):
-        """Predecessors of node in slot order."""
+        """Members of a graph node in slot order (graph names)."""
         preds = self.graph.pred[node]
         return sorted(preds, key=lambda p: preds[p]["slot"])
 
-    def weights(self, node):
-        """Weight matrix (read-only object array) of a conv or output node."""
-        return self.graph.nodes[node]["weights"]
+    def scope(self, member):
+        """The positions under a member ("xJ" or "nK"), increasing."""
+        return self.graph.nodes[member]["scope"]
+
+    def dim(self, member):
+        """Dimension of a member's value: M for a position, the width for a node."""
+        return self.M if member[0] == "x" else self.nodes[int(member[1:])].width
 
     @property
-    def conv_nodes(self):
-        return [n for n, k in self.graph.nodes(data="kind") if k in ("conv", "output")]
+    def is_tree(self):
+        """True when every position and every non-root node is a member exactly once."""
+        return all(d == 1 for n, d in self.graph.out_degree() if n != "y")
 
-    def weight_blocks(self):
-        """Weights in the SPEC §7 layout: {"layer0": ..., "layer1": ..., "output": ...}."""
-        blocks = {}
-        for layer in range(self.L):
-            count = 1 if self.shared else (self.N if layer == 0 else len(self.levels[layer - 1]))
-            blocks[f"layer{layer}"] = (self.weights(f"conv{layer}[0]") if self.shared else
-                                       np.stack([self.weights(f"conv{layer}[{t}]") for t in range(count)]))
-        blocks["output"] = self.weights("output")[0]
-        return blocks
+    @property
+    def depth(self):
+        """Length of the longest path from a position to the root, counted in pooling nodes."""
+        return self.graph.nodes[self.root]["depth"]
 
-    # -- symbols -----------------------------------------------------------------
+    @property
+    def uses(self):
+        """{member: number of pools it appears in}."""
+        return {n: d for n, d in self.graph.out_degree() if n != "y"}
+
+    # -- weights --------------------------------------------------------------------
+    @property
+    def blocks(self):
+        """{block name: read-only weight array} (symbols made on first access)."""
+        if self._blocks is None:
+            self._blocks = _symbolic_blocks(self)
+        return self._blocks
+
+    def block(self, name):
+        """The weight array of one block."""
+        return self.blocks[name]
+
+    @property
+    def is_symbolic_architecture(self):
+        """True when every weight is a free symbol (the circuit was built without weights)."""
+        return self._blocks is None
+
     @property
     def free_symbols(self):
         """Set of sympy symbols among the weights and F (empty for a concrete circuit)."""
         found = set()
-        for array in [self.F] + [self.weights(n) for n in self.conv_nodes]:
+        for array in [self.F, *self.blocks.values()]:
             for x in array.flat:
                 if not isinstance(x, Fraction):
                     found |= x.free_symbols
@@ -92,15 +137,21 @@ class Circuit:
 
     @property
     def is_concrete(self):
-        return all(isinstance(x, Fraction) for array in [self.F] + [self.weights(n) for n in self.conv_nodes]
-                   for x in array.flat)
+        """True when every weight and every entry of F is an exact rational."""
+        return self._blocks is not None and all(
+            isinstance(x, Fraction) for array in [self.F, *self._blocks.values()] for x in array.flat)
+
+    def with_weights(self, weights=None, F=None):
+        """The same architecture with other weights (None: symbolic) and F (None: keep)."""
+        return Circuit(self.N, self.M, self.nodes, self.operator, output=self.output,
+                       weights=weights, F=self.F if F is None else F)
 
     def subs(self, values):
         """New circuit with symbols replaced (values: {Symbol or name: rational or expr})."""
         import sympy
 
-        by_name = {str(k): sympy.sympify(v) if not isinstance(v, Fraction)
-                   else sympy.Rational(v.numerator, v.denominator) for k, v in values.items()}
+        by_name = {str(k): sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction)
+                   else sympy.sympify(v) for k, v in values.items()}
 
         def substitute(x):
             if isinstance(x, Fraction):
@@ -108,37 +159,76 @@ class Circuit:
             y = x.subs({s: by_name[s.name] for s in x.free_symbols if s.name in by_name})
             return _exact_or_symbolic(y)
 
-        blocks = {k: np.vectorize(substitute, otypes=[object])(v) for k, v in self.weight_blocks().items()}
-        F = np.vectorize(substitute, otypes=[object])(self.F)
-        return self._replace(weights=blocks, F=F)
+        vectorized = np.vectorize(substitute, otypes=[object])
+        return self.with_weights({k: vectorized(v) for k, v in self.blocks.items()}, vectorized(self.F))
 
     def random_point(self, seed=0, bound=10**6):
         """A random rational point: each free symbol -> an integer in [-bound, bound].
 
         Wide ranges avoid the degenerate draws (zeros, parallel vectors) that make a
-        sampled rank fall short of the generic rank.
+        sampled rank fall short of the generic rank. Symbols are drawn in order of name.
         """
         rng = random.Random(seed)
         return {s: Fraction(rng.randint(-bound, bound)) for s in sorted(self.free_symbols, key=str)}
 
-    def _replace(self, **changes):
-        kwargs = dict(levels=self.levels, M=self.M, widths=self.widths, operator=self.operator,
-                      shared=self.shared, weights=self.weight_blocks(), F=self.F)
-        kwargs.update(changes)
-        return Circuit(kwargs.pop("levels"), kwargs.pop("M"), kwargs.pop("widths"),
-                       kwargs.pop("operator"), **kwargs)
+    def at_random_point(self, seed=0, bound=10**6):
+        """``self.subs(self.random_point(seed, bound))``, without sympy when the weights are
+        all symbols (the same values: symbols drawn in order of name)."""
+        if not self.is_symbolic_architecture or not all(isinstance(x, Fraction) for x in self.F.flat):
+            point = self.random_point(seed, bound)
+            return self.subs(point) if point else self
+        names = {name: _symbol_names(self, name) for name in self.shapes}
+        order = sorted((label, name, k) for name, labels in names.items()
+                       for k, label in enumerate(labels))
+        rng = random.Random(seed)
+        flat = {name: [None] * len(labels) for name, labels in names.items()}
+        for _, name, k in order:
+            flat[name][k] = Fraction(rng.randint(-bound, bound))
+        return self.with_weights({name: np.array(values, dtype=object).reshape(self.shapes[name])
+                                  for name, values in flat.items()})
 
-    # -- interchange -------------------------------------------------------------
+    # -- the v1 view (uniform-depth trees) --------------------------------------------
+    @property
+    def layout(self):
+        """(levels, widths, shared) of format v1 when the circuit is a uniform-depth tree
+        with windows of size >= 2 and v1 weight sharing (all blocks of a layer distinct,
+        or one per layer); None otherwise."""
+        if self._layout is _UNSET:
+            self._layout = _v1_layout(self)
+        return self._layout
+
+    def _v1(self, what):
+        if self.layout is None:
+            raise SymtdError(f"{what} is defined for uniform-depth trees (format v1); this circuit "
+                             f"is a general DAG: use its nodes")
+        return self.layout
+
+    levels = property(lambda self: self._v1("levels")[0],
+                      doc="v1 levels: windows of each level as indices into the level below.")
+    widths = property(lambda self: self._v1("widths")[1], doc="v1 widths r_0, ..., r_{L-1}.")
+    shared = property(lambda self: self._v1("shared")[2], doc="v1: one block per layer.")
+    L = property(lambda self: len(self._v1("L")[0]), doc="v1: number of levels.")
+
+    def weight_blocks(self):
+        """Weights in the v1 layout: {"layer0": ..., "layer1": ..., "output": ...} (SPEC §7)."""
+        levels, _, shared = self._v1("the v1 weight layout")
+        blocks = {}
+        for layer, names in enumerate(_layer_blocks(self, levels)):
+            arrays = [self.block(n) for n in names]
+            blocks[f"layer{layer}"] = arrays[0] if shared else np.stack(arrays)
+        blocks["output"] = self.block(self.output)
+        return blocks
+
+    # -- interchange ----------------------------------------------------------------
     def to_node_link(self):
-        """networkx node-link data (JSON-serializable); weights as exact strings."""
+        """networkx node-link data (JSON-serializable); weights as exact strings or srepr."""
         data = nx.node_link_data(self.graph, edges="edges")
         for node in data["nodes"]:
-            if "weights" in node:
-                node["weights"] = _encode(node["weights"])
             node["scope"] = list(node["scope"])
-        data["graph"] = {"M": self.M, "operator": self.operator.name, "shared": self.shared,
-                         "F": _encode(self.F), "widths": list(self.widths),
-                         "levels": [[list(w) for w in level] for level in self.levels]}
+        data["graph"] = {"N": self.N, "M": self.M, "operator": operator_to_json(self.operator),
+                         "output": self.output, "F": _encode(self.F),
+                         "weights": None if self._blocks is None else
+                         {k: _encode(v) for k, v in self._blocks.items()}}
         return data
 
     @classmethod
@@ -146,9 +236,13 @@ class Circuit:
         """Inverse of :meth:`to_node_link`."""
         meta = data["graph"]
         graph = nx.node_link_graph(data, edges="edges")
-        circuit = cls(meta["levels"], meta["M"], meta["widths"], meta["operator"],
-                      shared=meta["shared"], F=_decode(meta["F"]),
-                      weights=_blocks_from_nodes(meta, graph))
+        nodes = [Node(graph.nodes[f"n{k}"]["width"],
+                      tuple((m, graph.edges[m, f"n{k}"]["block"]) for m in
+                            sorted(graph.pred[f"n{k}"], key=lambda p: graph.edges[p, f"n{k}"]["slot"])))
+                 for k in range(sum(1 for _, kind in graph.nodes(data="kind") if kind == "pool"))]
+        weights = meta["weights"] and {k: _decode(v) for k, v in meta["weights"].items()}
+        circuit = cls(meta["N"], meta["M"], nodes, operator_from_json(meta["operator"]),
+                      output=meta["output"], weights=weights, F=_decode(meta["F"]))
         if not nx.utils.graphs_equal(_strip(circuit.graph), _strip(graph)):
             raise SymtdError("node-link data does not match the circuit its metadata describes")
         return circuit
@@ -156,100 +250,122 @@ class Circuit:
     def __eq__(self, other):
         if not isinstance(other, Circuit):
             return NotImplemented
-        mine, theirs = self.weight_blocks(), other.weight_blocks()
-        return (self.levels == other.levels and self.M == other.M and self.widths == other.widths
-                and self.operator == other.operator and self.shared == other.shared
-                and np.array_equal(self.F, other.F) and mine.keys() == theirs.keys()
-                and all(np.array_equal(mine[k], theirs[k]) for k in mine))
+        if (self.N, self.M, self.nodes, self.output, self.operator) != \
+                (other.N, other.M, other.nodes, other.output, other.operator):
+            return False
+        if (self._blocks is None) != (other._blocks is None):
+            return False
+        mine, theirs = self._blocks or {}, other._blocks or {}
+        return np.array_equal(self.F, other.F) and all(np.array_equal(mine[k], theirs[k]) for k in mine)
 
     __hash__ = None
 
-    def _latex(self, printer=None):
-        """sympy's hook: ``sympy.latex(circuit)`` is the decomposition (:func:`symtd.latex.decomposition_latex`)."""
-        from .latex import decomposition_latex
-        return decomposition_latex(self)
-
     def __repr__(self):
         kind = "concrete" if self.is_concrete else "symbolic"
-        return (f"Circuit(N={self.N}, M={self.M}, widths={self.widths}, operator={self.operator.name!r}, "
-                f"levels={len(self.levels)}, shared={self.shared}, {kind})")
+        shape = (f"levels={len(self.levels)}, widths={self.widths}, shared={self.shared}"
+                 if self.layout else f"nodes={len(self.nodes)}, {'tree' if self.is_tree else 'DAG'}")
+        return f"Circuit(N={self.N}, M={self.M}, operator={self.operator.name!r}, {shape}, {kind})"
 
 
-# -- builders ---------------------------------------------------------------------
-def shallow(N, M, Z, operator="product", **kwargs):
-    """Shallow network: one hidden layer of Z channels, global pooling over all N positions."""
-    N = _positive_int(N, "N")
-    if N < 2:
-        raise SymtdError("a network needs N >= 2 positions (pooling windows have size >= 2)")
-    return Circuit([[tuple(range(N))]], M, [Z], operator, **kwargs)
+_UNSET = object()
 
 
-def deep(N, M, widths, operator="product", **kwargs):
-    """Deep network: N = 2^L, binary tree of contiguous size-2 windows, widths r_0..r_{L-1}."""
-    N = _positive_int(N, "N")
-    L = N.bit_length() - 1
-    if N < 2 or N != 2**L:
-        raise SymtdError(f"deep networks need N = 2^L >= 2, got N={N}")
-    if isinstance(widths, int):
-        widths = [widths] * L
-    levels, size = [], N
-    while size > 1:
-        levels.append([(2 * t, 2 * t + 1) for t in range(size // 2)])
-        size //= 2
-    return Circuit(levels, M, widths, operator, **kwargs)
-
-
-def tree(levels, M, widths, operator="product", **kwargs):
-    """Any uniform-depth pooling tree, given level by level as in SPEC §7."""
-    return Circuit(levels, M, widths, operator, **kwargs)
-
-
-def symbol_name(layer, node, channel, index, shared=False, output=False):
-    """Paper notation a^{l,j,γ}_α (1-based); shared layers drop j, the output is a^{L,1}_α."""
-    if output:
-        return f"a^{{{layer},1}}_{{{index + 1}}}"
-    if shared:
-        return f"a^{{{layer},{channel + 1}}}_{{{index + 1}}}"
-    return f"a^{{{layer},{node + 1},{channel + 1}}}_{{{index + 1}}}"
-
-
-# -- construction helpers ------------------------------------------------------------
-def _positive_int(value, what):
+# -- validation ----------------------------------------------------------------------------
+def positive_int(value, what, limit=None):
+    """value as a Python int >= 1 (and <= limit); SymtdError otherwise (bools refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise SymtdError(f"{what} must be a positive integer, got {value!r}")
+        raise SymtdError(f"{what} must be a positive integer, got {escape(value)}")
+    if limit is not None and value > limit:
+        raise SymtdError(f"{what} = {value} is too large (at most {limit:,})")
     return int(value)
 
 
-def validate_levels(levels):
-    """Levels as nested tuples, checked: each level partitions the one below, windows >= 2, one root."""
-    try:
-        levels = tuple(tuple(tuple(int(i) for i in window) for window in level) for level in levels)
-    except (TypeError, ValueError):
-        raise SymtdError("levels must be a list of levels, each a list of windows (lists of integers)") from None
-    if not levels:
-        raise SymtdError("levels is empty: a network needs at least one pooling level")
-    below = sum(len(w) for w in levels[0])
-    for depth, level in enumerate(levels, start=1):
-        members = sorted(i for window in level for i in window)
-        if members != list(range(below)):
-            what = "positions" if depth == 1 else f"nodes of level {depth - 1}"
-            raise SymtdError(f"level {depth} does not partition the {below} {what} below it "
-                             f"(windows {[list(w) for w in level]})")
-        for window in level:
-            if len(window) < 2:
-                raise SymtdError(f"level {depth} has window {list(window)} of size {len(window)}; "
-                                 f"pooling windows need at least 2 members")
-        below = len(level)
-    if len(levels[-1]) != 1:
-        raise SymtdError(f"the last level must be a single window (the root), got {len(levels[-1])}")
-    return levels
+def _block_name(name):
+    if not isinstance(name, str) or not BLOCK_NAME.match(name):
+        raise SymtdError(f"block name {escape(name)} must match [A-Za-z][A-Za-z0-9_]{{0,63}}")
+    return name
 
 
-def _scopes(levels):
-    scopes = [[(j,) for j in range(sum(len(w) for w in levels[0]))]]
-    for level in levels:
-        scopes.append([tuple(sorted(p for i in window for p in scopes[-1][i])) for window in level])
-    return scopes
+def _member(text, N, k):
+    """A member string checked against N positions and the k nodes before node k."""
+    match = MEMBER.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise SymtdError(f"node {k}: member {escape(text)} must be \"xJ\" (a position) or \"nK\" "
+                         f"(an earlier node), decimal without sign or leading zeros")
+    index = int(match.group(2))
+    if match.group(1) == "x" and index >= N:
+        raise SymtdError(f"node {k}: member {text} is not a position (N = {N})")
+    if match.group(1) == "n" and index >= k:
+        raise SymtdError(f"node {k}: member {text} is not an earlier node (forward references "
+                         f"and cycles are not allowed; nodes are listed in topological order)")
+    return text
+
+
+def _validate_nodes(nodes, N):
+    """Nodes as a tuple of Node, checked against the structure rules of SPEC §8."""
+    if isinstance(nodes, (str, bytes, dict)) or not hasattr(nodes, "__len__"):
+        raise SymtdError("nodes must be a list of nodes")
+    if not nodes:
+        raise SymtdError("a circuit needs at least one node")
+    if len(nodes) > MAX_NODES:
+        raise SymtdError(f"{len(nodes):,} nodes is too many (at most {MAX_NODES:,})")
+    out, used = [], set()
+    for k, node in enumerate(nodes):
+        if isinstance(node, dict):
+            if set(node) != {"width", "pool"}:
+                raise SymtdError(f"node {k} must have exactly the keys \"width\" and \"pool\", "
+                                 f"got {escape(sorted(map(str, node)))}")
+            width, pool = node["width"], node["pool"]
+        else:
+            try:
+                width, pool = node
+            except (TypeError, ValueError):
+                raise SymtdError(f"node {k} must be (width, pool)") from None
+        width = positive_int(width, f"node {k}: width", MAX_WIDTH)
+        if isinstance(pool, (str, bytes, dict)) or not isinstance(pool, (list, tuple)) or not pool:
+            raise SymtdError(f"node {k}: pool must be a non-empty list of [member, block] pairs")
+        members = []
+        for entry in pool:
+            if not isinstance(entry, (list, tuple)) or len(entry) != 2:
+                raise SymtdError(f"node {k}: every pool entry must be a [member, block] pair")
+            members.append((_member(entry[0], N, k), _block_name(entry[1])))
+        names = [m for m, _ in members]
+        if len(set(names)) != len(names):
+            repeated = sorted({m for m in names if names.count(m) > 1})
+            raise SymtdError(f"node {k}: member {repeated[0]} appears twice in one pool")
+        used.update(names)
+        out.append(Node(width, tuple(members)))
+    missing = [f"x{j}" for j in range(N) if f"x{j}" not in used]
+    if missing:
+        raise SymtdError(f"position {missing[0]} is not a member of any node "
+                         f"({len(missing)} position(s) unused)")
+    dangling = [f"n{k}" for k in range(len(out) - 1) if f"n{k}" not in used]
+    if dangling:
+        raise SymtdError(f"node {dangling[0]} is not a member of a later node (only the root, the "
+                         f"last node, may feed the output)")
+    return tuple(out)
+
+
+def _block_shapes(nodes, output, M):
+    """{block: shape}: width × dim(member) on every edge, (root width,) for the output."""
+    shapes, where = {}, {}
+
+    def add(name, shape, place):
+        if name in shapes and shapes[name] != shape:
+            raise SymtdError(f"block {name} is used with shape {_shape_text(shapes[name])} at "
+                             f"{where[name]} and {_shape_text(shape)} at {place}")
+        shapes.setdefault(name, shape)
+        where.setdefault(name, place)
+    for k, node in enumerate(nodes):
+        for member, block in node.pool:
+            dim = M if member[0] == "x" else nodes[int(member[1:])].width
+            add(block, (node.width, dim), f"{member} -> n{k}")
+    add(output, (nodes[-1].width,), "the output")
+    return shapes
+
+
+def _shape_text(shape):
+    return "×".join(map(str, shape))
 
 
 def _exact_or_symbolic(x):
@@ -261,11 +377,12 @@ def _exact_or_symbolic(x):
     if isinstance(x, str):
         return parse_rational(x)
     if isinstance(x, (float, bool, np.floating)):
-        raise SymtdError(f"weight {x!r} is not exact; use an int, Fraction, rational string or sympy Rational")
+        raise SymtdError(f"weight {x!r} is not exact; use an int, Fraction, rational string or "
+                         f"sympy Rational")
     import sympy
 
     if not isinstance(x, sympy.Basic):
-        raise SymtdError(f"weight {x!r} is neither an exact rational nor a sympy expression")
+        raise SymtdError(f"weight {escape(x)} is neither an exact rational nor a sympy expression")
     if x.is_Rational:
         return as_fraction(x)
     if x.is_Float or x.atoms(sympy.Float):
@@ -273,131 +390,166 @@ def _exact_or_symbolic(x):
     return x
 
 
-def _matrix(values, shape, what):
+def weight_array(values, shape, what):
+    """A read-only object array of the given shape holding exact or symbolic entries."""
     try:
         array = np.array(values, dtype=object)
     except ValueError:
-        raise SymtdError(f"{what} is ragged; expected shape {'×'.join(map(str, shape))}") from None
+        raise SymtdError(f"{what} is ragged; expected shape {_shape_text(shape)}") from None
     if array.shape != shape:
-        raise SymtdError(f"{what} has shape {'×'.join(map(str, array.shape)) or 'scalar'}, "
-                         f"expected {'×'.join(map(str, shape))}")
+        raise SymtdError(f"{what} has shape {_shape_text(array.shape) or 'scalar'}, "
+                         f"expected {_shape_text(shape)}")
     out = np.empty(shape, dtype=object)
     out.flat[:] = [_exact_or_symbolic(x) for x in array.flat]
     out.flags.writeable = False
     return out
 
 
-def weight_shapes(levels, M, widths, shared):
-    """{block name: shape} of the weights in the SPEC §7 layout."""
-    shapes = {}
-    for layer, width in enumerate(widths):
-        fan_in = M if layer == 0 else widths[layer - 1]
-        count = sum(len(w) for w in levels[0]) if layer == 0 else len(levels[layer - 1])
-        shapes[f"layer{layer}"] = (width, fan_in) if shared else (count, width, fan_in)
-    shapes["output"] = (widths[-1],)
-    return shapes
+def _weight_blocks(weights, shapes):
+    if not isinstance(weights, dict):
+        raise SymtdError("weights must be a dict {block name: matrix}")
+    unknown = sorted(set(map(str, weights)) - set(shapes))
+    if unknown:
+        raise SymtdError(f"unknown weight block(s) {escape(unknown[:5])}; expected {list(shapes)[:8]}")
+    missing = [k for k in shapes if k not in weights]
+    if missing:
+        raise SymtdError(f"missing weight block(s) {missing[:8]}")
+    return {name: weight_array(weights[name], shape, f"weights[{name!r}]")
+            for name, shape in shapes.items()}
+
+
+# -- symbols ----------------------------------------------------------------------------
+def symbol_name(layer, node, channel, index, shared=False, output=False):
+    """Paper notation a^{l,j,γ}_α (1-based); shared layers drop j, the output is a^{L,1}_α."""
+    if output:
+        return f"a^{{{layer},1}}_{{{index + 1}}}"
+    if shared:
+        return f"a^{{{layer},{channel + 1}}}_{{{index + 1}}}"
+    return f"a^{{{layer},{node + 1},{channel + 1}}}_{{{index + 1}}}"
+
+
+_V1_BLOCK = re.compile(r"layer(0|[1-9][0-9]*)(?:_(0|[1-9][0-9]*))?\Z")
+
+
+def _symbol_names(circuit, name):
+    """Symbol names of a block's entries, row-major: v1 blocks ("layer{l}_{t}", "layer{l}",
+    the output "output") in the paper's a^{l,j,γ}_α, any other block B as B_{γ,α}."""
+    shape = circuit.shapes[name]
+    match = _V1_BLOCK.match(name)
+    if name == circuit.output:
+        label = (lambda a: symbol_name(circuit.depth, 0, 0, a, output=True)) if name == "output" \
+            else (lambda a: f"{name}_{{{a + 1}}}")
+        return [label(a) for a in range(shape[0])]
+    if match and match.group(2) is not None:
+        layer, node = int(match.group(1)), int(match.group(2))
+        return [symbol_name(layer, node, g, a) for g, a in np.ndindex(*shape)]
+    if match:
+        return [symbol_name(int(match.group(1)), 0, g, a, shared=True) for g, a in np.ndindex(*shape)]
+    return [f"{name}_{{{g + 1},{a + 1}}}" for g, a in np.ndindex(*shape)]
 
 
 def _symbolic_blocks(circuit):
     import sympy
 
     blocks = {}
-    for name, shape in weight_shapes(circuit.levels, circuit.M, circuit.widths, circuit.shared).items():
-        layer = circuit.L if name == "output" else int(name[5:])
+    for name, shape in circuit.shapes.items():
         array = np.empty(shape, dtype=object)
-        for idx in np.ndindex(*shape):
-            if name == "output":
-                label = symbol_name(layer, 0, 0, idx[0], output=True)
-            elif circuit.shared:
-                label = symbol_name(layer, 0, idx[0], idx[1], shared=True)
-            else:
-                label = symbol_name(layer, *idx)
-            array[idx] = sympy.Symbol(label, real=True)
+        array.flat[:] = [sympy.Symbol(label, real=True) for label in _symbol_names(circuit, name)]
+        array.flags.writeable = False
         blocks[name] = array
     return blocks
 
 
-def _weight_blocks(circuit, weights):
-    shapes = weight_shapes(circuit.levels, circuit.M, circuit.widths, circuit.shared)
-    if weights is None:
-        weights = _symbolic_blocks(circuit)
-    unknown = set(weights) - set(shapes)
-    if unknown:
-        raise SymtdError(f"unknown weight block(s) {sorted(unknown)}; expected {list(shapes)}")
-    missing = set(shapes) - set(weights)
-    if missing:
-        raise SymtdError(f"missing weight block(s) {sorted(missing, key=list(shapes).index)}")
-    return {name: _matrix(weights[name], shape, f"weights[{name!r}]") for name, shape in shapes.items()}
-
-
-def _block(array):
-    array = np.array(array, dtype=object)
-    array.flags.writeable = False
-    return array
-
-
-def _build_graph(circuit, blocks):
-    g = nx.DiGraph(N=circuit.N, M=circuit.M, L=circuit.L, operator=circuit.operator.name)
+# -- the graph --------------------------------------------------------------------------
+def _build_graph(circuit):
+    g = nx.DiGraph(N=circuit.N, M=circuit.M, operator=circuit.operator.name)
     for j in range(circuit.N):
-        g.add_node(f"rep[{j}]", kind="input", layer=0, index=j, scope=(j,), channels=circuit.M)
-        w = blocks["layer0"] if circuit.shared else blocks["layer0"][j]
-        g.add_node(f"conv0[{j}]", kind="conv", layer=0, index=j, scope=(j,),
-                   channels=circuit.widths[0], weights=_block(w))
-        g.add_edge(f"rep[{j}]", f"conv0[{j}]", slot=0)
-    for depth, level in enumerate(circuit.levels, start=1):
-        for t, window in enumerate(level):
-            pool = f"pool{depth}[{t}]"
-            g.add_node(pool, kind="pool", layer=depth, index=t, scope=circuit.scopes[depth][t],
-                       channels=circuit.widths[depth - 1], operator=circuit.operator.name)
-            for slot, child in enumerate(window):
-                g.add_edge(f"conv{depth - 1}[{child}]", pool, slot=slot)
-            if depth < circuit.L:
-                w = blocks[f"layer{depth}"] if circuit.shared else blocks[f"layer{depth}"][t]
-                g.add_node(f"conv{depth}[{t}]", kind="conv", layer=depth, index=t,
-                           scope=circuit.scopes[depth][t], channels=circuit.widths[depth],
-                           weights=_block(w))
-                g.add_edge(pool, f"conv{depth}[{t}]", slot=0)
-    g.add_node("output", kind="output", layer=circuit.L, index=0, scope=tuple(range(circuit.N)),
-               channels=1, weights=_block([blocks["output"]]))
-    g.add_edge(circuit.root, "output", slot=0)
+        g.add_node(f"x{j}", kind="input", index=j, scope=(j,), depth=0)
+    for k, node in enumerate(circuit.nodes):
+        scope = sorted({p for m, _ in node.pool for p in g.nodes[m]["scope"]})
+        depth = 1 + max(g.nodes[m]["depth"] for m, _ in node.pool)
+        g.add_node(f"n{k}", kind="pool", index=k, width=node.width, scope=tuple(scope), depth=depth)
+        for slot, (member, block) in enumerate(node.pool):
+            g.add_edge(member, f"n{k}", slot=slot, block=block)
+    g.add_node("y", kind="output", index=0, scope=g.nodes[f"n{len(circuit.nodes) - 1}"]["scope"],
+               depth=g.nodes[f"n{len(circuit.nodes) - 1}"]["depth"] + 1)
+    g.add_edge(f"n{len(circuit.nodes) - 1}", "y", slot=0, block=circuit.output)
     return nx.freeze(g)
 
 
-# -- node-link encoding ----------------------------------------------------------------
-def _encode(array):
-    import sympy
+def _v1_layout(circuit):
+    """(levels, widths, shared) when the circuit is a v1 tree, else None (see Circuit.layout)."""
+    if not circuit.is_tree or any(len(node.pool) < 2 for node in circuit.nodes):
+        return None
+    nodes = circuit.graph.nodes
+    by_depth = {}
+    for k, node in enumerate(circuit.nodes):
+        depths = {nodes[m]["depth"] for m, _ in node.pool}
+        if len(depths) != 1:
+            return None
+        by_depth.setdefault(nodes[f"n{k}"]["depth"], []).append(k)
+    L = circuit.depth
+    if sorted(by_depth) != list(range(1, L + 1)) or \
+            [k for d in range(1, L + 1) for k in by_depth[d]] != list(range(len(circuit.nodes))):
+        return None
+    index = {f"x{j}": j for j in range(circuit.N)}
+    levels, widths = [], []
+    for depth in range(1, L + 1):
+        ks = by_depth[depth]
+        if len({circuit.nodes[k].width for k in ks}) != 1:
+            return None
+        levels.append(tuple(tuple(index[m] for m, _ in circuit.nodes[k].pool) for k in ks))
+        widths.append(circuit.nodes[ks[0]].width)
+        index = {f"n{k}": t for t, k in enumerate(ks)}
+    levels = tuple(levels)
+    layers = _layer_blocks(circuit, levels)
+    names = [n for layer in layers for n in layer]
+    if circuit.output in names:
+        return None
+    if all(len(set(layer)) == 1 for layer in layers) and \
+            len({layer[0] for layer in layers}) == len(layers):
+        return levels, tuple(widths), True
+    if len(set(names)) == len(names):
+        return levels, tuple(widths), False
+    return None
 
+
+def _layer_blocks(circuit, levels):
+    """Block names of each v1 layer l: the edges leaving level-l items (positions for l = 0),
+    in the order of those items."""
+    parent = {m: b for node in circuit.nodes for m, b in node.pool}
+    layers = [[parent[f"x{j}"] for j in range(circuit.N)]]
+    first = 0
+    for level in levels[:-1]:
+        layers.append([parent[f"n{first + t}"] for t in range(len(level))])
+        first += len(level)
+    return layers
+
+
+# -- node-link encoding ---------------------------------------------------------------------
+def _encode(array):
     def one(x):
-        return format_rational(x) if isinstance(x, Fraction) else {"sympy": sympy.srepr(x)}
+        if isinstance(x, Fraction):
+            return format_rational(x)
+        import sympy
+        return {"sympy": sympy.srepr(x)}
     return np.vectorize(one, otypes=[object])(np.asarray(array, dtype=object)).tolist()
 
 
 def _decode(nested):
-    import sympy
-
     def one(x):
-        return sympy.sympify(x["sympy"]) if isinstance(x, dict) else parse_rational(x)
+        if isinstance(x, dict):
+            import sympy
+            return sympy.sympify(x["sympy"])
+        return parse_rational(x)
     array = np.array(nested, dtype=object)
     return np.vectorize(one, otypes=[object])(array) if array.size else array
-
-
-def _blocks_from_nodes(meta, graph):
-    nodes = graph.nodes
-    L, shared = len(meta["levels"]), meta["shared"]
-    blocks = {}
-    for layer in range(L):
-        count = 1 if shared else (sum(len(w) for w in meta["levels"][0]) if layer == 0
-                                  else len(meta["levels"][layer - 1]))
-        mats = [_decode(nodes[f"conv{layer}[{t}]"]["weights"]) for t in range(count)]
-        blocks[f"layer{layer}"] = mats[0] if shared else np.stack(mats)
-    blocks["output"] = _decode(nodes["output"]["weights"])[0]
-    return blocks
 
 
 def _strip(graph):
     """Graph structure without weights, for comparing a decoded graph with a rebuilt one."""
     h = nx.DiGraph()
     for n, d in graph.nodes(data=True):
-        h.add_node(n, **{k: (tuple(v) if k == "scope" else v) for k, v in d.items() if k != "weights"})
+        h.add_node(n, **{k: (tuple(v) if k == "scope" else v) for k, v in d.items()})
     h.add_edges_from(graph.edges(data=True))
     return h

@@ -16,7 +16,8 @@ from fractions import Fraction
 import numpy as np
 
 from .checker import FORMAT
-from .circuit import deep, shallow, symbol_name
+from .builders import deep, shallow, tree
+from .circuit import symbol_name
 from .decomposition import TreeTensor, tree_to_tensor
 from .errors import SymtdError
 from .grid import grid_tensor, network_function
@@ -442,9 +443,10 @@ def check_t7(templates=(1, 2, 3), biases=(0, "3/2", "5/2"), N=4, widths=None, op
     v = _random_rationals(rng, (N, net.widths[0], M))
     blocks = point.weight_blocks()
     blocks["layer0"] = np.array([leaf_weights(F, v[j].T).T for j in range(N)], dtype=object)
-    point = point._replace(weights=blocks)
-    decomposition = TreeTensor(point.levels, tuple(v), tuple(tuple(blocks[f"layer{l}"]) for l in range(1, point.L)),
-                               blocks["output"], point.operator)
+    point = tree(point.levels, M, point.widths, operator, F=F, weights=blocks)
+    decomposition = TreeTensor.from_levels(point.levels, tuple(v),
+                                           tuple(tuple(blocks[f"layer{l}"]) for l in range(1, point.L)),
+                                           blocks["output"], point.operator)
     G = grid_tensor(point)
     ok = G == RationalTensor.from_rationals(tree_to_tensor(decomposition))
     cert = certificate("T7", instance, {"net": network_to_dict(point)},

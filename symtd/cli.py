@@ -142,7 +142,7 @@ def _latex(args):
 
     circuit = load_network(args.network)
     if args.symbolic:
-        circuit = circuit._replace(weights=None)
+        circuit = circuit.with_weights(None)
     kind, *rest = args.what
     expected = {"decomposition": 0, "entry": 1, "matricization": 1}
     if kind not in expected or len(rest) != expected[kind]:

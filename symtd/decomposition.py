@@ -29,23 +29,52 @@ def generalized_outer(A, B, operator=PRODUCT):
 
 @dataclass(frozen=True)
 class TreeTensor:
-    """A tensor in generalized tree format over a pooling tree.
+    """A tensor in generalized tree format over any pooling tree (SPEC §4, §8 trees).
 
-    ``leaves[j]``: array r_0 × M whose row α is v^{j,α}; ``weights[l-1][t]``: the
-    r_l × r_{l-1} matrix of window t of level l (1 <= l < L); ``output``: a^{L,1}, length
-    r_{L-1}; ``levels`` as in :class:`symtd.circuit.Circuit`.
+    ``nodes[k]`` is node k's pool, a tuple of (member, array) in topological order (root
+    last): a position member "xJ" comes with its leaf vectors (w_k × M, row γ = v^{J,γ}),
+    a node member "nK" with the block B (w_k × w_K) that maps node K's tensor into node k.
+    Node k's tensor is φ^{k,γ} = ρ(c_1^γ, ..., c_n^γ) with c_i^γ = v^{J,γ} or
+    Σ_α B[γ, α] φ^{K,α}, combined by ⊗_g with modes in increasing position order;
+    T = Σ_α output[α] φ^{root,α}. Every position and node is used exactly once.
     """
 
-    levels: tuple
-    leaves: tuple
-    weights: tuple
+    nodes: tuple
     output: np.ndarray
     operator: Operator = PRODUCT
 
+    @classmethod
+    def from_levels(cls, levels, leaves, weights, output, operator=PRODUCT):
+        """The HT / uniform-tree form of SPEC §4: ``leaves[j]`` (r_0 × M, row α = v^{j,α}),
+        ``weights[l-1][t]`` (r_l × r_{l-1}) the conv of window t of level l (1 <= l < L) applied
+        after its pooling, ``output`` a^{L,1}; ``levels`` as in :func:`symtd.builders.tree`."""
+        from .builders import validate_levels
+
+        levels = validate_levels(levels)
+        if len(leaves) != sum(len(w) for w in levels[0]):
+            raise SymtdError(f"tree tensor has {len(leaves)} leaves for "
+                             f"{sum(len(w) for w in levels[0])} positions")
+        if len(weights) != len(levels) - 1:
+            raise SymtdError(f"tree tensor has {len(weights)} weight levels, "
+                             f"expected {len(levels) - 1}")
+        nodes, first = [], 0
+        for depth, level in enumerate(levels):
+            for window in level:
+                if depth == 0:
+                    nodes.append(tuple((f"x{j}", leaves[j]) for j in window))
+                else:
+                    blocks = weights[depth - 1]
+                    if len(blocks) != len(levels[depth - 1]):
+                        raise SymtdError(f"level {depth} has {len(levels[depth - 1])} windows but "
+                                         f"{len(blocks)} weight blocks")
+                    base = first - len(levels[depth - 1])
+                    nodes.append(tuple((f"n{base + t}", blocks[t]) for t in window))
+            first += len(level)
+        return cls(tuple(nodes), output, get_operator(operator))
+
     def map(self, convert):
         """The same tree with every array passed through convert (e.g. to floats)."""
-        return TreeTensor(self.levels, tuple(convert(v) for v in self.leaves),
-                          tuple(tuple(convert(w) for w in level) for level in self.weights),
+        return TreeTensor(tuple(tuple((m, convert(a)) for m, a in pool) for pool in self.nodes),
                           convert(self.output), self.operator)
 
 
@@ -58,10 +87,10 @@ class CPTensor:
     operator: Operator = PRODUCT
 
     def as_tree(self):
-        """The CP tensor as a one-level tree (a shallow network)."""
+        """The CP tensor as a one-node tree (a shallow network)."""
         N = len(self.factors)
-        return TreeTensor(((tuple(range(N)),),), tuple(np.asarray(f).T for f in self.factors), (),
-                          np.asarray(self.weights), get_operator(self.operator))
+        return TreeTensor.from_levels(((tuple(range(N)),),), [np.asarray(f).T for f in self.factors],
+                                      (), np.asarray(self.weights), self.operator)
 
 
 def validate_cp_tensor(cp):
@@ -99,56 +128,61 @@ def validate_cp_rank(tensor_shape, rank="same", rounding="round"):
 
 
 def validate_tree_tensor(tt):
-    """(shape, widths) of a tree tensor, or SymtdError if its arrays disagree with its tree."""
-    from .circuit import validate_levels
-
-    levels = validate_levels(tt.levels)
-    N = sum(len(w) for w in levels[0])
-    if len(tt.leaves) != N:
-        raise SymtdError(f"tree tensor has {len(tt.leaves)} leaves for {N} positions")
-    r0 = np.asarray(tt.leaves[0]).shape[0]
-    shape = []
-    for j, leaf in enumerate(tt.leaves):
-        leaf = np.asarray(leaf)
-        if leaf.ndim != 2 or leaf.shape[0] != r0:
-            raise SymtdError(f"leaf {j} has shape {leaf.shape}, expected ({r0}, M)")
-        shape.append(leaf.shape[1])
-    widths = [r0]
-    if len(tt.weights) != len(levels) - 1:
-        raise SymtdError(f"tree tensor has {len(tt.weights)} weight levels, expected {len(levels) - 1}")
-    for depth, (level, blocks) in enumerate(zip(levels, tt.weights), start=1):
-        if len(blocks) != len(level):
-            raise SymtdError(f"level {depth} has {len(level)} windows but {len(blocks)} weight blocks")
-        r = np.asarray(blocks[0]).shape[0]
-        for t, w in enumerate(blocks):
-            if np.asarray(w).shape != (r, widths[-1]):
-                raise SymtdError(f"weights of window {t} at level {depth} have shape "
-                                 f"{np.asarray(w).shape}, expected ({r}, {widths[-1]})")
-        widths.append(r)
+    """(shape, node widths) of a tree tensor, or SymtdError if its arrays disagree with its tree."""
+    if not tt.nodes:
+        raise SymtdError("a tree tensor needs at least one node")
+    widths, used, shape = [], set(), {}
+    for k, pool in enumerate(tt.nodes):
+        if not pool:
+            raise SymtdError(f"node {k} of the tree tensor has an empty pool")
+        arrays = [np.asarray(a) for _, a in pool]
+        width = arrays[0].shape[0] if arrays[0].ndim == 2 else None
+        for (member, _), a in zip(pool, arrays):
+            kind, index = member[:1], int(member[1:]) if member[1:].isdigit() else -1
+            if kind not in ("x", "n") or index < 0 or (kind == "n" and index >= k) or member in used:
+                raise SymtdError(f"node {k}: member {member!r} is not an unused position or an "
+                                 f"unused earlier node (a tree uses each exactly once)")
+            used.add(member)
+            dim = widths[index] if kind == "n" else a.shape[-1] if a.ndim == 2 else None
+            if a.ndim != 2 or a.shape != (width, dim):
+                raise SymtdError(f"node {k}: member {member} has an array of shape {a.shape}, "
+                                 f"expected ({width}, {dim if kind == 'n' else 'M'})")
+            if kind == "x":
+                shape[index] = a.shape[1]
+        widths.append(width)
+    N = len(shape)
+    unused = [f"n{k}" for k in range(len(tt.nodes) - 1) if f"n{k}" not in used]
+    if sorted(shape) != list(range(N)) or unused:
+        raise SymtdError("a tree tensor must use positions x0..x{N-1} and every node but the root")
     if np.asarray(tt.output).shape != (widths[-1],):
         raise SymtdError(f"output has shape {np.asarray(tt.output).shape}, expected ({widths[-1]},)")
-    return tuple(shape), tuple(widths)
+    return tuple(shape[j] for j in range(N)), tuple(widths)
 
 
 def tree_to_tensor(tt):
-    """Full tensor of a tree tensor by the recursion of SPEC §4."""
+    """Full tensor of a tree tensor by the recursion of SPEC §4 (over any tree)."""
     validate_tree_tensor(tt)
     op = get_operator(tt.operator)
-    # each node: (array of shape (channels, M, ..., M), positions of its modes)
-    nodes = [(np.asarray(v), (j,)) for j, v in enumerate(tt.leaves)]
-    for depth, level in enumerate(tt.levels, start=1):
-        parents = []
-        for t, window in enumerate(level):
-            value, scope = _pool_window(op, [nodes[i] for i in window])
-            W = tt.weights[depth - 1][t] if depth < len(tt.levels) else np.asarray(tt.output)[None, :]
-            parents.append((np.tensordot(np.asarray(W), value, axes=1), scope))
-        nodes = parents
-    return nodes[0][0][0]
+    tensors = {}                      # node k: (array (w_k, M, ..., M), positions of its modes)
+    for k, pool in enumerate(tt.nodes):
+        children = []
+        for member, array in pool:
+            if member[0] == "x":
+                children.append((np.asarray(array), (int(member[1:]),)))
+            else:
+                value, scope = tensors.pop(int(member[1:]))
+                children.append((np.tensordot(np.asarray(array), value, axes=1), scope))
+        tensors[k] = _pool_window(op, children)
+    value, _ = tensors[len(tt.nodes) - 1]
+    return np.tensordot(np.asarray(tt.output), value, axes=1)
 
 
 def _pool_window(op, children):
-    """ρ over a window, per channel: ⊗_g of the children, then modes in increasing position."""
+    """ρ over a window, per channel: ⊗_g of the children (σ of a single child), then modes in
+    increasing position."""
     value, scope = children[0]
+    if len(children) == 1:
+        value = op.activation(value)
     for array, positions in children[1:]:
         a = value.reshape(value.shape + (1,) * (array.ndim - 1))
         b = array.reshape(array.shape[:1] + (1,) * (value.ndim - 1) + array.shape[1:])
@@ -173,19 +207,29 @@ def mode_dot_all(T, F):
 
 
 def from_circuit(circuit, coefficient=False):
-    """The circuit's tree decomposition (SPEC §4 grid-tensor claims).
+    """The circuit's tree decomposition (SPEC §4 grid-tensor claims); tree circuits only.
 
-    Leaf vectors are v^{j,α} = F · a^{0,j,α} (so the tensor is the grid tensor) or, with
-    ``coefficient=True`` (product only), the layer-0 weights a^{0,j,α} themselves (so
-    the tensor is the coefficient tensor A^y). Entries stay Fractions / sympy objects.
+    Leaf vectors are v^{J,γ} = F · B[γ] for the block B on position J's edge (so the
+    tensor is the grid tensor) or, with ``coefficient=True`` (product only), the rows of
+    B themselves (so the tensor is the coefficient tensor A^y). Entries stay Fractions /
+    sympy objects.
     """
     if coefficient and circuit.operator is not PRODUCT:
         raise SymtdError("the coefficient tensor A^y is defined for product networks only")
-    leaves = []
-    for j in range(circuit.N):
-        a = circuit.weights(f"conv0[{j}]")                     # r_0 × M, row α = a^{0,j,α}
-        leaves.append(a if coefficient else np.dot(a, circuit.F.T))
-    weights = tuple(tuple(circuit.weights(f"conv{depth}[{t}]") for t in range(len(level)))
-                    for depth, level in enumerate(circuit.levels[:-1], start=1))
-    return TreeTensor(circuit.levels, tuple(leaves), weights, circuit.weights("output")[0],
-                      circuit.operator)
+    if not circuit.is_tree:
+        reused = sorted((m for m, uses in circuit.uses.items() if uses > 1), key=_member_order)
+        raise SymtdError(f"the decomposition path applies to tree circuits; this circuit uses "
+                         f"{reused[0]} in {circuit.uses[reused[0]]} pools (overlap or reuse): "
+                         f"use the forward path (method='forward')")
+    nodes = []
+    for node in circuit.nodes:
+        pool = []
+        for member, block in node.pool:
+            B = circuit.block(block)
+            pool.append((member, B if coefficient or member[0] == "n" else np.dot(B, circuit.F.T)))
+        nodes.append(tuple(pool))
+    return TreeTensor(tuple(nodes), circuit.block(circuit.output), circuit.operator)
+
+
+def _member_order(member):
+    return member[0] != "x", int(member[1:])

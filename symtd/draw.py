@@ -18,7 +18,7 @@ from .network_json import network_to_dict
 from .rank import matricization_rank, rank
 
 FORMATS = (".png", ".svg")
-MAX_POSITIONS, MAX_SIDE = 64, 1024
+MAX_POSITIONS, MAX_SIDE, MAX_DRAWN_NODES = 64, 1024, 400
 
 
 def _pyplot():
@@ -48,19 +48,19 @@ def _save(fig, path):
 
 
 def circuit_layout(circuit):
-    """{node: (x, y)}: position j at x = j, each pooling node centred over its children (spread
-    apart where interleaved windows would overlap), y = layer."""
-    xy = {f"rep[{j}]": (float(j), 0.0) for j in range(circuit.N)}
-    xy.update({f"conv0[{j}]": (float(j), 1.0) for j in range(circuit.N)})
-    below = [xy[f"conv0[{j}]"][0] for j in range(circuit.N)]
-    for depth, level in enumerate(circuit.levels, start=1):
-        centres = _spread([float(np.mean([below[c] for c in window])) for window in level])
-        for t, x in enumerate(centres):
-            xy[f"pool{depth}[{t}]"] = (x, 2.0 * depth)
-            if depth < circuit.L:
-                xy[f"conv{depth}[{t}]"] = (x, 2.0 * depth + 1)
-        below = centres
-    xy["output"] = (below[0], 2.0 * circuit.L + 1)
+    """{graph node: (x, y)}: position j at (j, 0); pooling node n_k at its depth (longest path
+    from a position), centred over its members and spread apart where windows of one depth
+    would share a centre; the output one row above the root."""
+    nodes = circuit.graph.nodes
+    xy = {f"x{j}": (float(j), 0.0) for j in range(circuit.N)}
+    by_depth = {}
+    for k in range(len(circuit.nodes)):
+        by_depth.setdefault(nodes[f"n{k}"]["depth"], []).append(k)
+    for depth in sorted(by_depth):
+        ks = by_depth[depth]
+        centres = _spread([float(np.mean([xy[m][0] for m, _ in circuit.nodes[k].pool])) for k in ks])
+        xy.update({f"n{k}": (x, float(depth)) for k, x in zip(ks, centres)})
+    xy["y"] = (xy[circuit.root][0], float(circuit.depth + 1))
     return xy
 
 
@@ -78,45 +78,72 @@ def _spread(xs, gap=1.0):
 
 
 def draw_circuit(circuit, path):
-    """The circuit DAG by layer: inputs, conv (width r_l), pooling (operator), output.
+    """The circuit DAG by depth: positions, pooling nodes (operator, width), output.
 
-    Pooling nodes of non-contiguous trees also show the (1-based) positions under them.
+    Under every pooling node a bar spans the positions it sees, staggered so that
+    overlapping windows (stride < kernel) stay visibly overlapping; blocks used on
+    several edges (shared weights) are labelled on their edges. Nodes of non-contiguous
+    windows also show the (1-based) positions under them.
     """
     _picture_path(path)
-    if circuit.N > MAX_POSITIONS:
-        raise SymtdError(f"N = {circuit.N} positions is too many to draw readably (at most {MAX_POSITIONS})")
+    if circuit.N > MAX_POSITIONS or len(circuit.nodes) > MAX_DRAWN_NODES:
+        raise SymtdError(f"a circuit of N = {circuit.N} positions and {len(circuit.nodes)} nodes is too "
+                         f"large to draw readably (at most {MAX_POSITIONS} positions and "
+                         f"{MAX_DRAWN_NODES} nodes)")
     plt = _pyplot()
     xy = circuit_layout(circuit)
-    contiguous = all(list(data["scope"]) == list(range(data["scope"][0], data["scope"][0] + len(data["scope"])))
-                     for _, data in circuit.graph.nodes(data=True))
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.1 * (2 * circuit.L + 2) + 1))
-    for u, v in circuit.graph.edges:
+    graph, height = circuit.graph, circuit.depth + 1
+    scopes = {n: d["scope"] for n, d in graph.nodes(data=True)}
+    contiguous = all(list(s) == list(range(s[0], s[0] + len(s))) for s in scopes.values())
+    uses = {}
+    for _, _, block in graph.edges(data="block"):
+        uses[block] = uses.get(block, 0) + 1
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.4 * height + 2))
+    colours = plt.get_cmap("tab10")
+    for k, node in enumerate(circuit.nodes):              # the window of every node, as a bar
+        name = f"n{k}"
+        members = [xy[m][0] for m, _ in node.pool]
+        x0, x1 = min(members) - 0.25, max(members) + 0.25
+        y = xy[name][1] - 0.5 - 0.09 * (k % 4)
+        ax.plot([x0, x1], [y, y], color=colours(k % 10), lw=3, alpha=0.45, solid_capstyle="round")
+    for u, v, block in graph.edges(data="block"):
         ax.annotate("", xy=xy[v], xytext=xy[u], arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1,
                                                                  shrinkA=11, shrinkB=11))
-    styles = {"input": ("#e8eef7", "x"), "conv": ("#fdf1d8", "conv"), "pool": ("#dff2e1", "pool"),
-              "output": ("#f6dede", "out")}
+        if uses[block] > 1 or not circuit.layout:
+            mx, my = 0.7 * xy[u][0] + 0.3 * xy[v][0], 0.7 * xy[u][1] + 0.3 * xy[v][1]
+            ax.text(mx, my, _short(block), fontsize=6, color="#7a4b00", ha="center", va="center",
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+    styles = {"input": "#e8eef7", "pool": "#dff2e1", "output": "#f6dede"}
     size = 9 if circuit.N <= 8 else 7
-    for node, data in circuit.graph.nodes(data=True):
-        colour, _ = styles[data["kind"]]
+    for node, data in graph.nodes(data=True):
         if data["kind"] == "input":
             label = f"x{data['index'] + 1}"
         elif data["kind"] == "pool":
-            label = f"{circuit.operator.name}\n{data['channels']} ch"
+            label = f"{_short(circuit.operator.name)}\n{data['width']} ch"
             if not contiguous:
                 label += "\n{" + ",".join(str(k + 1) for k in data["scope"]) + "}"
-        elif data["kind"] == "conv":
-            label = f"conv\nr={data['channels']}"
         else:
-            label = "y"
+            label = f"y\n{_short(circuit.output)}"
         ax.text(*xy[node], label, ha="center", va="center", fontsize=size,
-                bbox=dict(boxstyle="round,pad=0.35", fc=colour, ec="0.3", lw=0.8))
-    kind = network_to_dict(circuit, weights=False)["architecture"]
-    ax.set_title(f"{kind} {circuit.operator.name} network: N={circuit.N}, M={circuit.M}, "
-                 f"widths {tuple(circuit.widths)}", fontsize=11)
-    ax.set_xlim(-0.8, circuit.N - 0.2)
-    ax.set_ylim(-0.7, 2 * circuit.L + 1.7)
+                bbox=dict(boxstyle="round,pad=0.35", fc=styles[data["kind"]], ec="0.3", lw=0.8))
+    ax.set_title(f"{_kind(circuit)} {_short(circuit.operator.name)} circuit: N={circuit.N}, "
+                 f"M={circuit.M}, {len(circuit.nodes)} nodes", fontsize=11)
+    xs = [x for x, _ in xy.values()]
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(-0.9, height + 0.7)
     ax.axis("off")
     return _save(fig, path)
+
+
+def _short(text, limit=12):
+    text = "".join(ch if ch.isprintable() and ord(ch) < 128 else "?" for ch in str(text))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _kind(circuit):
+    if circuit.layout:
+        return network_to_dict(circuit, weights=False)["architecture"]
+    return "tree" if circuit.is_tree else "DAG"
 
 
 def draw_matricization(circuit, spec, path):
@@ -156,7 +183,7 @@ def draw_matricization(circuit, spec, path):
 def rank_curves(Ns=(2, 4, 8, 16), M=2, r=2, seed=0, draws=5):
     """{label: [odd-even rank for each N]}: deep networks (the largest exact rank over `draws`
     random weight points) and what shallow networks reach per channel."""
-    from .circuit import deep
+    from .builders import deep
 
     curves = {}
     for operator in ("product", "max", "avg"):

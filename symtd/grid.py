@@ -20,7 +20,6 @@ import math
 from fractions import Fraction
 from functools import reduce
 
-import networkx as nx
 import numpy as np
 
 from .decomposition import from_circuit, mode_dot_all, tree_to_tensor
@@ -36,7 +35,8 @@ def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
     """The grid tensor of the circuit's output (order N, shape M × ... × M).
 
     arithmetic defaults to "exact" for concrete circuits and "symbolic" otherwise.
-    Refuses (SymtdError, with the estimate) a computation that would not fit in memory.
+    ``method="decomposition"`` needs a tree circuit. Refuses (SymtdError, with the
+    estimate) a computation that would not fit in memory, before starting it.
     """
     arithmetic = _arithmetic(circuit, arithmetic)
     if method not in METHODS:
@@ -52,7 +52,7 @@ def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
 
 
 def coefficient_tensor(circuit, arithmetic=None):
-    """A^y of a product network: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F."""
+    """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F."""
     arithmetic = _arithmetic(circuit, arithmetic)
     check_memory(circuit, arithmetic)
     tt = from_circuit(circuit, coefficient=True).map(_converter(circuit, arithmetic))
@@ -69,12 +69,34 @@ def grid_from_coefficients(A, F):
 
 
 def network_function(circuit, u):
-    """h_y as a function of the layer-0 conv outputs: u[j][γ] = Σ_d a^{0,j,γ}_d f_{θ_d}(x_j).
+    """h_y as a function of the conv outputs at the positions: u[j][γ] = (B_j x_j)[γ], B_j the
+    block on position j's edge (circuits whose positions are members exactly once).
 
     Scalars of any kind the operator accepts (Fractions, sympy expressions); the grid
-    tensor is this function at u[j][γ] = (F·a^{0,j,γ})[d_j].
+    tensor is this function at u[j][γ] = (B_j F[d_j])[γ].
     """
-    return _forward(circuit, _Scalar(circuit.operator, u))
+    shared = [f"x{j}" for j in range(circuit.N) if circuit.uses[f"x{j}"] != 1]
+    if shared:
+        raise SymtdError(f"network_function needs every position to feed exactly one node; "
+                         f"{shared[0]} feeds {circuit.uses[shared[0]]} (use grid_entry)")
+    return _forward(circuit, _Scalar(circuit, u, given_conv=True))
+
+
+def grid_entry(circuit, d):
+    """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
+
+    A Fraction for concrete circuits, a sympy expression (expanded polynomial for product)
+    otherwise; cost linear in the circuit's size.
+    """
+    d = tuple(int(x) for x in d)
+    if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
+        raise SymtdError(f"entry index must be {circuit.N} template indices in "
+                         f"0..{circuit.M - 1}, got {d}")
+    value = _forward(circuit, _Scalar(circuit, [circuit.F[i] for i in d]))
+    if circuit.operator is PRODUCT and not isinstance(value, Fraction):
+        import sympy
+        return sympy.expand(value)
+    return value
 
 
 def grid_numerators_mod(circuit, prime):
@@ -94,21 +116,61 @@ def grid_numerators_mod(circuit, prime):
     return _forward(circuit, _Modular(circuit, prime))
 
 
+# -- memory ---------------------------------------------------------------------------------
+MAX_ORDER = 63                  # the forward pass holds arrays with N + 1 axes; numpy allows 64
+
+
 def estimate_bytes(circuit, arithmetic="exact"):
-    """Peak memory estimate: the largest node value times bytes per entry, times 3 (operands)."""
-    per_entry = {"float": 8, "exact": 8, "symbolic": 400}[arithmetic]
-    largest = max(d["channels"] * circuit.M ** len(d["scope"]) for _, d in circuit.graph.nodes(data=True))
-    return 3 * per_entry * max(largest, circuit.M ** circuit.N)
+    """Peak memory estimate of the forward pass, computed from sizes alone (nothing built).
+
+    The values alive at each step (liveness over the DAG: a node's value is kept until its
+    last consumer) plus the new one, in entries, times bytes per entry: 8 for float, for
+    exact arithmetic 8 while a proven bound on every numerator fits int64 and a Python
+    int's size beyond, 400 for symbolic entries; at least the grid itself.
+    """
+    per_entry = {"float": 8, "symbolic": 400}.get(arithmetic) or _exact_entry_bytes(circuit)
+    return per_entry * max(_peak_entries(circuit), circuit.M ** circuit.N)
+
+
+def _peak_entries(circuit):
+    M, left, live, peak = circuit.M, dict(circuit.uses), {}, 0
+    size = {f"x{j}": M for j in range(circuit.N)}
+    for k, node in enumerate(circuit.nodes):
+        scope = len(circuit.scope(f"n{k}"))
+        step = sum(node.width * M ** len(circuit.scope(m)) for m, _ in node.pool)
+        peak = max(peak, sum(live.values()) + step + node.width * M ** scope)
+        for m, _ in node.pool:
+            live.setdefault(m, size[m])
+            left[m] -= 1
+            if not left[m]:
+                del live[m]
+        size[f"n{k}"] = live[f"n{k}"] = node.width * M ** scope
+    return peak
+
+
+def _exact_entry_bytes(circuit):
+    """Bytes per numerator of the exact forward pass, from the proven bounds it will use."""
+    if circuit.operator not in BUILTIN.values():
+        return 200                                    # Fractions through sympy
+    bits = _forward(circuit, _Bounds(circuit)).bit_length()
+    return 8 if bits < 63 else 32 + bits // 8
 
 
 def check_memory(circuit, arithmetic="exact", max_bytes=None):
-    """Refuse, with the estimate, a computation larger than max_bytes (default: half the free memory)."""
+    """Refuse, with the estimate, a grid computation over max_bytes (default: half the free
+    memory) or with more than 63 positions (numpy's axis limit). Sizes are compared before
+    anything is built; astronomically large ones without computing M^N."""
     limit = max_bytes if max_bytes is not None else _available_bytes() // 2
-    need = estimate_bytes(circuit, arithmetic)
+    bits = circuit.N * math.log2(circuit.M)
+    need = 2 ** int(bits + 3) if bits > 200 else estimate_bytes(circuit, arithmetic)
     if need > limit:
-        raise SymtdError(f"grid tensor of N={circuit.N}, M={circuit.M} ({_count(circuit.M, circuit.N)} entries) "
-                         f"needs about {_human(need)} in {arithmetic} arithmetic, over the limit of "
-                         f"{_human(limit)}; refused")
+        amount = f"2^{int(bits + 3)} B" if bits > 200 else _human(need)
+        raise SymtdError(f"grid tensor of N={circuit.N}, M={circuit.M} ({_count(circuit.M, circuit.N)} "
+                         f"entries) needs about {amount} in {arithmetic} arithmetic, over the limit "
+                         f"of {_human(limit)}; refused")
+    if circuit.N > MAX_ORDER:
+        raise SymtdError(f"grid tensors are limited to N <= {MAX_ORDER} positions (numpy arrays have "
+                         f"at most 64 axes), got N = {circuit.N}")
 
 
 def _available_bytes():
@@ -151,18 +213,34 @@ def _arithmetic(circuit, arithmetic):
 
 # -- the forward pass -----------------------------------------------------------------
 def _forward(circuit, arith):
-    """Evaluate the network DAG on all template tuples at once."""
-    graph, values = circuit.graph, {}
-    for node in nx.topological_sort(graph):
-        data = graph.nodes[node]
-        inputs = [values.pop(c) for c in circuit.children(node)]
-        if data["kind"] == "input":
-            values[node] = arith.representation(data["index"])
-        elif data["kind"] == "pool":
-            values[node] = arith.pool(inputs)
-        else:
-            values[node] = arith.linear(data["weights"], inputs[0])
-    return arith.result(values["output"])
+    """Evaluate the circuit node by node (topological order); a value is dropped after its
+    last consumer. arith supplies representation(j), linear(block, value), pool(values) and
+    result(value of the output)."""
+    values, left = {}, dict(circuit.uses)
+    for k, node in enumerate(circuit.nodes):
+        children = []
+        for member, block in node.pool:
+            if member not in values:
+                values[member] = arith.representation(int(member[1:]))
+            children.append(arith.linear(block, values[member]))
+            left[member] -= 1
+            if not left[member]:
+                del values[member]
+        values[f"n{k}"] = arith.pool(children)
+    return arith.result(arith.linear(circuit.output, values[circuit.root], output=True))
+
+
+class _Blocks:
+    """Per-block conversions, each made once (blocks are shared across edges)."""
+
+    def __init__(self, circuit, convert):
+        self.circuit, self.convert, self.cache = circuit, convert, {}
+
+    def __call__(self, name, output=False):
+        if name not in self.cache:
+            W = self.circuit.block(name)
+            self.cache[name] = self.convert(W[None, :] if output else W)
+        return self.cache[name]
 
 
 class _Elementwise:
@@ -170,13 +248,14 @@ class _Elementwise:
 
     def __init__(self, circuit, arithmetic):
         self.circuit, self.convert = circuit, _converter(circuit, arithmetic)
+        self.blocks = _Blocks(circuit, self.convert)
 
     def representation(self, j):
         F = self.convert(self.circuit.F)                      # F[i, d], i = template
         return F.T.reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
 
-    def linear(self, W, X):
-        return np.tensordot(self.convert(W), X, axes=1)
+    def linear(self, name, X, output=False):
+        return np.tensordot(self.blocks(name, output), X, axes=1)
 
     def pool(self, children):
         return self.circuit.operator(*children)
@@ -186,21 +265,25 @@ class _Elementwise:
 
 
 class _Scalar:
-    """One evaluation; representation(j) stands for position j, whose conv output is u[j]."""
+    """One evaluation: position j's value is inputs[j] (its representation vector, or with
+    given_conv its conv output, the block then skipped)."""
 
-    def __init__(self, operator, u):
-        self.operator, self.u = operator, u
+    def __init__(self, circuit, inputs, given_conv=False):
+        self.circuit, self.inputs, self.given_conv = circuit, inputs, given_conv
 
     def representation(self, j):
-        return j
+        return ("x", j)
 
-    def linear(self, W, x):
-        if isinstance(x, int):                                 # a layer-0 conv: its output is given
-            return np.asarray(self.u[x], dtype=object)
-        return np.dot(W, x)
+    def linear(self, name, x, output=False):
+        W = self.circuit.block(name)
+        if isinstance(x, tuple):
+            if self.given_conv:
+                return np.asarray(self.inputs[x[1]], dtype=object)
+            x = np.asarray(self.inputs[x[1]], dtype=object)
+        return np.dot(W[None, :] if output else W, x)
 
     def pool(self, children):
-        return self.operator(*children)
+        return self.circuit.operator(*children)
 
     def result(self, value):
         return value[0]
@@ -215,15 +298,16 @@ class _ScaledIntegers:
 
     def __init__(self, circuit):
         self.circuit = circuit
+        self.blocks = _Blocks(circuit, _integer_block)
 
     def representation(self, j):
         X, D = clear_denominators(self.circuit.F.T)
         return X.reshape((self.circuit.M,) + _axis_shape(self.circuit, j)), D, max_abs(X)
 
-    def linear(self, W, value):
+    def linear(self, name, value, output=False):
         X, D, B = value
-        W, dW = clear_denominators(W)
-        bound = max((sum(abs(int(w)) for w in row) for row in W), default=0) * B
+        W, dW, row_sum = self.blocks(name, output)
+        bound = row_sum * B
         if bound > INT64_LIMIT:
             X, W = X.astype(object), W.astype(object)
         elif X.dtype == object:
@@ -256,11 +340,44 @@ class _ScaledIntegers:
         return np.ascontiguousarray(np.broadcast_to(X[0], (self.circuit.M,) * self.circuit.N)), D
 
 
+def _integer_block(W):
+    """(integer array X, denominator d, max_i Σ_k |X[i, k]|) with W = X / d."""
+    X, d = clear_denominators(W)
+    return X, d, max((sum(abs(int(w)) for w in row) for row in X), default=0)
+
+
+class _Bounds:
+    """The bound B of :class:`_ScaledIntegers` alone, without arrays (for the memory estimate)."""
+
+    def __init__(self, circuit):
+        self.circuit = circuit
+        self.blocks = _Blocks(circuit, lambda W: _integer_block(W)[1:])
+
+    def representation(self, j):
+        X, D = clear_denominators(self.circuit.F)
+        return D, max_abs(X)
+
+    def linear(self, name, value, output=False):
+        d, row_sum = self.blocks(name, output)
+        return value[0] * d, row_sum * value[1]
+
+    def pool(self, children):
+        if self.circuit.operator is PRODUCT:
+            return math.prod(D for D, _ in children), math.prod(B for _, B in children)
+        common = math.lcm(*(D for D, _ in children))
+        scaled = [B * (common // D) for D, B in children]
+        return common, max(scaled) if self.circuit.operator.name == "max" else sum(scaled)
+
+    def result(self, value):
+        return value[1]
+
+
 class _Modular:
     """Forward arithmetic mod p on the numerators of :class:`_ScaledIntegers` (product only)."""
 
     def __init__(self, circuit, prime):
         self.circuit, self.p = circuit, prime
+        self.blocks = _Blocks(circuit, self._mod)
 
     def _mod(self, values):
         X, _ = clear_denominators(values)
@@ -269,8 +386,8 @@ class _Modular:
     def representation(self, j):
         return self._mod(self.circuit.F.T).reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
 
-    def linear(self, W, X):
-        W = self._mod(W)
+    def linear(self, name, X, output=False):
+        W = self.blocks(name, output)
         if W.shape[1] * (self.p - 1) ** 2 > INT64_LIMIT:   # sum of products could overflow: go one by one
             return reduce(lambda acc, k: (acc + np.multiply.outer(W[:, k], X[k]) % self.p) % self.p,
                           range(W.shape[1]), np.zeros((W.shape[0],) + X.shape[1:], dtype=np.int64))

@@ -1,5 +1,9 @@
 """LaTeX of derived expressions in the paper's notation (sympy's printer for expressions).
 
+Importing this module registers sympy's ``_latex`` hook on :class:`~symtd.circuit.Circuit`
+(its decomposition) and :class:`~symtd.rational.RationalTensor` (a bracketed matrix), so
+``sympy.latex(x)`` works on both while the lower layers never import the printer.
+
 * :func:`decomposition_latex` — the circuit's generalized CP / HT / tree recursion with
   ⊗_g named by its operator and the circuit's actual widths;
 * :func:`entry_latex` — one grid-tensor entry G[d] (a polynomial or Max expression for
@@ -14,7 +18,8 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import SymtdError
-from .grid import network_function
+from .circuit import Circuit
+from .grid import grid_entry
 from .rational import RationalTensor, as_fraction
 
 G_DEFINITIONS = {
@@ -55,6 +60,8 @@ def decomposition_latex(circuit):
     Shared layers drop the node index of the weights; avg shows its window factor 1/k.
     The last line defines g for the circuit's operator.
     """
+    if circuit.layout is None:
+        return circuit_latex(circuit)
     L, w = circuit.L, circuit.widths
 
     def weight(l, node, channel, index):
@@ -92,6 +99,49 @@ def decomposition_latex(circuit):
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
+def circuit_latex(circuit):
+    """An ``align*`` environment: the equations of a general circuit (SPEC §8), one per node.
+
+    A tree circuit is written as its generalized tree decomposition, φ^{k,γ} = ⊗_g over
+    the members of (B_i φ^{m_i})_γ, with leaf vectors v^{j,γ}_B = F B_{γ,:} for a position j
+    entering through block B; a circuit with overlap or reuse is written as its forward
+    pass h^{k}_γ = ρ(...), which defines its grid tensor. At most 40 node lines.
+    """
+    tree = circuit.is_tree
+    ox, name = _otimes(circuit), ("phi" if tree else "h")
+    value = (lambda k: rf"\boldsymbol{{\phi}}^{{{k}}}") if tree else (lambda k: rf"\mathbf{{h}}^{{{k}}}")
+
+    def member(m, block):
+        if m[0] == "x":
+            return rf"\mathbf{{v}}^{{{int(m[1:]) + 1},\gamma}}_{{{_block(block)}}}"
+        return rf"\left({_block(block)}\,{value(int(m[1:]))}\right)_{{\gamma}}"
+    lines = []
+    for k, node in enumerate(circuit.nodes[:40]):
+        terms = [member(m, b) for m, b in node.pool]
+        if tree:
+            body = _pooled(terms, circuit) if len(terms) > 1 else rf"\sigma\!\left({terms[0]}\right)"
+        else:
+            shown = terms if len(terms) <= 4 else terms[:2] + [r"\dots"] + terms[-1:]
+            body = rf"\rho\!\left({', '.join(shown)}\right)"
+        lines.append(rf"{value(k)}_{{\gamma}} &= {body}, && \gamma \in [{node.width}]")
+    if len(circuit.nodes) > 40:
+        lines.append(rf"&\vdots && \text{{({len(circuit.nodes) - 40} more nodes)}}")
+    root = len(circuit.nodes) - 1
+    lines.append(rf"\mathcal{{T}}^y &= \sum_{{\alpha=1}}^{{{circuit.nodes[-1].width}}} "
+                 rf"{_block(circuit.output)}_{{\alpha}}\, {value(root)}_{{\alpha}}")
+    kind = (r"\text{a tree: the generalized tree decomposition (tensors indexed by their positions "
+            r"in increasing order)}" if tree else
+            r"\text{overlap or reuse: the forward pass defines the grid tensor}")
+    definition = G_DEFINITIONS.get(circuit.operator.name, rf"g = \mathrm{{{_escape(circuit.operator.name)}}}")
+    lines.append(rf"&\text{{where }} \mathbf{{v}}^{{j,\gamma}}_{{B}} = F\,B_{{\gamma,:}}^{{\top}},\quad "
+                 rf"{ox} \text{{ built from }} {definition};\ {kind}")
+    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+
+
+def _block(name):
+    return rf"\mathsf{{{_escape(name)}}}"
+
+
 def entry_latex(circuit, d):
     """LaTeX of the grid-tensor entry G[d] = h_y(x^(d_1), ..., x^(d_N)) (d 0-based)."""
     import sympy
@@ -100,11 +150,10 @@ def entry_latex(circuit, d):
     if not circuit.is_concrete and circuit.N > MAX_SYMBOLIC_N:
         raise SymtdError(f"a symbolic entry of N = {circuit.N} positions is too long to typeset (its size grows "
                          f"exponentially); at most N = {MAX_SYMBOLIC_N}, or use concrete weights")
-    u = [np.dot(circuit.weights(f"conv0[{j}]"), circuit.F[d[j]]) for j in range(circuit.N)]
-    value = network_function(circuit, u)
+    value = grid_entry(circuit, d)
     if isinstance(value, Fraction):
         return _rational(value)
-    return sympy.latex(sympy.expand(value) if circuit.operator.name == "product" else value)
+    return sympy.latex(value)
 
 
 def matrix_latex(A):
@@ -143,3 +192,12 @@ def _index(d, circuit):
     if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
         raise SymtdError(f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}")
     return d
+
+
+def _register():
+    """sympy's printer calls ``obj._latex(printer)``; give the two symtd types theirs."""
+    Circuit._latex = lambda self, printer=None: decomposition_latex(self)
+    RationalTensor._latex = lambda self, printer=None: matrix_latex(self)
+
+
+_register()

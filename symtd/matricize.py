@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from .errors import SymtdError
+from .errors import SymtdError, escape
 
 
 NAMED = ("odd-even", "low-high", "root")
@@ -36,14 +36,17 @@ def matricize(T, I):
 def validate_partition(I, N):
     """Row modes as a sorted tuple; SymtdError for unknown or repeated positions."""
     try:
-        rows = [int(i) for i in I]
-    except (TypeError, ValueError):
-        raise SymtdError(f"partition I must be a list of positions, got {I!r}") from None
+        rows = [int(i) for i in I if not isinstance(i, bool) and isinstance(i, (int, np.integer))]
+    except TypeError:
+        rows = None
+    if rows is None or isinstance(I, (str, bytes)) or len(rows) != len(I):
+        raise SymtdError(f"partition I must be a list of positions (integers), got {escape(I)}")
     if len(set(rows)) != len(rows):
-        raise SymtdError(f"partition I = {rows} repeats a position")
+        raise SymtdError(f"partition I = {escape(rows)} repeats a position")
     bad = [i for i in rows if not 0 <= i < N]
     if bad:
-        raise SymtdError(f"partition I = {rows} has position(s) {bad} outside 0..{N - 1}")
+        raise SymtdError(f"partition I = {escape(rows)} has position(s) {escape(bad)} outside "
+                         f"0..{N - 1}")
     return tuple(sorted(rows))
 
 
@@ -51,7 +54,7 @@ def partition(spec, circuit_or_N):
     """Row positions I of a named partition ("odd-even", "low-high", "root") or an explicit I.
 
     ``spec`` may also be a string "I=0,2,5" (as on the command line; "I=" is the empty I).
-    "root" needs a circuit: the positions under the root's first-listed child window.
+    "root" needs a circuit: the positions under the root's first-listed member.
     """
     N = circuit_or_N if isinstance(circuit_or_N, int) else circuit_or_N.N
     if isinstance(spec, str):
@@ -63,15 +66,16 @@ def partition(spec, circuit_or_N):
             if isinstance(circuit_or_N, int):
                 raise SymtdError("the root partition needs a circuit, not just N")
             c = circuit_or_N
-            return c.scopes[c.L - 1][c.levels[-1][0][0]]
+            return c.scope(c.nodes[-1].pool[0][0])
         if spec.startswith("I="):
             body = spec[2:].strip()
             items = body.split(",") if body else []
-            if not all(re.fullmatch(r"[0-9]+", x) for x in items):
-                raise SymtdError(f"partition {spec!r}: positions must be integers, e.g. I=0,2")
+            if not all(re.fullmatch(r"[0-9]{1,9}", x) for x in items):
+                raise SymtdError(f"partition {escape(spec)}: positions must be integers, e.g. I=0,2")
             rows = [int(x) for x in items]
             return validate_partition(rows, N)
-        raise SymtdError(f"unknown partition {spec!r}; expected odd-even, low-high, root or I=0,2,...")
+        raise SymtdError(f"unknown partition {escape(spec)}; expected odd-even, low-high, root or "
+                         f"I=0,2,...")
     return validate_partition(spec, N)
 
 

@@ -1,114 +1,181 @@
-"""The SPEC §7 network file format "symtd-network/1": strict reading and writing."""
+"""Network files: "symtd-network/1" (SPEC §7) and "symtd-network/2" (SPEC §8), read strictly.
+
+JSON is read with duplicate keys, NaN/Infinity and numbers of more than
+:data:`~symtd.rational.MAX_DIGITS` digits refused. Both formats become one
+:class:`~symtd.circuit.Circuit`; a v1 file is the v2 circuit whose position j feeds its
+level-1 window through block "layer0_j" (or "layer0" when shared), node t of level l its
+parent through "layer{l}_t" (or "layer{l}"), with output block "output". A file without
+"weights" is an architecture: its weights are symbols.
+"""
 from __future__ import annotations
 
 import json
+import os
+from fractions import Fraction
 
 import numpy as np
 
-from .circuit import Circuit, validate_levels, weight_shapes
-from .errors import SymtdError
-from .operators import BUILTIN
-from .rational import format_rational, parse_rational
+from .builders import tree, v1_shapes, validate_levels
+from .circuit import MAX_POSITIONS, MAX_WIDTH, Circuit
+from .errors import SymtdError, escape
+from .operators import BUILTIN, operator_from_json, operator_to_json
+from .rational import MAX_DIGITS, format_rational, parse_rational
 
-FORMAT = "symtd-network/1"
-_KEYS = {"format", "architecture", "N", "M", "operator", "widths", "levels", "shared", "F", "weights"}
-MAX_POSITIONS = 10**5
-_REQUIRED = ("format", "architecture", "N", "M", "operator", "widths", "weights")
+FORMAT_V1, FORMAT_V2 = "symtd-network/1", "symtd-network/2"
+FORMAT = FORMAT_V1
+MAX_FILE_BYTES = 2**29
+_KEYS_V1 = {"format", "architecture", "N", "M", "operator", "widths", "levels", "shared", "F",
+            "weights"}
+_KEYS_V2 = {"format", "N", "M", "operator", "F", "nodes", "output", "weights"}
+_REQUIRED = {FORMAT_V1: ("format", "architecture", "N", "M", "operator", "widths"),
+             FORMAT_V2: ("format", "N", "M", "operator", "nodes", "output")}
 
 
-def load_network(path):
-    """Read a network file into a Circuit (SymtdError with one clear line on any problem)."""
+# -- strict JSON ------------------------------------------------------------------------------
+def loads(text, where="input"):
+    """Parse JSON text strictly: duplicate keys, NaN/Infinity and over-long numbers refused."""
+    def pairs(items):
+        obj = {}
+        for key, value in items:
+            if key in obj:
+                raise SymtdError(f"{where}: duplicate key {escape(key)} (JSON objects must not "
+                                 f"repeat a key)")
+            obj[key] = value
+        return obj
+
+    def integer(digits):
+        if len(digits) > MAX_DIGITS + 1:
+            raise SymtdError(f"{where}: a number has more than {MAX_DIGITS:,} digits")
+        return int(digits)
+
+    def floating(digits):
+        if len(digits) > MAX_DIGITS + 1:
+            raise SymtdError(f"{where}: a number has more than {MAX_DIGITS:,} digits")
+        return float(digits)
+
+    def constant(name):
+        raise SymtdError(f"{where}: {name} is not valid JSON")
     try:
+        return json.loads(text, object_pairs_hook=pairs, parse_int=integer, parse_float=floating,
+                          parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise SymtdError(f"{where}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise SymtdError(f"{where}: invalid JSON: nested too deeply") from None
+
+
+def read_json(path, what="file"):
+    """Read and strictly parse a JSON file (at most 512 MiB)."""
+    where = escape(os.fspath(path), 120).strip("'")
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            raise SymtdError(f"{where}: the {what} is larger than {MAX_FILE_BYTES // 2**20} MiB")
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except FileNotFoundError:
-        raise SymtdError(f"{path}: no such file") from None
+        raise SymtdError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise SymtdError(f"{where}: is a directory, not a {what}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SymtdError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SymtdError(f"{path}: invalid JSON: {exc}") from None
-    except RecursionError:
-        raise SymtdError(f"{path}: invalid JSON: nested too deeply") from None
+        raise SymtdError(f"{where}: cannot read: {escape(str(exc))}") from None
+    return loads(text, where)
+
+
+# -- reading -----------------------------------------------------------------------------------
+def load_network(path):
+    """Read a v1 or v2 network file into a Circuit (SymtdError with one clear line on any problem)."""
+    data = read_json(path, "network file")
     try:
         return network_from_dict(data)
     except SymtdError as exc:
-        raise SymtdError(f"{path}: {exc}") from None
-
-
-def save_network(circuit, path):
-    """Write a concrete circuit as a network file."""
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(network_to_dict(circuit), handle, indent=1)
-        handle.write("\n")
+        raise SymtdError(f"{escape(os.fspath(path), 120).strip(chr(39))}: {exc}") from None
 
 
 def network_from_dict(data):
-    """Validate a parsed network document and build its Circuit."""
+    """Validate a parsed network document (v1 or v2) and build its Circuit."""
     if not isinstance(data, dict):
         raise SymtdError("a network file must hold a JSON object")
-    unknown = sorted(set(data) - _KEYS)
+    version = data.get("format")
+    if version not in (FORMAT_V1, FORMAT_V2):
+        raise SymtdError(f"format must be {FORMAT_V1!r} or {FORMAT_V2!r}, got {escape(version)}")
+    unknown = sorted(set(data) - (_KEYS_V1 if version == FORMAT_V1 else _KEYS_V2))
     if unknown:
-        raise SymtdError(f"unknown key(s) {unknown}")
-    for key in _REQUIRED:
+        raise SymtdError(f"unknown key(s) {escape(unknown[:5])}")
+    for key in _REQUIRED[version]:
         if key not in data:
             raise SymtdError(f"missing required key {key!r}")
-    if data["format"] != FORMAT:
-        raise SymtdError(f"format must be {FORMAT!r}, got {data['format']!r}")
-    N, M = _integer(data["N"], "N"), _integer(data["M"], "M")
-    if N > MAX_POSITIONS:
-        raise SymtdError(f"N = {N} is too large (at most {MAX_POSITIONS} positions)")
-    operator = data["operator"]
-    if not isinstance(operator, str) or operator not in BUILTIN:
-        raise SymtdError(f"unknown operator {json.dumps(operator)}; expected one of {', '.join(BUILTIN)}")
+    N = _integer(data["N"], "N", MAX_POSITIONS)
+    M = _integer(data["M"], "M", MAX_WIDTH)
+    operator = _operator(data["operator"])
+    F = None
+    if "F" in data:
+        F = _rationals(data["F"], (M, M), "F")
+    if version == FORMAT_V1:
+        return _v1(data, N, M, operator, F)
+    return _v2(data, N, M, operator, F)
+
+
+def _v1(data, N, M, operator, F):
     widths = data["widths"]
     if not isinstance(widths, list) or not widths:
         raise SymtdError("widths must be a non-empty list of positive integers")
-    widths = [_integer(r, "widths entry") for r in widths]
+    widths = [_integer(r, "widths entry", MAX_WIDTH) for r in widths]
     shared = data.get("shared", False)
     if not isinstance(shared, bool):
         raise SymtdError("shared must be true or false")
     levels = _levels(data, N, len(widths))
-    F = data.get("F")
-    if F is not None:
-        F = _rationals(F, (M, M), "F")
-    return Circuit(levels, M, widths, operator, shared=shared, F=F,
-                   weights=_weights(data["weights"], levels, M, widths, shared))
+    weights = None
+    if "weights" in data:
+        if not isinstance(data["weights"], dict):
+            raise SymtdError("weights must be an object with blocks layer0, ..., output")
+        shapes = v1_shapes(levels, M, widths, shared)
+        _check_block_names(data["weights"], shapes)
+        weights = {k: _rationals(data["weights"][k], shape, f"weights.{k}")
+                   for k, shape in shapes.items()}
+    return tree(levels, M, widths, operator, shared=shared, F=F, weights=weights)
 
 
-def network_to_dict(circuit, weights=True):
-    """The SPEC §7 document of a circuit, exact strings; "shallow"/"deep" when the tree is one.
-
-    weights=False gives the architecture alone (no "weights", no "F"): the form
-    certificates use for claims about all weights.
-    """
-    if weights and not circuit.is_concrete:
-        raise SymtdError("only circuits with concrete rational weights can be written to a "
-                         "network file; substitute the symbols first (Circuit.subs)")
-    levels = [[list(w) for w in level] for level in circuit.levels]
-    doc = {"format": FORMAT, "architecture": _architecture(levels, circuit.N), "N": circuit.N,
-           "M": circuit.M, "operator": circuit.operator.name, "widths": list(circuit.widths)}
-    if doc["architecture"] == "tree":
-        doc["levels"] = levels
-    doc["shared"] = circuit.shared
-    if weights:
-        strings = np.vectorize(format_rational, otypes=[object])
-        doc["F"] = strings(circuit.F).tolist()
-        doc["weights"] = {k: strings(v).tolist() for k, v in circuit.weight_blocks().items()}
-    return doc
+def _v2(data, N, M, operator, F):
+    nodes, output = data["nodes"], data["output"]
+    if not isinstance(nodes, list):
+        raise SymtdError("nodes must be a list of {\"width\": ..., \"pool\": [[member, block], ...]}")
+    for k, node in enumerate(nodes):
+        if not isinstance(node, dict):
+            raise SymtdError(f"node {k} must be an object {{\"width\": ..., \"pool\": [...]}}")
+        if "width" in node:
+            _integer(node["width"], f"node {k}: width", MAX_WIDTH)
+    circuit = Circuit(N, M, nodes, operator, output=output, F=F)
+    if "weights" not in data:
+        return circuit
+    weights = data["weights"]
+    if not isinstance(weights, dict):
+        raise SymtdError("weights must be an object {block name: matrix}")
+    _check_block_names(weights, circuit.shapes)
+    return circuit.with_weights({name: _rationals(weights[name], shape, f"weights.{name}")
+                                 for name, shape in circuit.shapes.items()})
 
 
-def _architecture(levels, N):
-    if len(levels) == 1:
-        return "shallow"
-    pairs = all(level == [[2 * t, 2 * t + 1] for t in range(len(level))] for level in levels)
-    return "deep" if pairs and len(levels[-1]) == 1 else "tree"
+def _check_block_names(weights, shapes):
+    unknown = sorted(set(weights) - set(shapes))
+    if unknown:
+        raise SymtdError(f"unknown weight block(s) {escape(unknown[:5])}; the circuit's blocks are "
+                         f"{escape(list(shapes)[:8])}")
+    missing = [k for k in shapes if k not in weights]
+    if missing:
+        raise SymtdError(f"missing weight block(s) {escape(missing[:8])}")
 
 
-def _integer(value, what):
+def _operator(value):
+    if isinstance(value, str) and value not in BUILTIN:
+        raise SymtdError(f"unknown operator {escape(value)}; expected one of {', '.join(BUILTIN)}")
+    return operator_from_json(value)
+
+
+def _integer(value, what, limit):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SymtdError(f"{what} must be a positive JSON integer, got {json.dumps(value)}")
+        raise SymtdError(f"{what} must be a positive JSON integer, got {escape(value)}")
+    if value > limit:
+        raise SymtdError(f"{what} = {value} is too large (at most {limit:,})")
     return value
 
 
@@ -128,7 +195,8 @@ def _levels(data, N, L):
                              f"{sum(len(w) for w in levels[0])} positions")
     else:
         if "levels" in data:
-            raise SymtdError(f"'levels' is only allowed with architecture 'tree', not {architecture!r}")
+            raise SymtdError(f"'levels' is only allowed with architecture 'tree', not "
+                             f"{escape(architecture)}")
         if architecture == "shallow":
             if N < 2:
                 raise SymtdError("shallow networks need N >= 2 (pooling windows have size >= 2)")
@@ -141,44 +209,105 @@ def _levels(data, N, L):
                 levels.append([[2 * t, 2 * t + 1] for t in range(size // 2)])
                 size //= 2
         else:
-            raise SymtdError(f"unknown architecture {architecture!r}; expected tree, shallow or deep")
+            raise SymtdError(f"unknown architecture {escape(architecture)}; expected tree, shallow "
+                             f"or deep")
     if len(levels) != L:
         raise SymtdError(f"widths has {L} entries but the tree has {len(levels)} levels")
     return levels
 
 
-def _shape_of(nested):
-    shape, x = [], nested
-    while isinstance(x, list):
-        shape.append(len(x))
-        x = x[0] if x else None
-    return tuple(shape)
-
-
 def _rationals(nested, shape, what):
-    """Parse a nested list of exact numbers of exactly the given shape."""
+    """Parse a nested list of exact numbers of exactly the given shape (an object array)."""
+    out = np.empty(shape, dtype=object)
+    flat = []
+
     def walk(x, depth, where):
         if depth == len(shape):
             if isinstance(x, list):
                 raise SymtdError(f"{what} has shape mismatch at {where}: expected a number, got a list")
-            return parse_rational(x, f"{what}{where}")
+            flat.append(parse_rational(x, f"{what}{where}"))
+            return
         if not isinstance(x, list) or len(x) != shape[depth]:
-            got = f"length {len(x)}" if isinstance(x, list) else json.dumps(x)
+            got = f"length {len(x)}" if isinstance(x, list) else escape(x)
             raise SymtdError(f"{what} has wrong shape: expected {'×'.join(map(str, shape))} "
                              f"(found {got} at {what}{where})")
-        return [walk(y, depth + 1, f"{where}[{i}]") for i, y in enumerate(x)]
-    return walk(nested, 0, "")
+        for i, y in enumerate(x):
+            walk(y, depth + 1, f"{where}[{i}]")
+    walk(nested, 0, "")
+    out.flat[:] = flat
+    return out
 
 
-def _weights(weights, levels, M, widths, shared):
-    if not isinstance(weights, dict):
-        raise SymtdError("weights must be an object with blocks layer0, ..., output")
-    shapes = weight_shapes(levels, M, widths, shared)
-    unknown = sorted(set(weights) - set(shapes))
-    if unknown:
-        raise SymtdError(f"unknown weight block(s) {unknown}; expected {list(shapes)}")
-    missing = [k for k in shapes if k not in weights]
-    if missing:
-        raise SymtdError(f"missing weight block(s) {missing}")
-    return {k: _rationals(weights[k], shape, f"weights.{k}") for k, shape in shapes.items()}
+# -- writing -----------------------------------------------------------------------------------
+def save_network(circuit, path, version=None):
+    """Write a circuit as a network file: v1 when it is a uniform-depth tree (unless version=2),
+    v2 otherwise; symbolic circuits are written as architectures (no weights)."""
+    doc = network_to_dict(circuit, weights=circuit.is_concrete, version=version)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(doc, handle, indent=1)
+            handle.write("\n")
+    except OSError as exc:
+        raise SymtdError(f"cannot write {escape(os.fspath(path))}: {exc.strerror}") from None
 
+
+def network_to_dict(circuit, weights=True, version=None):
+    """The document of a circuit, exact strings: v1 (SPEC §7, "shallow"/"deep" when the tree is
+    one) when the circuit is a uniform-depth tree and version is not 2; v2 (SPEC §8) otherwise.
+
+    weights=False gives the architecture alone (no "weights"; no "F" in v1): the form
+    certificates use for claims about all weights.
+    """
+    if version not in (None, 1, 2):
+        raise SymtdError(f"version must be 1 or 2, got {escape(version)}")
+    if weights and not circuit.is_concrete:
+        raise SymtdError("only circuits with concrete rational weights can be written with "
+                         "weights; substitute the symbols first (Circuit.subs) or write the "
+                         "architecture (weights=False)")
+    if version == 1 and circuit.layout is None:
+        raise SymtdError("this circuit is not a uniform-depth tree with v1 weight sharing; it "
+                         "has only the v2 form")
+    if circuit.layout is not None and version != 2:
+        return _v1_dict(circuit, weights)
+    return _v2_dict(circuit, weights)
+
+
+def _strings(array):
+    return np.vectorize(format_rational, otypes=[object])(array).tolist()
+
+
+def _v1_dict(circuit, weights):
+    levels = [[list(w) for w in level] for level in circuit.levels]
+    doc = {"format": FORMAT_V1, "architecture": _architecture(levels), "N": circuit.N,
+           "M": circuit.M, "operator": operator_to_json(circuit.operator),
+           "widths": list(circuit.widths)}
+    if doc["architecture"] == "tree":
+        doc["levels"] = levels
+    doc["shared"] = circuit.shared
+    if weights:
+        doc["F"] = _strings(circuit.F)
+        doc["weights"] = {k: _strings(v) for k, v in circuit.weight_blocks().items()}
+    return doc
+
+
+def _v2_dict(circuit, weights):
+    doc = {"format": FORMAT_V2, "N": circuit.N, "M": circuit.M,
+           "operator": operator_to_json(circuit.operator)}
+    identity = all(x == int(i == k) for (i, k), x in np.ndenumerate(circuit.F))
+    if weights or not identity:
+        if not all(isinstance(x, Fraction) for x in circuit.F.flat):
+            raise SymtdError("F must be exact rationals to be written")
+        doc["F"] = _strings(circuit.F)
+    doc["nodes"] = [{"width": node.width, "pool": [list(entry) for entry in node.pool]}
+                    for node in circuit.nodes]
+    doc["output"] = circuit.output
+    if weights:
+        doc["weights"] = {k: _strings(v) for k, v in circuit.blocks.items()}
+    return doc
+
+
+def _architecture(levels):
+    if len(levels) == 1:
+        return "shallow"
+    pairs = all(level == [[2 * t, 2 * t + 1] for t in range(len(level))] for level in levels)
+    return "deep" if pairs and len(levels[-1]) == 1 else "tree"

@@ -7,6 +7,7 @@ exact integers, Fractions, sympy expressions and sympy polynomial-ring elements.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
@@ -15,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import SymtdError
+from .errors import SymtdError, escape
 
 
 def _is_symbolic(x):
@@ -45,17 +46,20 @@ def relu(a):
     return maximum(a, np.zeros((), dtype=a.dtype) if a.dtype != object else np.array(0, dtype=object))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Operator:
     """An activation-pooling operator.
 
-    ``g`` is the binary operator on arrays; ``mean`` marks avg (ρ = (1/k)·fold of g);
-    ``sigma``/``pool`` are sympy Lambdas for user-defined operators (None for built-ins).
+    ``g`` is the binary operator on arrays; ``activation`` is σ on arrays (ρ of a single
+    member is σ(c)); ``mean`` marks avg (ρ = (1/k)·fold of g); ``sigma``/``pool`` are
+    sympy Lambdas for user-defined operators (None for built-ins).
     ``positively_homogeneous``: g(c·a, c·b) = c·g(a, b) for c > 0 (max, sum, avg).
+    Two operators are equal when they have the same name and definition.
     """
 
     name: str
     g: Callable
+    activation: Callable
     mean: bool = False
     positively_homogeneous: bool = False
     latex_name: str = ""
@@ -63,8 +67,18 @@ class Operator:
     pool: object = None
 
     def __call__(self, *children):
-        """ρ(c_1, ..., c_k) on broadcastable arrays."""
-        return self.scale(reduce(self.g, children), len(children))
+        """ρ(c_1, ..., c_k) on broadcastable arrays: the fold of g, or σ(c_1) when k = 1."""
+        value = reduce(self.g, children) if len(children) > 1 else self.activation(children[0])
+        return self.scale(value, len(children))
+
+    def _key(self):
+        return self.name, self.mean, self.sigma, self.pool
+
+    def __eq__(self, other):
+        return isinstance(other, Operator) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
 
     def scale(self, value, k):
         """The window factor: value · (1/k) for avg, value unchanged otherwise."""
@@ -95,10 +109,14 @@ def _sum(a, b):
     return relu(a) + relu(b)
 
 
-PRODUCT = Operator("product", _product, latex_name=r"\otimes")
-MAX = Operator("max", _max, positively_homogeneous=True, latex_name=r"\otimes_{\max}")
-SUM = Operator("sum", _sum, positively_homogeneous=True, latex_name=r"\otimes_{\mathrm{sum}}")
-AVG = Operator("avg", _sum, mean=True, positively_homogeneous=True,
+def _identity(a):
+    return a
+
+
+PRODUCT = Operator("product", _product, _identity, latex_name=r"\otimes")
+MAX = Operator("max", _max, relu, positively_homogeneous=True, latex_name=r"\otimes_{\max}")
+SUM = Operator("sum", _sum, relu, positively_homogeneous=True, latex_name=r"\otimes_{\mathrm{sum}}")
+AVG = Operator("avg", _sum, relu, mean=True, positively_homogeneous=True,
                latex_name=r"\otimes_{\mathrm{avg}}")
 
 BUILTIN = {op.name: op for op in (PRODUCT, MAX, SUM, AVG)}
@@ -111,12 +129,13 @@ def get_operator(name_or_operator):
     try:
         return BUILTIN[name_or_operator]
     except (KeyError, TypeError):
-        raise SymtdError(f"unknown operator {name_or_operator!r}; expected one of "
+        raise SymtdError(f"unknown operator {escape(name_or_operator)}; expected one of "
                          f"{', '.join(BUILTIN)} (or a custom_operator)") from None
 
 
 def custom_operator(name, sigma, pool):
-    """A user-defined operator from activation σ and binary pooling P (sympy Lambdas).
+    """A user-defined operator from activation σ and binary pooling P (sympy Lambdas,
+    callables, or strings in the expression form of :func:`parse_expression`).
 
     Accepted only when, for all real a, b, c, g(a, b) = P(σ(a), σ(b)) is provably
     commutative and associative and σ(g(a, b)) = g(a, b) (SPEC §3). A rational
@@ -125,9 +144,13 @@ def custom_operator(name, sigma, pool):
     """
     import sympy
 
+    if not isinstance(name, str) or not OPERATOR_NAME.match(name):
+        raise SymtdError(f"custom operator name {escape(name)} must match "
+                         f"[A-Za-z][A-Za-z0-9_-]{{0,31}}")
     if name in BUILTIN:
         raise SymtdError(f"custom operator name {name!r} is taken by a built-in operator")
-    sigma, pool = _lambda(sigma, 1, "sigma"), _lambda(pool, 2, "pool")
+    sigma = _lambda(parse_expression(sigma, ("x",)) if isinstance(sigma, str) else sigma, 1, "sigma")
+    pool = _lambda(parse_expression(pool, ("x", "y")) if isinstance(pool, str) else pool, 2, "pool")
     a, b, c = sympy.symbols("a b c", real=True)
     g = sympy.Lambda((a, b), pool(sigma(a), sigma(b)))
     if g.expr.has(sympy.Float):
@@ -150,15 +173,179 @@ def custom_operator(name, sigma, pool):
                              f"(counterexample {counterexample})")
         if not _identically_zero(lhs - rhs):
             raise SymtdError(f"operator {name!r} refused: could not prove exactly that g is {claim}")
-    g_float = sympy.lambdify((a, b), g(a, b), modules="numpy")
-    g_exact = np.frompyfunc(lambda x, y: _exact(g(sympy.sympify(x), sympy.sympify(y))), 2, 1)
+    return Operator(name, _elementwise(g, 2), _elementwise(sigma, 1), latex_name=rf"\otimes_{{{name}}}",
+                    sigma=sigma, pool=pool)
 
-    def g_array(x, y):
-        if x.dtype.kind == "f" or y.dtype.kind == "f":
-            return np.asarray(g_float(x, y), dtype=float)
-        return g_exact(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
 
-    return Operator(name, g_array, latex_name=rf"\otimes_{{{name}}}", sigma=sigma, pool=pool)
+def _elementwise(f, arity):
+    """A sympy Lambda as a function on arrays: float64 via lambdify, exact entries via sympy."""
+    import sympy
+
+    f_float = sympy.lambdify(f.variables, f.expr, modules="numpy")
+    f_exact = np.frompyfunc(lambda *xs: _exact(f(*map(sympy.sympify, xs))), arity, 1)
+
+    def on_arrays(*arrays):
+        if any(np.asarray(x).dtype.kind == "f" for x in arrays):
+            return np.asarray(f_float(*arrays), dtype=float)
+        return f_exact(*(np.asarray(x, dtype=object) for x in arrays))
+    return on_arrays
+
+
+# -- the expression form of custom operators (files) ---------------------------------------
+OPERATOR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}\Z")
+MAX_EXPRESSION, MAX_EXPONENT, MAX_NESTING = 200, 8, 16
+_TOKEN = re.compile(r"\s*(?:([0-9]+(?:\.[0-9]+)?)|([A-Za-z]+)|(\*\*|[-+*/^(),]))")
+
+
+def parse_expression(text, variables):
+    """A sympy expression from the expression form, parsed without ``eval``.
+
+    Grammar: numbers (``3``, ``0.5``, read exactly), the variables (x for σ; x, y for P),
+    ``+ - * /``, ``^`` or ``**`` with an integer exponent of at most 8, parentheses and
+    ``max(...)``, ``min(...)``, ``abs(...)``; at most 200 characters.
+    """
+    import sympy
+
+    if not isinstance(text, str) or len(text) > MAX_EXPRESSION:
+        raise SymtdError(f"operator expression must be a string of at most {MAX_EXPRESSION} "
+                         f"characters, got {escape(text)}")
+    tokens, position = [], 0
+    while position < len(text.rstrip()):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            raise SymtdError(f"operator expression {escape(text)}: unexpected character at "
+                             f"{position}")
+        tokens.append(match.group(1) and ("num", match.group(1)) or match.group(2) and
+                      ("name", match.group(2)) or ("op", match.group(3)))
+        position = match.end()
+    symbols = {v: sympy.Symbol(v, real=True) for v in variables}
+    functions = {"max": sympy.Max, "min": sympy.Min, "abs": sympy.Abs}
+    stream = _Tokens(tokens, text)
+
+    def expression(depth):
+        if depth > MAX_NESTING:
+            raise stream.error("nested too deeply")
+        value = term(depth)
+        while stream.peek() in (("op", "+"), ("op", "-")):
+            value = value + term(depth) if stream.take()[1] == "+" else value - term(depth)
+        return value
+
+    def term(depth):
+        value = unary(depth)
+        while stream.peek() in (("op", "*"), ("op", "/")):
+            value = value * unary(depth) if stream.take()[1] == "*" else value / unary(depth)
+        return value
+
+    def unary(depth):
+        if stream.peek() in (("op", "-"), ("op", "+")):
+            sign = -1 if stream.take()[1] == "-" else 1
+            return sign * unary(depth + 1)
+        return power(depth)
+
+    def power(depth):
+        base = atom(depth)
+        if stream.peek() in (("op", "^"), ("op", "**")):
+            stream.take()
+            negative = stream.peek() == ("op", "-") and stream.take()
+            kind, digits = stream.take()
+            if kind != "num" or not digits.isdigit() or int(digits) > MAX_EXPONENT:
+                raise stream.error(f"exponents must be integers of at most {MAX_EXPONENT}")
+            return base ** (-int(digits) if negative else int(digits))
+        return base
+
+    def atom(depth):
+        kind, value = stream.take()
+        if kind == "num":
+            return sympy.Rational(value)
+        if kind == "name" and value in symbols:
+            return symbols[value]
+        if kind == "name" and value in functions:
+            stream.expect("(")
+            args = [expression(depth + 1)]
+            while stream.peek() == ("op", ","):
+                stream.take()
+                args.append(expression(depth + 1))
+            stream.expect(")")
+            if value == "abs" and len(args) != 1:
+                raise stream.error("abs takes one argument")
+            return functions[value](*args)
+        if (kind, value) == ("op", "("):
+            inner = expression(depth + 1)
+            stream.expect(")")
+            return inner
+        raise stream.error(f"unexpected {escape(value)}; the variables are {', '.join(variables)}")
+
+    result = expression(0)
+    if stream.peek() is not None:
+        raise stream.error(f"unexpected {escape(stream.peek()[1])}")
+    return sympy.Lambda(tuple(symbols.values()), result)
+
+
+class _Tokens:
+    def __init__(self, tokens, text):
+        self.tokens, self.text, self.k = tokens, text, 0
+
+    def peek(self):
+        return self.tokens[self.k] if self.k < len(self.tokens) else None
+
+    def take(self):
+        token = self.peek()
+        if token is None:
+            raise self.error("unexpected end")
+        self.k += 1
+        return token
+
+    def expect(self, symbol):
+        if self.take() != ("op", symbol):
+            raise self.error(f"expected {symbol!r}")
+
+    def error(self, why):
+        return SymtdError(f"operator expression {escape(self.text)}: {why}")
+
+
+def expression_text(f):
+    """The expression form of a sympy Lambda's body (inverse of :func:`parse_expression`)."""
+    import sympy
+
+    names = {v: name for v, name in zip(f.variables, ("x", "y"))}
+
+    def text(e):
+        if e in names:
+            return names[e]
+        if e.is_Integer:
+            return str(e) if e >= 0 else f"({e})"
+        if e.is_Rational:
+            return f"({e.p}/{e.q})"
+        if e.is_Add:
+            return "(" + " + ".join(text(a) for a in e.args) + ")"
+        if e.is_Mul:
+            return "(" + "*".join(text(a) for a in e.args) + ")"
+        if e.is_Pow and e.exp.is_Integer and abs(int(e.exp)) <= MAX_EXPONENT:
+            return f"({text(e.base)}^{int(e.exp)})" if e.exp > 0 else f"(1/{text(e.base)}^{-int(e.exp)})"
+        for cls, name in ((sympy.Max, "max"), (sympy.Min, "min"), (sympy.Abs, "abs")):
+            if isinstance(e, cls):
+                return f"{name}(" + ", ".join(text(a) for a in e.args) + ")"
+        raise SymtdError(f"{e} has no expression form (allowed: + - * / ^, max, min, abs, rationals)")
+    return text(f.expr)
+
+
+def operator_to_json(operator):
+    """A built-in operator's name, or {"name", "sigma", "pool"} for a custom one."""
+    if operator.name in BUILTIN and BUILTIN[operator.name] == operator:
+        return operator.name
+    return {"name": operator.name, "sigma": expression_text(operator.sigma),
+            "pool": expression_text(operator.pool)}
+
+
+def operator_from_json(value):
+    """Inverse of :func:`operator_to_json`; a custom operator is re-checked exactly."""
+    if isinstance(value, str):
+        return get_operator(value)
+    if not isinstance(value, dict) or set(value) != {"name", "sigma", "pool"}:
+        raise SymtdError(f"operator must be one of {', '.join(BUILTIN)}, or a custom operator "
+                         f"{{\"name\", \"sigma\", \"pool\"}} (expression strings); "
+                         f"got {escape(value)}")
+    return custom_operator(value["name"], value["sigma"], value["pool"])
 
 
 def _exact(value):

@@ -1,4 +1,4 @@
-"""Exact matrix rank over Q, and certified reports on generic (symbolic) rank (SPEC §5).
+"""Exact matrix rank over Q, modular lower bounds, and exact rank over Q(weights) (SPEC §5).
 
 Exact rank of a rational matrix A (denominators cleared, so A is an integer matrix):
 
@@ -20,7 +20,7 @@ undecidable pivot is non-zero (sympy issues #9480, #11238, #24613).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -140,6 +140,24 @@ def matricization_rank(circuit, I):
     return rank(matricize(grid_tensor(circuit), I))
 
 
+def lower_rank(circuit, I):
+    """A proven lower bound on rank [G]_{I,J} of a concrete circuit, in one modular rank.
+
+    The rank mod p of the grid's integer numerators X = c·G (c a non-zero rational): a
+    minor that is non-zero mod p is non-zero over Z, so rank_Q >= rank_p. It equals the
+    exact rank unless p divides every maximal non-zero minor. Product circuits use the
+    modular forward pass (no big integers), others the exact grid.
+    """
+    from .grid import grid_numerators_mod, grid_tensor
+    from .matricize import matricize
+
+    if circuit.operator.name == "product":
+        Xp = matricize(grid_numerators_mod(circuit, SMALL_PRIME), I)
+        return _mod_matrix(Xp, SMALL_PRIME)[1].rank() if Xp.size else 0
+    X = matricize(grid_tensor(circuit), I).numerator
+    return _mod_matrix(X, PRIME)[1].rank() if X.size else 0
+
+
 def _fmpz(X):
     from flint import fmpz_mat
     return fmpz_mat(X.shape[0], X.shape[1], X.ravel().tolist())
@@ -179,84 +197,6 @@ def _pivot_columns(M, r):
     return [int(np.flatnonzero(row)[0]) for row in entries]
 
 
-# -- generic rank of symbolic circuits -----------------------------------------------------
-@dataclass
-class GenericRankReport:
-    """Rank of a matricization over the weights: a certified lower and an all-weights upper bound.
-
-    ``lower`` is the exact rank at the rational point ``point``. ``upper`` holds for all
-    weights, from the structure named in ``upper_reason``. For product networks the grid
-    entries are polynomials, so the rank is generic (constant off a null set) and at
-    least ``lower``; it is determined when lower == upper. For ReLU operators entries
-    are piecewise and the rank varies between open regions of weights: ``lower`` then
-    only proves that rank on a region around ``point``, not almost everywhere.
-    """
-
-    lower: int
-    upper: int
-    upper_reason: str
-    point: dict = field(repr=False)
-    polynomial: bool = True
-
-    @property
-    def determined(self):
-        """True when the generic rank (product networks only) is pinned down exactly."""
-        return self.polynomial and self.lower == self.upper
-
-    def __str__(self):
-        if not self.polynomial:
-            return (f"rank {self.lower} at a random rational point (piecewise entries: not a generic "
-                    f"rank); rank <= {self.upper} for all weights ({self.upper_reason})")
-        status = f"generic rank = {self.lower}" if self.determined else \
-            f"{self.lower} <= generic rank <= {self.upper}"
-        return (f"{status} (lower bound: exact rank at a random rational point; "
-                f"upper bound: {self.upper_reason})")
-
-
-def structural_upper_bound(circuit, I):
-    """(bound, reason): an upper bound on rank [G]_{I,J} valid for ALL weights."""
-    from .matricize import partition, validate_partition
-
-    I = validate_partition(I, circuit.N)
-    J = [k for k in range(circuit.N) if k not in I]
-    M, N, op = circuit.M, circuit.N, circuit.operator.name
-    bound, reason = M ** min(len(I), len(J)), "matrix size"
-    candidates = []
-    if circuit.L == 1:
-        Z = circuit.widths[0]
-        if op == "product":
-            candidates.append((Z, f"CP with Z = {Z} terms: rank <= Z"))
-        if op == "max" and I and J:
-            candidates.append((Z * min(len(I), len(J)) * M,
-                               f"max-term lemma (T5): rank <= Z·min(|I|,|J|)·M = {Z}·{min(len(I), len(J))}·{M}"))
-    if op in ("sum", "avg") and (circuit.L == 1 or I == partition("root", circuit)):
-        candidates.append((2, "sum/avg: additively separable across the root split, rank <= 2"))
-    deep_levels = _binary_contiguous(N)
-    if op == "product" and circuit.levels == deep_levels and I == tuple(range(0, N, 2)):
-        r = min(circuit.widths[0], M)
-        candidates.append((r ** (N // 2), f"deep product odd-even: rank <= min(r_0, M)^(N/2) = {r}^{N // 2}"))
-    for value, why in candidates:
-        if value <= bound:
-            bound, reason = value, why
-    return bound, reason
-
-
-def generic_rank(circuit, I, seed=0, bound=10**6):
-    """Certified report on the rank of [G]_{I,J} of a (symbolic) circuit (see GenericRankReport).
-
-    The lower bound is the exact rank of the grid tensor at one random rational point
-    (integers from [-bound, bound]: wide ranges avoid degenerate draws), computed by the
-    fast exact forward path, never by substituting into expanded expressions.
-    """
-    point = circuit.random_point(seed, bound)
-    lower = matricization_rank(circuit.subs(point) if point else circuit, I)
-    upper, reason = structural_upper_bound(circuit, I)
-    if lower > upper:
-        raise AssertionError(f"rank {lower} at a rational point exceeds the proven bound {upper} "
-                             f"({reason}): a bug in symtd")
-    return GenericRankReport(lower, upper, reason, point, polynomial=circuit.operator.name == "product")
-
-
 def symbolic_rank(A, seed=0):
     """Exact rank over Q(weights) of a matrix of polynomials (sympy Matrix or object array).
 
@@ -275,7 +215,7 @@ def symbolic_rank(A, seed=0):
         raise SymtdError("matrix holds floats; exact ranks need exact rationals")
     if any(not e.is_polynomial(*symbols) for e in M):
         raise SymtdError("symbolic_rank needs polynomial entries; Max/Piecewise entries have no rank "
-                         "over Q(weights) (use generic_rank for a certified lower bound)")
+                         "over Q(weights) (use separation_rank for proven bounds)")
     if M.rows == 0 or M.cols == 0:
         return 0
     dM = DomainMatrix.from_Matrix(M).to_dense()
@@ -305,15 +245,3 @@ def symbolic_rank(A, seed=0):
             if changed:
                 break
     return len(rows)
-
-
-def _binary_contiguous(N):
-    levels, size = [], N
-    if N < 2 or N & (N - 1):
-        return None
-    while size > 1:
-        levels.append(tuple((2 * t, 2 * t + 1) for t in range(size // 2)))
-        size //= 2
-    return tuple(levels)
-
-

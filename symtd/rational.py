@@ -12,9 +12,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import SymtdError
+from .errors import SymtdError, escape
 
 INT64_LIMIT = 2**63 - 1
+MAX_DIGITS = 10_000            # digits of one exact number in a file (the checker uses the same)
 
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+\Z")
@@ -22,15 +23,23 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)\Z")
 
 
 def parse_rational(value, where="number"):
-    """Read a JSON integer or a string "-3", "-3/2", "0.25" as an exact Fraction."""
+    """Read a JSON integer or a string "-3", "+3", "-3/2", "0.25", ".5" as an exact Fraction.
+
+    Exactly the numbers the certificate checker accepts: no spaces, ASCII digits, at most
+    :data:`MAX_DIGITS` characters.
+    """
     if isinstance(value, bool) or isinstance(value, float):
         kind = "boolean" if isinstance(value, bool) else "float"
         raise SymtdError(f"{where}: JSON {kind} {value!r} is not exact; write an integer "
                          f"or a string such as \"-3/2\" or \"0.25\"")
     if isinstance(value, int):
+        if abs(value).bit_length() > 3.33 * MAX_DIGITS:
+            raise SymtdError(f"{where}: a number of more than {MAX_DIGITS:,} digits")
         return Fraction(value)
     if isinstance(value, str):
-        text = value.strip()
+        text = value
+        if len(text) > MAX_DIGITS + 2:
+            raise SymtdError(f"{where}: a number of more than {MAX_DIGITS:,} characters")
         if _INTEGER.match(text) or _DECIMAL.match(text):
             return Fraction(text)
         if _RATIO.match(text):
@@ -38,7 +47,7 @@ def parse_rational(value, where="number"):
             if int(denominator) == 0:
                 raise SymtdError(f"{where}: {value!r} has a zero denominator")
             return Fraction(int(numerator), int(denominator))
-    raise SymtdError(f"{where}: {value!r} is not an exact rational "
+    raise SymtdError(f"{where}: {escape(value)} is not an exact rational "
                      f"(expected an integer or a string such as \"-3/2\" or \"0.25\")")
 
 
@@ -142,11 +151,6 @@ class RationalTensor:
                 and bool(np.all(self.numerator == other.numerator)))
 
     __hash__ = None
-
-    def _latex(self, printer=None):
-        """sympy's hook: ``sympy.latex(T)`` of a matrix is a bracketed array (:func:`symtd.latex.matrix_latex`)."""
-        from .latex import matrix_latex
-        return matrix_latex(self)
 
     def __repr__(self):
         if self.size <= 16:

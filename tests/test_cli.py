@@ -149,4 +149,6 @@ def test_circuit_is_immutable():
     with pytest.raises(Exception):
         c.graph.add_node("x")
     with pytest.raises(ValueError):
-        c.weights("output")[0, 0] = 1
+        c.block("output")[0] = 1
+    with pytest.raises(ValueError):
+        c.F[0, 0] = 2

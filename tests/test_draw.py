@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from symtd import deep, shallow, tree
+from symtd import deep, overlapping, recurrent, shallow, tree
 from symtd.claims import t5_witness
 from symtd.cli import main
 from symtd.draw import circuit_layout, draw_circuit, draw_matricization, plot_ranks, rank_curves
@@ -12,29 +12,39 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize("circuit", [deep(16, 2, [2, 2, 2, 2], "max"), shallow(5, 2, 3, "sum"),
-                                     tree([[[0, 3, 4], [1, 2, 5]], [[0, 1]]], 2, [2, 2], "avg")])
-def test_layout_puts_every_pooling_node_over_its_children_one_layer_up(circuit):
+                                     tree([[[0, 3, 4], [1, 2, 5]], [[0, 1]]], 2, [2, 2], "avg"),
+                                     overlapping(9, 2, 3, 2, 2), recurrent(6, 2, 2, "max")])
+def test_layout_puts_every_pooling_node_over_its_members_one_layer_up(circuit):
     xy = circuit_layout(circuit)
     assert set(xy) == set(circuit.graph.nodes)
-    contiguous = all(list(w) == list(range(w[0], w[0] + len(w))) for level in circuit.levels for w in level)
+    contiguous = all(list(s) == list(range(s[0], s[0] + len(s))) for _, s in circuit.graph.nodes(data="scope"))
     for node, data in circuit.graph.nodes(data=True):
         children = circuit.children(node)
-        if data["kind"] == "pool" and contiguous:
+        if data["kind"] == "pool" and contiguous and circuit.layout:
             assert xy[node][0] == pytest.approx(np.mean([xy[c][0] for c in children]))
         for c in children:
             assert xy[c][1] < xy[node][1]
-    for depth in range(1, circuit.L + 1):                   # no two nodes of a layer overlap
-        xs = sorted(xy[f"pool{depth}[{t}]"][0] for t in range(len(circuit.levels[depth - 1])))
+    depths = {}
+    for k in range(len(circuit.nodes)):
+        depths.setdefault(xy[f"n{k}"][1], []).append(xy[f"n{k}"][0])
+    for xs in depths.values():                             # no two nodes of a layer overlap
+        xs = sorted(xs)
         assert all(b - a >= 1 - 1e-9 for a, b in zip(xs, xs[1:]))
-    xs = sorted(xy[f"rep[{j}]"][0] for j in range(circuit.N))
+    xs = sorted(xy[f"x{j}"][0] for j in range(circuit.N))
     assert xs == list(range(circuit.N))                     # positions evenly spaced: readable up to N = 16
+
+
+def test_overlapping_windows_and_shared_blocks_are_drawn(tmp_path):
+    svg = draw_circuit(overlapping(8, 2, 3, 1, 2, shared=True), tmp_path / "o.svg").read_text()
+    assert "W1_1" in svg and "W2_0" in svg                  # shared blocks labelled on their edges
+    assert svg.count("stroke-linecap: round") >= 13         # one window bar per node
 
 
 def test_circuit_png_and_svg(tmp_path):
     png = draw_circuit(deep(16, 2, [3, 2, 2, 2], "max"), tmp_path / "c.png")
     assert png.read_bytes()[:8] == PNG and png.stat().st_size > 20000
     svg = (draw_circuit(deep(4, 3, [4, 2], "product"), tmp_path / "c.svg")).read_text()
-    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "conv" in svg
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "product" in svg
 
 
 def test_heatmap_of_the_t5_witness_shows_the_identity(tmp_path):

@@ -13,33 +13,31 @@ from conftest import circuits, random_circuit, random_geometry_circuits
 
 
 def evaluate_at(circuit, d):
-    """Reference: the network at one template tuple d, in Fractions, written from SPEC §2 alone."""
-    F = circuit.F
-    value = {}
-    for j in range(circuit.N):
-        a = circuit.weights(f"conv0[{j}]")
-        value[("conv", 0, j)] = [sum(a[g, k] * F[d[j], k] for k in range(circuit.M)) for g in range(a.shape[0])]
-    below = [value[("conv", 0, j)] for j in range(circuit.N)]
-    for depth, level in enumerate(circuit.levels, start=1):
-        here = []
-        for t, window in enumerate(level):
-            pooled = []
-            for ch in range(len(below[window[0]])):
-                xs = [below[i][ch] for i in window]
-                name = circuit.operator.name
-                if name == "product":
-                    p = Fraction(1)
-                    for x in xs:
-                        p *= x
-                elif name == "max":
-                    p = max(max(xs), 0)
-                else:
-                    p = Fraction(sum(max(x, 0) for x in xs)) / (len(xs) if name == "avg" else 1)
-                pooled.append(p)
-            W = circuit.weights(f"conv{depth}[{t}]") if depth < circuit.L else circuit.weights("output")
-            here.append([sum(W[g, k] * pooled[k] for k in range(len(pooled))) for g in range(W.shape[0])])
-        below = here
-    return below[0][0]
+    """Reference: the circuit at one template tuple d, in Fractions, written from SPEC §8 alone
+    (value of xJ = F[d_J]; node k pools B_i·value(m_i) channel by channel; y = out·root)."""
+    value = {f"x{j}": list(circuit.F[d[j]]) for j in range(circuit.N)}
+    name = circuit.operator.name
+    for k, node in enumerate(circuit.nodes):
+        inputs = []
+        for member, block in node.pool:
+            B = circuit.block(block)
+            inputs.append([sum(B[g, e] * value[member][e] for e in range(B.shape[1]))
+                           for g in range(node.width)])
+        pooled = []
+        for g in range(node.width):
+            xs = [c[g] for c in inputs]
+            if name == "product":
+                p = Fraction(1)
+                for x in xs:
+                    p *= x
+            elif name == "max":
+                p = max(max(xs), 0)
+            else:
+                p = Fraction(sum(max(x, 0) for x in xs)) / (len(xs) if name == "avg" else 1)
+            pooled.append(p)
+        value[f"n{k}"] = pooled
+    out = circuit.block(circuit.output)
+    return sum(out[a] * value[circuit.root][a] for a in range(len(out)))
 
 
 @settings(max_examples=60, deadline=None)

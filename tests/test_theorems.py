@@ -5,6 +5,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+
+import symtd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,9 +54,10 @@ def test_t3_separable_target_is_inconclusive():
 def test_network_function_agrees_with_grid_at_leaf_vectors():
     net = universal_network(diagonal_target(4, 2, (0, 1)), "max", "deep")
     G = grid_tensor(net)
-    leaf = [np.dot(net.weights(f"conv0[{j}]"), net.F.T) for j in range(4)]   # r_0 × M
+    leaf = [np.dot(net.block(f"layer0_{j}"), net.F.T) for j in range(4)]   # r_0 × M
     for d in [(0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 1, 1)]:
         assert network_function(net, [leaf[j][:, d[j]] for j in range(4)]) == G[d]
+        assert symtd.grid_entry(net, d) == G[d]
 
 
 def test_checker_separability_rejects_a_max_network():

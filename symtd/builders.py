@@ -1,0 +1,253 @@
+"""Builders: the pooling geometries of the theory as :class:`~symtd.circuit.Circuit` objects.
+
+Uniform-depth trees (format v1): :func:`shallow`, :func:`deep`, :func:`tree`, and the
+geometries :func:`mirror` and :func:`dilated`. General circuits: :func:`overlapping`
+(convolutions with stride < kernel), :func:`recurrent` (recurrent chains and tensor
+trains) and :func:`circuit` (any layered DAG). Every builder returns a symbolic circuit
+unless weights are given; ``F`` defaults to the identity.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .circuit import MAX_NODES, Circuit, Node, positive_int, weight_array
+from .errors import SymtdError, escape
+
+
+# -- uniform-depth trees (format v1) ---------------------------------------------------------
+def tree(levels, M, widths, operator="product", *, shared=False, weights=None, F=None):
+    """Any uniform-depth pooling tree, given level by level as in SPEC §7.
+
+    ``levels[l]`` lists the windows of level l+1, each a list of indices into the level
+    below (positions for the first level); ``widths`` = (r_0, ..., r_{L-1}): level l+1
+    nodes have width r_l. Blocks: "layer0_j" feeds position j into its window,
+    "layer{l}_t" node t of level l into its parent ("layer{l}" when ``shared``), and
+    "output" is the output vector. ``weights`` is in the v1 layout {"layer0": N × r_0 × M
+    (r_0 × M when shared), "layer{l}": n_l × r_l × r_{l-1}, "output": r_{L-1}}.
+    """
+    levels = validate_levels(levels)
+    N = sum(len(w) for w in levels[0])
+    if isinstance(widths, (int, np.integer)) and not isinstance(widths, bool):
+        widths = [widths] * len(levels)
+    widths = [positive_int(r, "width") for r in widths]
+    if len(widths) != len(levels):
+        raise SymtdError(f"widths has {len(widths)} entries but the tree has {len(levels)} "
+                         f"levels (one width r_0..r_{{L-1}} per level)")
+    if not isinstance(shared, bool):
+        raise SymtdError("shared must be True or False")
+
+    def block(layer, item):
+        return f"layer{layer}" if shared else f"layer{layer}_{item}"
+    nodes, first, names = [], 0, [f"x{j}" for j in range(N)]
+    for depth, level in enumerate(levels):
+        for window in level:
+            pool = [(names[i], block(depth, i)) for i in window]
+            nodes.append(Node(widths[depth], tuple(pool)))
+        names = [f"n{first + t}" for t in range(len(level))]
+        first += len(level)
+    blocks = None if weights is None else v1_blocks(weights, levels, M, widths, shared)
+    return Circuit(N, M, nodes, operator, output="output", weights=blocks, F=F)
+
+
+def v1_shapes(levels, M, widths, shared):
+    """{v1 weight block: shape} (SPEC §7)."""
+    shapes = {}
+    for layer, width in enumerate(widths):
+        fan_in = M if layer == 0 else widths[layer - 1]
+        count = sum(len(w) for w in levels[0]) if layer == 0 else len(levels[layer - 1])
+        shapes[f"layer{layer}"] = (width, fan_in) if shared else (count, width, fan_in)
+    shapes["output"] = (widths[-1],)
+    return shapes
+
+
+def v1_blocks(weights, levels, M, widths, shared):
+    """Named blocks of :func:`tree` from weights in the v1 layout (shapes checked)."""
+    if not isinstance(weights, dict):
+        raise SymtdError("weights must be a dict with blocks layer0, ..., output")
+    shapes = v1_shapes(levels, M, widths, shared)
+    unknown = sorted(set(map(str, weights)) - set(shapes))
+    if unknown:
+        raise SymtdError(f"unknown weight block(s) {escape(unknown[:5])}; expected {list(shapes)}")
+    missing = [k for k in shapes if k not in weights]
+    if missing:
+        raise SymtdError(f"missing weight block(s) {missing}")
+    blocks = {"output": weights["output"]}
+    for layer in range(len(widths)):
+        array = weight_array(weights[f"layer{layer}"], shapes[f"layer{layer}"],
+                             f"weights['layer{layer}']")
+        if shared:
+            blocks[f"layer{layer}"] = array
+        else:
+            blocks.update({f"layer{layer}_{t}": array[t] for t in range(len(array))})
+    return blocks
+
+
+def validate_levels(levels):
+    """Levels as nested tuples, checked: each level partitions the one below, windows >= 2,
+    one root."""
+    try:
+        levels = tuple(tuple(tuple(_index(i) for i in window) for window in level)
+                       for level in levels)
+    except (TypeError, ValueError):
+        raise SymtdError("levels must be a list of levels, each a list of windows (lists of "
+                         "integers)") from None
+    if not levels:
+        raise SymtdError("levels is empty: a network needs at least one pooling level")
+    below = sum(len(w) for w in levels[0])
+    if below > MAX_NODES:
+        raise SymtdError(f"{below:,} positions is too many (at most {MAX_NODES:,})")
+    for depth, level in enumerate(levels, start=1):
+        members = sorted(i for window in level for i in window)
+        if members != list(range(below)):
+            what = "positions" if depth == 1 else f"nodes of level {depth - 1}"
+            raise SymtdError(f"level {depth} does not partition the {below} {what} below it "
+                             f"(windows {escape([list(w) for w in level])})")
+        for window in level:
+            if len(window) < 2:
+                raise SymtdError(f"level {depth} has window {list(window)} of size {len(window)}; "
+                                 f"pooling windows need at least 2 members")
+        below = len(level)
+    if len(levels[-1]) != 1:
+        raise SymtdError(f"the last level must be a single window (the root), "
+                         f"got {len(levels[-1])}")
+    return levels
+
+
+def _index(i):
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+        raise TypeError(i)
+    return int(i)
+
+
+def shallow(N, M, Z, operator="product", **kwargs):
+    """Shallow network: one hidden layer of Z channels, global pooling over all N positions
+    (the generalized CP decomposition with Z terms)."""
+    N = positive_int(N, "N")
+    if N < 2:
+        raise SymtdError("a network needs N >= 2 positions (pooling windows have size >= 2)")
+    return tree([[tuple(range(N))]], M, [Z], operator, **kwargs)
+
+
+def _levels_of_pairs(N, pair):
+    """Binary levels over N = 2^L items: pair(n) lists the windows over n items."""
+    N = positive_int(N, "N")
+    if N < 2 or N & (N - 1):
+        raise SymtdError(f"this geometry needs N = 2^L >= 2, got N={N}")
+    levels, size = [], N
+    while size > 1:
+        levels.append(pair(size))
+        size //= 2
+    return levels
+
+
+def deep(N, M, widths, operator="product", **kwargs):
+    """Deep network: N = 2^L, binary tree of contiguous size-2 windows {2t, 2t+1}, widths
+    r_0..r_{L-1} (an int: the same at every level); the hierarchical Tucker format."""
+    levels = _levels_of_pairs(N, lambda n: [(2 * t, 2 * t + 1) for t in range(n // 2)])
+    return tree(levels, M, widths, operator, **kwargs)
+
+
+def mirror(N, M, widths, operator="product", **kwargs):
+    """Mirror pooling: N = 2^L; at every level item i is pooled with its mirror image
+    n-1-i (n items in the level below), so the root split is an interleaved partition
+    ({0, 3, 4, 7} for N = 8) and low-high splits every window."""
+    levels = _levels_of_pairs(N, lambda n: [(i, n - 1 - i) for i in range(n // 2)])
+    return tree(levels, M, widths, operator, **kwargs)
+
+
+def dilated(N, M, widths, operator="product", **kwargs):
+    """Dilated pooling: N = 2^L; at every level item i is pooled with item i + n/2 (dilation
+    n/2 over n items), so the root split is odd-even and low-high splits every window."""
+    levels = _levels_of_pairs(N, lambda n: [(i, i + n // 2) for i in range(n // 2)])
+    return tree(levels, M, widths, operator, **kwargs)
+
+
+# -- general circuits -------------------------------------------------------------------------
+def _per_layer(value, layer, what):
+    values = [value] if isinstance(value, (int, np.integer)) else list(value)
+    if not values:
+        raise SymtdError(f"{what} must be a positive integer or a non-empty list of them")
+    return positive_int(values[min(layer, len(values) - 1)], what)
+
+
+def overlapping(N, M, kernel, stride, widths, operator="product", *, shared=False, weights=None,
+                F=None):
+    """1-D overlapping ConvAC (Sharir & Shashua, ICLR 2018): every layer pools windows of
+    ``kernel`` consecutive items taken every ``stride`` items (1 <= stride <= kernel).
+
+    A window's member at offset i passes through the block "W{l}_{i}" (``shared``:
+    convolutional weights, the same at every window of layer l) or "W{l}_{t}_{i}"
+    (unshared: window t). If the windows do not end at the last item, one more window
+    covers the last ``kernel`` items; a layer with at most ``kernel`` items pools them
+    all (the root). kernel, stride and widths are ints or lists per layer (the last entry
+    repeats). The output block is "out".
+    """
+    N = positive_int(N, "N")
+    nodes, items, layer = [], [f"x{j}" for j in range(N)], 0
+    while len(items) > 1 or layer == 0:
+        k = _per_layer(kernel, layer, "kernel")
+        s = _per_layer(stride, layer, "stride")
+        width = _per_layer(widths, layer, "width")
+        if k < 2 or s > k:
+            raise SymtdError(f"layer {layer + 1}: need kernel >= 2 and 1 <= stride <= kernel, got "
+                             f"kernel {k}, stride {s}")
+        n = len(items)
+        starts = [0] if n <= k else list(range(0, n - k + 1, s))
+        if starts[-1] + min(k, n) < n:
+            starts.append(n - k)
+        if len(nodes) + len(starts) > MAX_NODES:
+            raise SymtdError(f"an overlapping circuit of N = {N} needs more than {MAX_NODES:,} nodes")
+        first = len(nodes)
+        for t, start in enumerate(starts):
+            window = items[start:start + k]
+            pool = [(m, f"W{layer + 1}_{i}" if shared else f"W{layer + 1}_{t}_{i}")
+                    for i, m in enumerate(window)]
+            nodes.append(Node(width, tuple(pool)))
+        items = [f"n{first + t}" for t in range(len(starts))]
+        layer += 1
+    if not isinstance(widths, (int, np.integer)) and len(list(widths)) not in (1, layer):
+        raise SymtdError(f"widths lists {len(list(widths))} layers, but the circuit has {layer}")
+    return Circuit(N, M, nodes, operator, output="out", weights=weights, F=F)
+
+
+def recurrent(N, M, r, operator="product", *, shared=True, weights=None, F=None):
+    """Recurrent chain: h_1 = ρ(A x_0, B x_1), h_t = ρ(C h_{t-1}, B x_t), y = out · h_{N-1}.
+
+    With ``shared=False`` every step has its own blocks (A, B1..B{N-1}, C2..C{N-1}): the
+    tensor-train (matrix product state) form of Khrulkov, Novikov & Oseledets (ICLR 2018).
+    ``r``: the width of every hidden state (or a list of N-1 widths).
+    """
+    N = positive_int(N, "N", MAX_NODES)
+    if N < 2:
+        raise SymtdError("a recurrent chain needs N >= 2 positions")
+    widths = [r] * (N - 1) if isinstance(r, (int, np.integer)) else list(r)
+    if len(widths) != N - 1:
+        raise SymtdError(f"r must be one width or N - 1 = {N - 1} widths, got {len(widths)}")
+
+    def name(kind, t):
+        return kind if shared or kind == "A" else f"{kind}{t}"
+    nodes = [Node(widths[0], (("x0", "A"), ("x1", name("B", 1))))]
+    for t in range(2, N):
+        nodes.append(Node(widths[t - 1], ((f"n{t - 2}", name("C", t)), (f"x{t}", name("B", t)))))
+    return Circuit(N, M, nodes, operator, output="out", weights=weights, F=F)
+
+
+def circuit(nodes, M, operator="product", *, N=None, output="output", weights=None, F=None):
+    """Any circuit of SPEC §8: ``nodes`` lists (width, [(member, block), ...]) in topological
+    order (or dicts {"width", "pool"}), the root last; N defaults to 1 + the largest
+    position named."""
+    if N is None:
+        named = [int(m[1:]) for node in _pools(nodes) for m, _ in node
+                 if isinstance(m, str) and re.fullmatch(r"x[0-9]+", m)]
+        N = max(named, default=-1) + 1
+    return Circuit(N, M, nodes, operator, output=output, weights=weights, F=F)
+
+
+def _pools(nodes):
+    for node in nodes if isinstance(nodes, (list, tuple)) else ():
+        pool = node.get("pool") if isinstance(node, dict) else \
+            node[1] if isinstance(node, (list, tuple)) and len(node) == 2 else ()
+        yield [entry for entry in pool if isinstance(entry, (list, tuple)) and len(entry) == 2] \
+            if isinstance(pool, (list, tuple)) else []

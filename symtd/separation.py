@@ -1,0 +1,337 @@
+"""Maximal ranks over all weights (separation ranks, SPEC §9), bracketed soundly.
+
+For an architecture and a partition (I, J), rank*(I) = max over real weights of
+rank [G]_{I,J}. For product circuits the entries are polynomials in the weights, so
+rank*(I) is the generic rank (attained outside a Lebesgue-null set); for ReLU operators
+it is the largest rank any weights reach, and symtd never calls it generic.
+
+* lower bound (:func:`separation_rank`): the rank at random rational weight points,
+  integers in [-10^6, 10^6]. Each is the rank of the point's grid numerators modulo a
+  prime: a minor that is non-zero mod p is non-zero over Q, so it is a proven lower
+  bound on the rank at that point, hence on rank*(I).
+* upper bounds (:func:`upper_bounds`), each valid for ALL weights and proved in its
+  function's docstring: "matrix size", "min-cut" (product circuits), "sum/avg split",
+  "max lemma".
+
+"certified" means lower == the smallest upper bound: rank*(I) is then known exactly.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .errors import SymtdError
+from .matricize import partition, validate_partition
+
+MAX_UNROLLED = 50_000            # vertices of the unrolled tree a min-cut is computed on
+_SCALE = 2**20                   # log2 capacities as integers for the flow algorithm
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An upper bound on rank [G]_{I,J} for all weights: its value, name and how it was got."""
+
+    value: int
+    name: str
+    detail: str = ""
+    cut: tuple = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SeparationRank:
+    """lower <= rank*(I) <= upper; ``upper_bound`` names the bound that gave ``upper``."""
+
+    rows: tuple
+    lower: int
+    upper: int
+    upper_bound: str
+    bounds: tuple = field(repr=False)
+    polynomial: bool = True
+
+    @property
+    def certified(self):
+        """True when lower == upper: rank*(I) is known exactly."""
+        return self.lower == self.upper
+
+    def __str__(self):
+        what = "generic rank" if self.polynomial else "maximal rank"
+        if self.certified:
+            return f"{what} = {self.lower} (certified: lower bound = {self.upper_bound} bound)"
+        return f"{self.lower} <= {what} <= {self.upper} ({self.upper_bound})"
+
+
+# -- upper bounds --------------------------------------------------------------------------------
+def upper_bounds(circuit, I):
+    """Every upper bound on rank [G]_{I,J} that applies to the circuit, smallest first.
+
+    Ties put structural bounds before "matrix size" (they say more about the circuit).
+    """
+    I = validate_partition(I, circuit.N)
+    bounds = [matrix_size_bound(circuit, I)]
+    if circuit.operator.name == "product":
+        cut = min_cut_bound(circuit, I)
+        if cut is not None:
+            bounds.append(cut)
+    if circuit.operator.name in ("sum", "avg"):
+        split = sum_avg_split_bound(circuit, I)
+        if split is not None:
+            bounds.append(split)
+    if circuit.operator.name == "max":
+        lemma = max_lemma_bound(circuit, I)
+        if lemma is not None:
+            bounds.append(lemma)
+    return sorted(bounds, key=lambda b: (b.value, b.name == "matrix size"))
+
+
+def matrix_size_bound(circuit, I):
+    """rank <= min(M^|I|, M^|J|): a matrix's rank is at most its number of rows or columns."""
+    side = min(len(I), circuit.N - len(I))
+    return Bound(circuit.M ** side, "matrix size", f"min(M^|I|, M^|J|) = {circuit.M}^{side}")
+
+
+def sum_avg_split_bound(circuit, I):
+    """rank <= 2 when every member of the root lies wholly in I or wholly in J (sum/avg).
+
+    Proof: y = s · Σ_α out[α] Σ_i relu(c_i[α]) (s = 1, or 1/n for avg), and c_i depends
+    only on the positions under member i. Grouping the members under I and those under J
+    gives G[p, q] = f(p) + g(q), so [G]_{I,J} = f·1ᵀ + 1·gᵀ has rank at most 2 (SPEC §6,
+    T3; the root split of every sum/avg tree, and every split of a shallow one).
+    """
+    if circuit.operator.name not in ("sum", "avg"):
+        return None
+    rows = set(I)
+    for member, _ in circuit.nodes[-1].pool:
+        inside = {p in rows for p in circuit.scope(member)}
+        if len(inside) != 1:
+            return None
+    if len(circuit.nodes[-1].pool) < 2:
+        return None
+    return Bound(2, "sum/avg split", "every root member lies in I or in J: G = f(d_I) + g(d_J)")
+
+
+def max_lemma_bound(circuit, I):
+    """rank <= Z · min(|I|, |J|) · M for a shallow max circuit (one node pooling every position).
+
+    Proof (SPEC §6, T5): channel z of the root is max(0, max_i c_i[z]) = max(a_z(p), b_z(q))
+    with a_z(p) = max(0, max_{i in I} c_i[z](d_i)), which takes at most |I|·M values (each
+    is max(0, one of the |I|·M numbers c_i[z](m)); the 0 only occurs when one of them is
+    <= 0). Equal a-values give equal rows, so the z-th term has at most |I|·M distinct rows
+    and likewise at most |J|·M distinct columns: rank <= min(|I|, |J|)·M. The output is a
+    combination of Z such terms.
+    """
+    if circuit.operator.name != "max" or len(circuit.nodes) != 1:
+        return None
+    if sorted(m for m, _ in circuit.nodes[0].pool) != sorted(f"x{j}" for j in range(circuit.N)):
+        return None
+    Z, side = circuit.nodes[0].width, min(len(I), circuit.N - len(I))
+    if side == 0:
+        return None                      # one row or one column: "matrix size" gives 1
+    return Bound(Z * side * circuit.M, "max lemma", f"Z·min(|I|,|J|)·M = {Z}·{side}·{circuit.M}")
+
+
+def min_cut_bound(circuit, I):
+    """The minimum cut of the circuit's tensor network between the I-legs and the J-legs
+    (product circuits; Levine, Yakira, Cohen & Shashua, ICLR 2018), or None when the
+    unrolled tree would have more than MAX_UNROLLED vertices.
+
+    Proof: a product circuit is a tensor network: node k is a δ tensor over [w_k] joining
+    its member legs and its output leg (value[γ] = Π_i c_i[γ]); each member edge is the
+    matrix B_i (rank <= min(w_k, dim m_i)); position J is a leg of dimension M (F maps it
+    to the representation). A node used by several pools is first duplicated with its
+    whole sub-circuit (each use evaluates the same function), positions being copied by a
+    δ tensor over [M] on the template index, which is linear. Split the network along any
+    set S of edges and δ-vertices whose removal separates the I-legs from the J-legs:
+    contracting each side separately writes [G]_{I,J} = A·B through the cut legs, where a
+    cut edge contributes its rank bound and a cut δ over [w] the factor w (δ = Σ_γ e_γ ⊗
+    e_γ ⊗ ... across any split of its legs). So rank <= Π_{s in S} cap(s) for every such
+    S. networkx finds a minimum cut on log capacities; the product is then re-evaluated
+    exactly on the cut found, so the bound is sound even if floating point or rounding
+    picked a cut that is not minimal.
+    """
+    if circuit.operator.name != "product":
+        return None
+    graph = tensor_network(circuit)
+    if graph is None:
+        return None
+    rows = set(I)
+    flow = nx.DiGraph()
+    for vertex, data in graph.nodes(data=True):
+        flow.add_edge(("in", vertex), ("out", vertex), capacity=_log(data["capacity"]),
+                      exact=data["capacity"], item=("vertex", vertex))
+        if data.get("position") is not None:
+            terminal = "s" if data["position"] in rows else "t"
+            if terminal == "s":
+                flow.add_edge("s", ("in", vertex))
+            else:
+                flow.add_edge(("out", vertex), "t")
+    for u, v, data in graph.edges(data=True):
+        for a, b in ((u, v), (v, u)):
+            flow.add_edge(("out", a), ("in", b), capacity=_log(data["capacity"]),
+                          exact=data["capacity"], item=("edge", u, v))
+    if "s" not in flow or "t" not in flow:
+        return Bound(1, "min-cut", "I or J is empty: no leg to separate")
+    _, (source_side, _) = nx.minimum_cut(flow, "s", "t", flow_func=_flow_func())
+    cut = sorted({(data["item"], data["exact"]) for a, b, data in flow.edges(data=True)
+                  if a in source_side and b not in source_side}, key=str)
+    value = math.prod(exact for _, exact in cut)
+    what = ", ".join(_item_text(item, exact) for item, exact in cut[:6])
+    more = f" and {len(cut) - 6} more" if len(cut) > 6 else ""
+    unrolled = "" if circuit.is_tree else " (on the unrolled tree)"
+    return Bound(value, "min-cut", f"cut {what}{more}{unrolled}",
+                 tuple(item for item, _ in cut))
+
+
+def _flow_func():
+    from networkx.algorithms.flow import boykov_kolmogorov
+    return boykov_kolmogorov
+
+
+def _log(capacity):
+    return round(math.log2(capacity) * _SCALE) if capacity > 1 else 0
+
+
+def _item_text(item, exact):
+    if item[0] == "vertex":
+        return f"δ {item[1]} ({exact})"
+    return f"{item[1]}–{item[2]} ({exact})"
+
+
+def tensor_network(circuit):
+    """The circuit's tensor network as an undirected graph, or None if too large to unroll.
+
+    Vertices: "xJ" (the δ over [M] carrying position J's leg: capacity M, attribute
+    ``position`` = J) and one δ vertex per pool node (capacity w_k); an edge per member
+    edge with capacity min(w_k, dim m). A node used by several pools is duplicated with
+    its sub-circuit: copies are named "nK/p" with p the path of slots from the root.
+    """
+    copies = _copies(circuit)
+    if sum(copies.values()) > MAX_UNROLLED:
+        return None
+    graph = nx.Graph()
+    for j in range(circuit.N):
+        graph.add_node(f"x{j}", capacity=circuit.M, position=j)
+    tree = circuit.is_tree
+    stack = [(len(circuit.nodes) - 1, "")]
+    while stack:
+        k, path = stack.pop()
+        name = f"n{k}" if tree else f"n{k}/{path}"
+        width = circuit.nodes[k].width
+        graph.add_node(name, capacity=width, position=None)
+        for slot, (member, _) in enumerate(circuit.nodes[k].pool):
+            capacity = min(width, circuit.dim(member))
+            if member[0] == "x":
+                graph.add_edge(name, member, capacity=capacity)
+            else:
+                child = int(member[1:])
+                child_path = f"{path}.{slot}" if path else str(slot)
+                graph.add_edge(name, f"n{child}" if tree else f"n{child}/{child_path}",
+                               capacity=capacity)
+                stack.append((child, child_path))
+    return graph
+
+
+def _copies(circuit):
+    """{node index: number of copies in the unrolled tree} (paths to the root)."""
+    copies = {len(circuit.nodes) - 1: 1}
+    for k in range(len(circuit.nodes) - 1, -1, -1):
+        for member, _ in circuit.nodes[k].pool:
+            if member[0] == "n":
+                copies[int(member[1:])] = copies.get(int(member[1:]), 0) + copies.get(k, 0)
+    return copies
+
+
+# -- the bracket --------------------------------------------------------------------------------
+def lower_bound(circuit, I, points=3, seed=0, target=None):
+    """max over ``points`` random rational weight points (integers in [-10^6, 10^6], seeds
+    seed, seed+1, ...) of the rank of [G]_{I,J} modulo a prime: a proven lower bound on
+    rank*(I) (see the module docstring). Stops early once ``target`` is reached."""
+    from .rank import lower_rank
+
+    best = 0
+    for k in range(points):
+        best = max(best, lower_rank(circuit.at_random_point(seed + k), I))
+        if target is not None and best >= target:
+            break
+    return best
+
+
+def separation_rank(circuit, I, points=3, seed=0):
+    """Bracket rank*(I) = max over all weights of rank [G]_{I,J} (SPEC §9).
+
+    ``circuit`` may be symbolic or concrete (its weights are ignored: the question is about
+    the architecture). ``I``: row positions or a named partition. Returns a
+    :class:`SeparationRank` whose ``certified`` is True only when lower == upper.
+    """
+    if isinstance(I, str):
+        I = partition(I, circuit)
+    I = validate_partition(I, circuit.N)
+    if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 100:
+        raise SymtdError(f"points must be an integer in 1..100, got {points!r}")
+    architecture = circuit.with_weights(None) if not circuit.is_symbolic_architecture else circuit
+    bounds = tuple(upper_bounds(architecture, I))
+    best = bounds[0]
+    lower = lower_bound(architecture, I, points, seed, target=best.value)
+    if lower > best.value:
+        raise AssertionError(f"rank {lower} at a rational point exceeds the proven bound "
+                             f"{best.value} ({best.name}): a bug in symtd")
+    return SeparationRank(I, lower, best.value, best.name, bounds,
+                          polynomial=circuit.operator.name == "product")
+
+
+def structural_upper_bound(circuit, I):
+    """(bound, reason): the smallest upper bound on rank [G]_{I,J} valid for ALL weights."""
+    best = upper_bounds(circuit, I)[0]
+    return best.value, f"{best.name}: {best.detail}"
+
+
+@dataclass
+class GenericRankReport:
+    """Rank of a matricization over the weights: a certified lower and an all-weights upper bound.
+
+    ``lower`` is the exact rank at the rational point ``point``. ``upper`` holds for all
+    weights, from the structure named in ``upper_reason``. For product networks the grid
+    entries are polynomials, so the rank is generic (constant off a null set) and at
+    least ``lower``; it is determined when lower == upper. For ReLU operators entries
+    are piecewise and the rank varies between open regions of weights: ``lower`` then
+    only proves that rank on a region around ``point``, not almost everywhere.
+    """
+
+    lower: int
+    upper: int
+    upper_reason: str
+    point: dict = field(repr=False)
+    polynomial: bool = True
+
+    @property
+    def determined(self):
+        """True when the generic rank (product networks only) is pinned down exactly."""
+        return self.polynomial and self.lower == self.upper
+
+    def __str__(self):
+        if not self.polynomial:
+            return (f"rank {self.lower} at a random rational point (piecewise entries: not a generic "
+                    f"rank); rank <= {self.upper} for all weights ({self.upper_reason})")
+        status = f"generic rank = {self.lower}" if self.determined else \
+            f"{self.lower} <= generic rank <= {self.upper}"
+        return (f"{status} (lower bound: exact rank at a random rational point; "
+                f"upper bound: {self.upper_reason})")
+
+
+def generic_rank(circuit, I, seed=0, bound=10**6):
+    """Certified report on the rank of [G]_{I,J} of a (symbolic) circuit (see GenericRankReport).
+
+    The lower bound is the exact rank of the grid tensor at one random rational point
+    (integers from [-bound, bound]: wide ranges avoid degenerate draws), computed by the
+    fast exact forward path, never by substituting into expanded expressions.
+    """
+    from .rank import matricization_rank
+
+    point = circuit.random_point(seed, bound)
+    lower = matricization_rank(circuit.subs(point) if point else circuit, I)
+    upper, reason = structural_upper_bound(circuit, I)
+    if lower > upper:
+        raise AssertionError(f"rank {lower} at a rational point exceeds the proven bound {upper} "
+                             f"({reason}): a bug in symtd")
+    return GenericRankReport(lower, upper, reason, point, polynomial=circuit.operator.name == "product")
