@@ -1,39 +1,90 @@
 """Independent checker for symtd certificates: a small trusted path.
 
 It re-verifies a certificate from its data alone and shares no code with the generator
-(it imports nothing from symtd): its own validating reader of SPEC §7 network documents,
-the plain forward recursion of SPEC §2 in Fractions (each node evaluated once per
-assignment of templates to its positions), its own exact rank (fraction-free
-elimination over Q), and its own canonical algebra for the symbolic claims (T3, T6).
+(it imports nothing from symtd): its own strict JSON reading (duplicate keys and
+over-long numbers refused), its own validating reader of network documents (format
+v1, SPEC §7, and v2, SPEC §8), one plain forward recursion over the circuit in
+Fractions (each node evaluated once per assignment of templates to its positions), its
+own exact rank (fraction-free elimination over Q), its own check of min-cut bounds on
+the circuit's tensor network, and its own canonical algebra for the symbolic claims
+(T3, T6). It refuses work beyond explicit cost limits (LIMITS) instead of running long.
 """
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from fractions import Fraction
 
 FORMAT = "symtd-certificate/1"
+MAX_DIGITS = 10_000              # characters of one exact number (symtd's reader uses the same)
 _NUMBER = re.compile(r"[+-]?([0-9]+(/[0-9]+)?|[0-9]+\.[0-9]*|\.[0-9]+)\Z")
+MAX_ENTRIES, MAX_WIDTH, MAX_NODES = 2**16, 2**12, 2**12
+MAX_WORK = 4 * 10**7             # multiply-adds of one forward pass
+MAX_RANK_WORK = 2 * 10**6        # m · n · min(m, n) of one exact rank
+MAX_NETWORKS, MAX_SYMBOLIC_WIDTH, MAX_SYMBOLIC_N = 64, 8, 16
+LIMITS = {"grid entries per network": MAX_ENTRIES, "width": MAX_WIDTH, "nodes": MAX_NODES,
+          "forward work": MAX_WORK, "rank work m·n·min(m,n)": MAX_RANK_WORK,
+          "networks per certificate": MAX_NETWORKS, "digits per number": MAX_DIGITS,
+          "width in symbolic claims": MAX_SYMBOLIC_WIDTH, "N in symbolic claims": MAX_SYMBOLIC_N}
+OPERATORS = ("product", "max", "sum", "avg")
+_MEMBER = re.compile(r"([xn])(0|[1-9][0-9]{0,9})\Z")
+_BLOCK = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
 
 
 class CheckFailed(Exception):
     """A certificate claim that does not hold (or cannot be read)."""
 
 
+def loads(text):
+    """Parse certificate JSON strictly; ValueError for duplicate keys, NaN or long numbers."""
+    def pairs(items):
+        obj = {}
+        for key, value in items:
+            if key in obj:
+                raise ValueError(f"duplicate key {ascii(key)[:40]}")
+            obj[key] = value
+        return obj
+
+    def integer(digits):
+        if len(digits) > MAX_DIGITS + 1:
+            raise ValueError(f"a number has more than {MAX_DIGITS} digits")
+        return int(digits)
+
+    def constant(name):
+        raise ValueError(f"{name} is not valid JSON")
+    def floating(digits):
+        if len(digits) > MAX_DIGITS + 2:
+            raise ValueError(f"a number has more than {MAX_DIGITS} digits")
+        return float(digits)
+    return json.loads(text, object_pairs_hook=pairs, parse_int=integer, parse_float=floating,
+                      parse_constant=constant)
+
+
 def number(x):
-    if isinstance(x, bool) or not isinstance(x, (int, str)) or (isinstance(x, str) and not _NUMBER.match(x)):
-        raise CheckFailed(f"not an exact number: {x!r}")
+    """An exact number: a JSON integer or a string "-3", "-3/2", "0.25" (no spaces)."""
+    if isinstance(x, bool) or not isinstance(x, (int, str)) or \
+            (isinstance(x, str) and (len(x) > MAX_DIGITS + 2 or not _NUMBER.match(x))) or \
+            (isinstance(x, int) and x.bit_length() > 3.33 * MAX_DIGITS):
+        raise CheckFailed(f"not an exact number: {ascii(x)[:40]}")
     if isinstance(x, str) and "/" in x and int(x.split("/")[1]) == 0:
         raise CheckFailed(f"zero denominator: {x!r}")
     return Fraction(x)
 
 
-MAX_ENTRIES, MAX_WIDTH = 2**16, 2**12          # beyond these a certificate is refused, not evaluated
-_KEYS = {"format", "architecture", "N", "M", "operator", "widths", "levels", "shared", "F", "weights"}
+def _positive(x, limit):
+    return isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= limit
+
+
+# -- network documents ---------------------------------------------------------------------------
+_KEYS_V1 = {"format", "architecture", "N", "M", "operator", "widths", "levels", "shared", "F",
+            "weights"}
+_KEYS_V2 = {"format", "N", "M", "operator", "F", "nodes", "output", "weights"}
 
 
 def levels_of(net):
+    """The levels of a v1 document (shallow and deep expanded)."""
     if net["architecture"] == "tree":
         return net["levels"]
     N = net["N"]
@@ -46,47 +97,136 @@ def levels_of(net):
     return levels
 
 
-def validate(net, name):
-    """Check a SPEC §7 network document's structure and shapes; raises CheckFailed."""
-    def fail(why):
-        raise CheckFailed(f"network {name!r}: {why}")
+def structure(net):
+    """(nodes, output): nodes[k] = (width, [(member, block prefix)]), the circuit of SPEC §8.
 
-    def positive(x):
-        return isinstance(x, int) and not isinstance(x, bool) and x >= 1
-    if not isinstance(net, dict) or set(net) - _KEYS or net.get("format") != "symtd-network/1":
-        fail("not a symtd-network/1 document (or unknown keys)")
-    N, M, arch = net["N"], net["M"], net["architecture"]
-    if not (positive(N) and positive(M)) or net["operator"] not in ("product", "max", "sum", "avg"):
+    A v2 document lists them; for a v1 document position j feeds its level-1 window
+    through "layer0[j]" ("layer0" when shared), node t of level l its parent through
+    "layer{l}[t]", and the output is "output": so the JSON path of a weight is always
+    prefix + "[γ][α]" (or "output[α]").
+    """
+    if net["format"] == "symtd-network/2":
+        return [(node["width"], [tuple(e) for e in node["pool"]]) for node in net["nodes"]], net["output"]
+    shared, widths, levels = net.get("shared", False), net["widths"], levels_of(net)
+    nodes, names, first = [], [f"x{j}" for j in range(net["N"])], 0
+    for depth, level in enumerate(levels):
+        for window in level:
+            nodes.append((widths[depth], [(names[i], f"layer{depth}" if shared else f"layer{depth}[{i}]")
+                                          for i in window]))
+        names = [f"n{first + t}" for t in range(len(level))]
+        first += len(level)
+    return nodes, "output"
+
+
+def scopes_of(nodes, N):
+    """{member: positions under it, increasing}."""
+    scopes = {f"x{j}": (j,) for j in range(N)}
+    for k, (_, pool) in enumerate(nodes):
+        scopes[f"n{k}"] = tuple(sorted({p for m, _ in pool for p in scopes[m]}))
+    return scopes
+
+
+def validate(net, name):
+    """Check a network document's structure, shapes and cost; raises CheckFailed."""
+    def fail(why):
+        raise CheckFailed(f"network {ascii(name)[:40]}: {why}")
+    if not isinstance(net, dict) or net.get("format") not in ("symtd-network/1", "symtd-network/2"):
+        fail("not a symtd-network/1 or /2 document")
+    v2 = net["format"] == "symtd-network/2"
+    keys = _KEYS_V2 if v2 else _KEYS_V1
+    required = {"format", "N", "M", "operator"} | ({"nodes", "output"} if v2 else {"architecture", "widths"})
+    if set(net) - keys or required - set(net):
+        fail("unknown or missing keys")
+    N, M = net["N"], net["M"]
+    if not (_positive(N, MAX_ENTRIES) and _positive(M, MAX_ENTRIES)) or net["operator"] not in OPERATORS:
         fail("N, M must be positive integers and the operator one of product, max, sum, avg")
-    if M ** N > MAX_ENTRIES:
+    if M > 1 and N * math.log2(M) > 16 or M ** min(N, 17) > MAX_ENTRIES:
         fail(f"M^N = {M}^{N} grid entries is more than this checker evaluates ({MAX_ENTRIES})")
+    if v2:
+        _validate_v2(net, fail)
+    else:
+        _validate_v1(net, fail)
+    nodes, output = structure(net)
+    if len(nodes) > MAX_NODES:
+        fail(f"more than {MAX_NODES} nodes")
+    scopes = scopes_of(nodes, N)
+    work = sum(M ** len(scopes[f"n{k}"]) * sum(width * (M if m[0] == "x" else nodes[int(m[1:])][0])
+                                              for m, _ in pool) for k, (width, pool) in enumerate(nodes))
+    if work > MAX_WORK:
+        fail(f"its forward pass needs {work} multiply-adds, more than this checker does ({MAX_WORK})")
+    if "F" in net:
+        _shaped(net["F"], [M, M], fail, "F")
+
+
+def _validate_v1(net, fail):
+    N, arch = net["N"], net["architecture"]
     if arch == "deep" and (N < 2 or N & (N - 1)) or arch == "shallow" and N < 2 or \
             (arch == "tree") != ("levels" in net) or arch not in ("tree", "shallow", "deep"):
-        fail(f"architecture {arch!r} does not fit N = {N} (or 'levels' misplaced)")
+        fail(f"architecture {ascii(arch)[:20]} does not fit N = {N} (or 'levels' misplaced)")
     levels, size = levels_of(net), N
+    if not isinstance(levels, list) or not levels:
+        fail("levels must be a non-empty list")
     for level in levels:
-        members = sorted(i for window in level for i in window) if isinstance(level, list) else None
-        if members != list(range(size)) or any(not isinstance(w, list) or len(w) < 2 for w in level):
+        ok = isinstance(level, list) and all(isinstance(w, list) and len(w) >= 2 and all(
+            isinstance(i, int) and not isinstance(i, bool) for i in w) for w in level)
+        if not ok or sorted(i for window in level for i in window) != list(range(size)):
             fail("every level must partition the level below into windows of size >= 2")
         size = len(level)
     if size != 1:
         fail("the last level must be a single window (the root)")
     widths = net["widths"]
-    if not isinstance(widths, list) or len(widths) != len(levels) or not all(map(positive, widths)) or \
-            max(widths) > MAX_WIDTH:
+    if not isinstance(widths, list) or len(widths) != len(levels) or \
+            not all(_positive(w, MAX_WIDTH) for w in widths):
         fail(f"widths must be {len(levels)} positive integers <= {MAX_WIDTH}")
-    if "F" in net:
-        _shaped(net["F"], [M, M], fail, "F")
+    shared = net.get("shared", False)
+    if shared not in (True, False):
+        fail("shared must be true or false")
     if "weights" in net:
-        shared = net.get("shared", False)
-        if shared not in (True, False):
-            fail("shared must be true or false")
+        M = net["M"]
         counts = [N] + [len(level) for level in levels[:-1]]
         shapes = {f"layer{l}": ([] if shared else [counts[l]]) + [widths[l], M if l == 0 else widths[l - 1]]
                   for l in range(len(levels))}
         shapes["output"] = [widths[-1]]
-        if set(net["weights"]) != set(shapes):
+        if not isinstance(net["weights"], dict) or set(net["weights"]) != set(shapes):
             fail(f"weights must have exactly the blocks {sorted(shapes)}")
+        for key, shape in shapes.items():
+            _shaped(net["weights"][key], shape, fail, key)
+
+
+def _validate_v2(net, fail):
+    N, M, nodes = net["N"], net["M"], net["nodes"]
+    if not isinstance(nodes, list) or not 1 <= len(nodes) <= MAX_NODES:
+        fail(f"nodes must be a list of 1..{MAX_NODES} nodes")
+    shapes, used = {}, set()
+    for k, node in enumerate(nodes):
+        if not isinstance(node, dict) or set(node) != {"width", "pool"} or \
+                not _positive(node["width"], MAX_WIDTH) or not isinstance(node["pool"], list) or \
+                not node["pool"]:
+            fail(f"node {k} must be {{width: 1..{MAX_WIDTH}, pool: a non-empty list}}")
+        members = []
+        for entry in node["pool"]:
+            if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(e, str) for e in entry)):
+                fail(f"node {k}: pool entries are [member, block] strings")
+            match, block = _MEMBER.match(entry[0]), entry[1]
+            if not match or not _BLOCK.match(block) or \
+                    int(match.group(2)) >= (N if match.group(1) == "x" else k):
+                fail(f"node {k}: {ascii(entry)[:60]} is not a position or earlier node with a block name")
+            dim = M if match.group(1) == "x" else nodes[int(match.group(2))]["width"]
+            if shapes.setdefault(block, [node["width"], dim]) != [node["width"], dim]:
+                fail(f"block {block} is used with two shapes")
+            members.append(entry[0])
+        if len(set(members)) != len(members):
+            fail(f"node {k} lists a member twice")
+        used.update(members)
+    if used != {f"x{j}" for j in range(N)} | {f"n{k}" for k in range(len(nodes) - 1)}:
+        fail("every position and every node but the root must be a member of a later node")
+    output = net["output"]
+    if not isinstance(output, str) or not _BLOCK.match(output) or output in shapes:
+        fail("output must name a block of its own")
+    shapes[output] = [nodes[-1]["width"]]
+    if "weights" in net:
+        if not isinstance(net["weights"], dict) or set(net["weights"]) != set(shapes):
+            fail(f"weights must have exactly the blocks {sorted(shapes)[:8]}")
         for key, shape in shapes.items():
             _shaped(net["weights"][key], shape, fail, key)
 
@@ -102,42 +242,46 @@ def _shaped(value, shape, fail, what):
         _shaped(x, shape[1:], fail, what)
 
 
-def forward(net, leaf, weight, algebra, choices=1):
-    """h_y by the recursion of SPEC §2 in the given algebra, for every template tuple.
+# -- evaluation ------------------------------------------------------------------------------------
+def forward(net, leaf, weight, algebra, choices=1, rep=None):
+    """h_y by the forward recursion of SPEC §8 in the given algebra, for every template tuple.
 
-    leaf(j, γ, d) is the layer-0 conv output at position j for template index d in
-    range(choices); weight(path) is the weight at a JSON path such as "layer1[0][1][0]"
-    or "output[2]"; pooling per SPEC §3. Each node is evaluated once per assignment of
-    template indices to the positions under it. Returns {d: h_y} over all N-tuples d.
+    A position member contributes rep(j, d) (a vector of length M) through its block, or,
+    without rep, leaf(j, γ, d) directly: its conv output (each position then feeds one
+    node). weight(path) is the weight at a JSON path such as "layer1[0][1][0]", "A[1][0]"
+    or "output[2]"; pooling per SPEC §3 (one member: σ). Each node is evaluated once per
+    assignment of template indices in range(choices) to the positions under it. Returns
+    {d: h_y} over all N-tuples d.
     """
-    op, shared, widths = net["operator"], net.get("shared", False), net["widths"]
-    nodes = [((j,), {(d,): [leaf(j, g, d) for g in range(widths[0])] for d in range(choices)})
-             for j in range(net["N"])]
-    levels = levels_of(net)
-    for depth, level in enumerate(levels, start=1):
-        outputs = []
-        for t, window in enumerate(level):
-            if depth < len(levels):
-                prefix = f"layer{depth}" if shared else f"layer{depth}[{t}]"
-                paths = [[f"{prefix}[{o}][{k}]" for k in range(widths[depth - 1])] for o in range(widths[depth])]
-            else:
-                paths = [[f"output[{k}]" for k in range(widths[depth - 1])]]
-            scope = [p for i in window for p in nodes[i][0]]
-            order = sorted(range(len(scope)), key=scope.__getitem__)
-            table = {}
-            for combo in itertools.product(*(nodes[i][1].items() for i in window)):
-                d = [x for key, _ in combo for x in key]
-                pooled = [algebra.pool(op, [values[ch] for _, values in combo]) for ch in range(widths[depth - 1])]
-                table[tuple(d[k] for k in order)] = [
-                    algebra.total([algebra.mul(weight(p), x) for p, x in zip(row, pooled)]) for row in paths]
-            outputs.append((tuple(sorted(scope)), table))
-        nodes = outputs
-    return {d: values[0] for d, values in nodes[0][1].items()}
+    op, N = net["operator"], net["N"]
+    nodes, output = structure(net)
+    scopes, tables = scopes_of(nodes, N), {}
+    for k, (width, pool) in enumerate(nodes):
+        scope = scopes[f"n{k}"]
+        table = {}
+        for d in itertools.product(range(choices), repeat=len(scope)):
+            at = dict(zip(scope, d))
+            inputs = []
+            for member, block in pool:
+                if member[0] == "x" and rep is None:
+                    inputs.append([leaf(int(member[1:]), g, at[int(member[1:])]) for g in range(width)])
+                    continue
+                if member[0] == "x":
+                    values = rep(int(member[1:]), at[int(member[1:])])
+                else:
+                    values = tables[member][tuple(at[p] for p in scopes[member])]
+                inputs.append([algebra.total([algebra.mul(weight(f"{block}[{g}][{a}]"), x)
+                                              for a, x in enumerate(values)]) for g in range(width)])
+            table[d] = [algebra.pool(op, [c[g] for c in inputs]) for g in range(width)]
+        tables[f"n{k}"] = table
+    root = tables[f"n{len(nodes) - 1}"]
+    return {d: algebra.total([algebra.mul(weight(f"{output}[{a}]"), x) for a, x in enumerate(values)])
+            for d, values in root.items()}
 
 
 def weight_at(net, path):
-    """The exact number at a JSON path of net["weights"], e.g. "layer1[0][1][0]"."""
-    name, *indices = re.findall(r"[A-Za-z0-9]+", path)
+    """The exact number at a JSON path of net["weights"], e.g. "layer1[0][1][0]" or "A[1][0]"."""
+    name, *indices = re.findall(r"[A-Za-z0-9_]+", path)
     value = net["weights"][name]
     for k in indices:
         value = value[int(k)]
@@ -152,17 +296,19 @@ def template_matrix(net):
 
 
 def layer0(net, j):
+    """Layer-0 weights of position j in a v1 document."""
     return net["weights"]["layer0"] if net.get("shared", False) else net["weights"]["layer0"][j]
 
 
 def grid(net):
-    """Dict tuple -> h_y over all M^N template tuples (SPEC §2), in Fractions."""
-    F = template_matrix(net)
-    blocks = [[[number(a) for a in row] for row in layer0(net, j)] for j in range(net["N"])]
+    """Dict tuple -> h_y over all M^N template tuples (SPEC §2, §8), in Fractions."""
+    F, cache = template_matrix(net), {}
 
-    def leaf(j, g, d):
-        return sum(a * f for a, f in zip(blocks[j][g], F[d]))
-    return forward(net, leaf, lambda path: weight_at(net, path), RATIONAL, net["M"])
+    def weight(path):
+        if path not in cache:
+            cache[path] = weight_at(net, path)
+        return cache[path]
+    return forward(net, None, weight, RATIONAL, net["M"], rep=lambda j, d: F[d])
 
 
 class Rational:
@@ -334,19 +480,176 @@ def rank(A):
     return r
 
 
+# -- min-cut bounds (SPEC §9) ---------------------------------------------------------------------
+def tensor_network(net):
+    """The tensor network of a product circuit as {vertex: capacity} and {edge: capacity}.
+
+    Vertices: "xJ" (position J's leg, a δ over [M]) and a δ over [w_k] per node; a node used
+    by several pools is duplicated with its sub-circuit, copies named "nK/p" (p: the slots
+    on the path from the root, dot-separated; the root is "nR/"); a tree keeps "nK". Each
+    member edge joins the member's vertex to its node's with capacity min(w_k, dim).
+    """
+    nodes, _ = structure(net)
+    N, M = net["N"], net["M"]
+    uses = {}
+    for _, pool in nodes:
+        for m, _ in pool:
+            uses[m] = uses.get(m, 0) + 1
+    tree = all(count == 1 for count in uses.values())
+    vertices = {f"x{j}": M for j in range(N)}
+    edges, stack = {}, [(len(nodes) - 1, "")]
+    while stack:
+        k, path = stack.pop()
+        name = f"n{k}" if tree else f"n{k}/{path}"
+        width, pool = nodes[k]
+        vertices[name] = width
+        if len(vertices) > 4 * MAX_NODES:
+            raise CheckFailed(f"the unrolled tensor network has more than {4 * MAX_NODES} vertices")
+        for slot, (member, _) in enumerate(pool):
+            dim = M if member[0] == "x" else nodes[int(member[1:])][0]
+            if member[0] == "x":
+                edges[frozenset((name, member))] = min(width, dim)
+                continue
+            child = f"{path}.{slot}" if path else str(slot)
+            edges[frozenset((name, f"{member}" if tree else f"{member}/{child}"))] = min(width, dim)
+            stack.append((int(member[1:]), child))
+    return vertices, edges
+
+
+def _cut_bound(claim, net, G, cert):
+    """The claimed cut separates the I-legs from the J-legs and its capacities multiply to the
+    bound; then rank [G]_{I,J} <= bound for ALL weights (tensor-network cut, SPEC §9)."""
+    if net["operator"] != "product":
+        raise CheckFailed("min-cut bounds hold for product circuits only")
+    rows, cols = split(claim["rows"], net["N"])
+    vertices, edges = tensor_network(net)
+    removed_vertices, removed_edges, product = set(), set(), 1
+    for item in claim["cut"]:
+        if isinstance(item, list) and len(item) == 2 and item[0] == "vertex" and item[1] in vertices:
+            removed_vertices.add(item[1])
+            product *= vertices[item[1]]
+        elif isinstance(item, list) and len(item) == 3 and item[0] == "edge" and \
+                frozenset(item[1:]) in edges and len(set(item[1:])) == 2:
+            removed_edges.add(frozenset(item[1:]))
+            product *= edges[frozenset(item[1:])]
+        else:
+            raise CheckFailed(f"cut item {ascii(item)[:60]} is not a vertex or edge of the network")
+    if len(removed_vertices) + len(removed_edges) != len(claim["cut"]):
+        raise CheckFailed("the cut lists an item twice")
+    neighbours = {v: [] for v in vertices}
+    for edge in edges:
+        if edge not in removed_edges:
+            a, b = tuple(edge)
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+    seen = {f"x{j}" for j in rows} - removed_vertices
+    frontier = list(seen)
+    while frontier:
+        for w in neighbours[frontier.pop()]:
+            if w not in seen and w not in removed_vertices:
+                seen.add(w)
+                frontier.append(w)
+    if any(f"x{j}" in seen for j in cols):
+        raise CheckFailed("the claimed cut does not separate the I-legs from the J-legs")
+    if product != claim["bound"]:
+        raise CheckFailed(f"the cut's capacities multiply to {product}, not {claim['bound']}")
+
+
+# -- the claims each theorem instance needs ------------------------------------------------------
+_INSTANCE = {
+    "T1": {"architecture", "operator", "N", "M", "target"},
+    "T3": {"N", "M", "architecture", "operator", "widths", "rows"},
+    "T4": {"architecture", "operator", "N", "M", "r", "seed"},
+    "T4+": {"architecture", "operator", "N", "M", "r", "seed", "shared", "partition", "rows", "rank",
+            "Z", "kernel", "stride"},
+    "T5": {"architecture", "operator", "N", "M"},
+    "T5 lemma": {"architecture", "operator", "N", "M", "Z", "part", "count"},
+    "T6": {"architecture", "operator", "N", "M", "widths", "live", "seed"},
+    "T7": {"architecture", "N", "M", "templates", "biases", "operator", "covering"},
+}
+
+
+def _instance_keys(theorem, inst):
+    if theorem == "T2":
+        return _INSTANCE["T1"]
+    if theorem == "T4" and inst.get("architecture") in ("recurrent", "overlapping"):
+        return _INSTANCE["T4+"] - ({"kernel", "stride"} if inst["architecture"] == "recurrent" else set())
+    if theorem == "T5" and inst.get("part") == "lemma":
+        return _INSTANCE["T5 lemma"]
+    return _INSTANCE.get(theorem)
+
+
+def expected_nodes(inst):
+    """The node list of the named general architecture (SPEC §8 builders), for T4 instances."""
+    N, r, shared = inst["N"], inst["r"], inst["shared"]
+    if inst["architecture"] == "recurrent":
+        def name(kind, t):
+            return kind if shared or kind == "A" else f"{kind}{t}"
+        nodes = [(r, [("x0", "A"), ("x1", name("B", 1))])]
+        nodes += [(r, [(f"n{t - 2}", name("C", t)), (f"x{t}", name("B", t))]) for t in range(2, N)]
+        return nodes, "out"
+    k, s = inst["kernel"], inst["stride"]
+    if not (_positive(k, 64) and _positive(s, k) and k >= 2):
+        raise CheckFailed("overlapping instances need 2 <= kernel <= 64 and 1 <= stride <= kernel")
+    nodes, items, layer = [], [f"x{j}" for j in range(N)], 0
+    while len(items) > 1 or layer == 0:
+        n = len(items)
+        starts = [0] if n <= k else list(range(0, n - k + 1, s))
+        if starts[-1] + min(k, n) < n:
+            starts.append(n - k)
+        first = len(nodes)
+        for t, start in enumerate(starts):
+            nodes.append((r, [(m, f"W{layer + 1}_{i}" if shared else f"W{layer + 1}_{t}_{i}")
+                              for i, m in enumerate(items[start:start + k])]))
+        items, layer = [f"n{first + t}" for t in range(len(starts))], layer + 1
+        if len(nodes) > MAX_NODES:
+            raise CheckFailed("the overlapping architecture is too large for this checker")
+    return nodes, "out"
+
+
+def expected_levels(architecture, N):
+    """Levels of the named v1 geometries (N = 2^L where binary)."""
+    if architecture == "shallow":
+        return [[list(range(N))]]
+    pair = {"deep": lambda n: [[2 * t, 2 * t + 1] for t in range(n // 2)],
+            "mirror": lambda n: [[i, n - 1 - i] for i in range(n // 2)],
+            "dilated": lambda n: [[i, i + n // 2] for i in range(n // 2)]}[architecture]
+    levels, size = [], N
+    while size > 1:
+        levels.append(pair(size))
+        size //= 2
+    return levels
+
+
 def _theorem(cert):
     """The claims a theorem instance needs, with the values the theorem predicts."""
     nets, inst, theorem = cert["networks"], cert["instance"], cert["theorem"]
+    if not isinstance(theorem, str) or not isinstance(inst, dict) or not isinstance(nets, dict):
+        raise CheckFailed("theorem, instance and networks must be a string and two objects")
+    keys = _instance_keys(theorem, inst)
+    if keys is None:
+        raise CheckFailed(f"unknown theorem {ascii(theorem)[:20]}")
+    if set(inst) - keys or not {"N", "M"} <= set(inst):
+        raise CheckFailed(f"{theorem} instance keys must be among {sorted(keys)}")
     N, M = inst["N"], inst["M"]
+    if not (_positive(N, MAX_ENTRIES) and _positive(M, MAX_ENTRIES)):
+        raise CheckFailed("instance N and M must be positive integers")
+    if not 1 <= len(nets) <= MAX_NETWORKS:
+        raise CheckFailed(f"a certificate carries 1..{MAX_NETWORKS} networks")
     odd = list(range(0, N, 2))
-    claimed = {c["kind"]: c for c in cert["claims"]}
+    claimed = {c.get("kind"): c for c in cert["claims"] if isinstance(c, dict)}
+    count = inst.get("count", 0)
+    if not (isinstance(count, int) and 0 <= count <= MAX_NETWORKS):
+        raise CheckFailed(f"count must be an integer in 0..{MAX_NETWORKS}")
+    four = {"deep"} if inst.get("architecture") not in ("recurrent", "overlapping") else {"arch"}
     required = {"T1": {inst.get("architecture")}, "T2": {inst.get("architecture")}, "T3": {"net"},
-                "T4": {"deep"}, "T6": {"deep", "shallow"}, "T7": {"net"},
-                "T5": {f"net{k}" for k in range(inst.get("count", 0))} if inst.get("part") == "lemma" else {"witness"}}
-    if theorem not in required:
-        raise CheckFailed(f"unknown theorem {theorem!r}")
-    if set(nets) != required[theorem] or not nets:
-        raise CheckFailed(f"{theorem} certificates carry exactly the networks {sorted(map(str, required[theorem]))}")
+                "T4": four, "T6": {"deep", "shallow"}, "T7": {"net"},
+                "T5": {f"net{k}" for k in range(count)} if inst.get("part") == "lemma" else {"witness"}}
+    if set(nets) != required[theorem]:
+        raise CheckFailed(f"{theorem} certificates carry exactly the networks "
+                          f"{sorted(map(str, required[theorem]))}")
+    if theorem == "T4" and four == {"arch"}:
+        return _t4_general(nets["arch"], inst, claimed)
     if theorem == "T4":
         _require(nets, "deep", "product", "deep")
         if any(w != inst["r"] for w in nets["deep"]["widths"]):
@@ -378,21 +681,15 @@ def _theorem(cert):
         return [{"kind": "covering", "network": name},
                 {"kind": "grid_equals", "network": name, "entries": inst["target"]}]
     if theorem == "T3":
-        net = nets["net"]
-        if net["operator"] not in ("sum", "avg") or "weights" in net or "F" in net:
-            raise CheckFailed("T3 is about sum/avg networks with all weights symbolic (no weights given)")
-        rows = claimed["separable"]["rows"]
-        if [inst["rows"], inst["operator"], inst["widths"], inst["architecture"]] != \
-                [rows, net["operator"], net["widths"], net["architecture"]]:
-            raise CheckFailed("T3 instance disagrees with its network or split")
-        return [{"kind": "separable", "network": "net", "rows": rows},
-                {"kind": "unreachable_target", "rows": rows, "entries": claimed["unreachable_target"]["entries"],
-                 "rank": claimed["unreachable_target"]["rank"]}]
+        return _t3(nets["net"], inst, claimed)
     if theorem == "T6":
         _require(nets, "deep", "max", "deep")
         _require(nets, "shallow", "max", "shallow")
         if nets["shallow"]["widths"] != [1]:
             raise CheckFailed("T6 compares with a shallow max network of Z = 1")
+        if N > MAX_SYMBOLIC_N or max(nets["deep"]["widths"]) > MAX_SYMBOLIC_WIDTH:
+            raise CheckFailed(f"symbolic claims are checked for N <= {MAX_SYMBOLIC_N} and widths <= "
+                              f"{MAX_SYMBOLIC_WIDTH}")
         identity = claimed["identity_in_region"]
         entries = claimed["grid_equals"]["entries"]
         if [inst["live"], inst["widths"]] != [identity["live"], nets["deep"]["widths"]]:
@@ -412,29 +709,86 @@ def _theorem(cert):
                 {"kind": "grid_equals", "network": "net", "entries": claimed["grid_equals"]["entries"]}]
 
 
+def _t3(net, inst, claimed):
+    """T3 on any tree: the network is the named architecture, all weights symbolic."""
+    if net["operator"] not in ("sum", "avg") or "weights" in net or "F" in net:
+        raise CheckFailed("T3 is about sum/avg networks with all weights symbolic (no weights given)")
+    rows = claimed["separable"]["rows"]
+    arch = inst["architecture"]
+    if net["format"] == "symtd-network/2":
+        nodes, _ = structure(net)
+        widths = [w for w, _ in nodes]
+        expected = expected_nodes(dict(inst, r=widths[0], shared=True))[0] if arch == "recurrent" else None
+        if arch != "recurrent" or [(w, pool) for w, pool in nodes] != expected or len(set(widths)) != 1:
+            raise CheckFailed("T3 v2 networks must be the named recurrent chain")
+    else:
+        widths = net["widths"]
+        if arch not in ("shallow", "deep", "mirror", "dilated") or levels_of(net) != expected_levels(arch, net["N"]):
+            raise CheckFailed(f"T3 network is not the named {ascii(arch)[:20]} tree")
+    if [inst["rows"], inst["operator"], inst["widths"]] != [rows, net["operator"], widths]:
+        raise CheckFailed("T3 instance disagrees with its network or split")
+    if net["N"] > MAX_SYMBOLIC_N or max(widths) > MAX_SYMBOLIC_WIDTH:
+        raise CheckFailed(f"symbolic claims are checked for N <= {MAX_SYMBOLIC_N} and widths <= "
+                          f"{MAX_SYMBOLIC_WIDTH}")
+    return [{"kind": "separable", "network": "net", "rows": rows},
+            {"kind": "unreachable_target", "rows": rows, "entries": claimed["unreachable_target"]["entries"],
+             "rank": claimed["unreachable_target"]["rank"]}]
+
+
+def _t4_general(net, inst, claimed):
+    """T4 for a recurrent or overlapping ConvAC: at the certificate's point the I-split has
+    rank s (so the generic rank is >= s), a cut bounds it by s for all weights, and s > Z."""
+    if net["format"] != "symtd-network/2" or net["operator"] != "product" or inst["operator"] != "product":
+        raise CheckFailed("general T4 instances are v2 product networks")
+    if not isinstance(inst["shared"], bool) or not _positive(inst["r"], MAX_WIDTH):
+        raise CheckFailed("shared must be a boolean and r a positive width")
+    if structure(net) != expected_nodes(inst):
+        raise CheckFailed(f"T4 network is not the named {inst['architecture']} architecture")
+    rows, s, Z = inst["rows"], inst["rank"], inst["Z"]
+    if not (_positive(s, MAX_ENTRIES) and _positive(Z, MAX_ENTRIES)) or s <= Z:
+        raise CheckFailed(f"T4 needs a certified rank s > Z; got s = {s!r}, Z = {Z!r}")
+    cut = claimed.get("cut_bound", {}).get("cut")
+    return [{"kind": "covering", "network": "arch"},
+            {"kind": "grid_equals", "network": "arch", "entries": claimed["grid_equals"]["entries"]},
+            {"kind": "rank", "network": "arch", "rows": rows, "rank": s},
+            {"kind": "cut_bound", "network": "arch", "rows": rows, "cut": cut, "bound": s}]
+
+
 def _require(nets, name, operator, architecture):
     net = nets[name]
-    if net["operator"] != operator or net["architecture"] != architecture or net.get("shared", False):
+    if net["format"] != "symtd-network/1" or net["operator"] != operator or \
+            net["architecture"] != architecture or net.get("shared", False):
         raise CheckFailed(f"network {name!r} must be an unshared {architecture} {operator} network")
+
+
+_CERTIFICATE_KEYS = {"format", "theorem", "instance", "networks", "claims"}
 
 
 def check(cert):
     """Re-verify a certificate (dict); raises CheckFailed on the first failure.
 
     The claims must be exactly those the theorem instance needs (with the values the
-    theorem predicts), and each is recomputed here. Malformed data fails the check too.
+    theorem predicts), and each is recomputed here. Malformed data, unknown keys and work
+    beyond LIMITS fail the check too.
     """
     try:
         return _check(cert)
     except CheckFailed:
         raise
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ZeroDivisionError, RecursionError) as exc:
-        raise CheckFailed(f"malformed certificate: {type(exc).__name__}: {exc}") from None
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ZeroDivisionError, RecursionError,
+            OverflowError) as exc:
+        raise CheckFailed(f"malformed certificate: {type(exc).__name__}: {ascii(str(exc))[:80]}") from None
 
 
 def _check(cert):
-    if cert.get("format") != FORMAT:
+    if not isinstance(cert, dict) or cert.get("format") != FORMAT:
         raise CheckFailed(f"format must be {FORMAT!r}")
+    if set(cert) != _CERTIFICATE_KEYS:
+        raise CheckFailed(f"a certificate has exactly the keys {sorted(_CERTIFICATE_KEYS)}")
+    if not isinstance(cert["networks"], dict) or not isinstance(cert["claims"], list):
+        raise CheckFailed("networks must be an object and claims a list")
+    if len(cert["networks"]) > MAX_NETWORKS:
+        raise CheckFailed(f"more than {MAX_NETWORKS} networks")
     for name, net in cert["networks"].items():
         validate(net, name)
     if cert["claims"] != _theorem(cert):
@@ -447,9 +801,21 @@ def _check(cert):
         name = claim.get("network")
         net = cert["networks"].get(name)
         if claim["kind"] in _GRID_CLAIMS and name not in grids:
+            if "weights" not in net:
+                raise CheckFailed(f"network {name!r} has no weights: its grid is not defined")
             grids[name] = grid(net)
+        if claim["kind"] in ("rank", "rank_at_most", "unreachable_target"):
+            _rank_cost(cert["instance"]["N"], cert["instance"]["M"], claim.get("rows"))
         _CLAIMS[claim["kind"]](claim, net, grids.get(name), cert)
     return True
+
+
+def _rank_cost(N, M, rows):
+    rows, cols = split(rows, N)
+    m, n = M ** len(rows), M ** len(cols)
+    if m * n * min(m, n) > MAX_RANK_WORK:
+        raise CheckFailed(f"an exact rank of a {m}×{n} matrix is more than this checker computes "
+                          f"(m·n·min(m,n) <= {MAX_RANK_WORK})")
 
 
 def _rank(claim, net, G, cert):
@@ -574,6 +940,7 @@ def _identity_in_region(claim, net, G, cert):
 
 
 _CLAIMS = {"rank": _rank, "rank_at_most": _rank_at_most, "grid_equals": _grid_equals,
+           "cut_bound": _cut_bound,
            "grid_is_pair_indicator": _grid_is_pair_indicator, "covering": _covering, "templates": _templates,
            "singular": _singular, "leaf_vectors": _leaf_vectors, "separable": _separable,
            "unreachable_target": _unreachable_target, "identity_in_region": _identity_in_region}

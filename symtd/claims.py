@@ -16,10 +16,10 @@ from fractions import Fraction
 import numpy as np
 
 from .checker import FORMAT
-from .builders import deep, shallow, tree
+from .builders import deep, dilated, mirror, overlapping, recurrent, shallow, tree
 from .circuit import symbol_name
 from .decomposition import TreeTensor, tree_to_tensor
-from .errors import SymtdError
+from .errors import SymtdError, escape
 from .grid import grid_tensor, network_function
 from .matricize import matricize, partition
 from .network_json import network_to_dict
@@ -163,14 +163,25 @@ def _too_small(theorem, instance, target, operator, architecture, Z, used, start
                    f"the construction needs Z = {used} > {Z}, and no matricization rank rules Z = {Z} out")
 
 
+BUILDERS = {"deep": deep, "mirror": mirror, "dilated": dilated}
+
+
 # -- T3: sum/avg networks are not universal ---------------------------------------------------
+TREES = ("shallow", "deep", "mirror", "dilated", "recurrent")
+
+
 def _network(architecture, N, M, widths, operator, **kwargs):
+    """A tree architecture by name: shallow, deep, mirror, dilated (N = 2^L) or recurrent."""
     if architecture == "shallow":
         return shallow(N, M, widths[0] if widths else 2, operator, **kwargs)
-    if architecture == "deep":
+    if architecture in ("deep", "mirror", "dilated"):
         L = _levels_count(N)
-        return deep(N, M, widths or [2] * L, operator, **kwargs)
-    raise SymtdError(f"unknown architecture {architecture!r}; expected shallow or deep")
+        return BUILDERS[architecture](N, M, widths or [2] * L, operator, **kwargs)
+    if architecture == "recurrent":
+        if widths and len(set(widths)) != 1:
+            raise SymtdError("a recurrent chain has one width r (give --widths r)")
+        return recurrent(N, M, widths[0] if widths else 2, operator, **kwargs)
+    raise SymtdError(f"unknown architecture {escape(architecture)}; expected one of {', '.join(TREES)}")
 
 
 def diagonal_target(N, M, rows):
@@ -199,20 +210,22 @@ def check_t3(N=4, M=2, architecture="deep", operator="sum", widths=None, rows=No
     start = time.perf_counter()
     net = _network(architecture, N, M, widths, operator)
     I = partition(rows if rows is not None else ("odd-even" if architecture == "shallow" else "root"), net)
+    widths = list(net.widths) if net.layout else [node.width for node in net.nodes]
     instance = {"N": N, "M": M, "architecture": architecture, "operator": net.operator.name,
-                "widths": list(net.widths), "rows": list(I)}
+                "widths": widths, "rows": list(I)}
     J = [k for k in range(N) if k not in I]
     T = RationalTensor.from_rationals(np.asarray(target, dtype=object) if target is not None
                                       else diagonal_target(N, M, I))
     target_rank = rank(matricize(T, I))
     numbers = {"target rank": target_rank}
-    u = [[[sympy.Symbol(f"u{prime}_{{{j + 1},{g + 1}}}", real=True) for g in range(net.widths[0])]
+    width = {m: net.nodes[k].width for k, node in enumerate(net.nodes) for m, _ in node.pool}
+    u = [[[sympy.Symbol(f"u{prime}_{{{j + 1},{g + 1}}}", real=True) for g in range(width[f"x{j}"])]
           for j in range(N)] for prime in ("", "'")]
     h = {(p, q): network_function(net, [u[p if j in I else q][j] for j in range(N)]) for p in (0, 1) for q in (0, 1)}
     residue = (h[0, 0] - h[0, 1] - h[1, 0] + h[1, 1]).expand()
     if residue != 0:
         for s in range(5):
-            point = net.subs(net.random_point(seed + s, bound=9))
+            point = net.at_random_point(seed + s, bound=9)
             r = matricization_rank(point, I)
             if r > 2:
                 return Verdict("T3", instance, "refuted", dict(numbers, **{"rank at a point": r}),
@@ -260,6 +273,67 @@ def check_t4(N, M, r, seed=0):
     return Verdict("T4", instance, "verified" if ok else "inconclusive",
                    {"odd-even rank": got, "r^(N/2)": target, "shallow Z >=": target},
                    time.perf_counter() - start, cert if ok else None, "" if ok else "5 degenerate weight points; try other seeds")
+
+
+GENERAL = {"recurrent": recurrent, "overlapping": overlapping}
+
+
+def general_architecture(architecture, N, M, r, shared=True, kernel=3, stride=1):
+    """A recurrent chain (tensor train when unshared) or a 1-D overlapping ConvAC, product."""
+    if architecture == "recurrent":
+        return recurrent(N, M, r, "product", shared=shared)
+    if architecture == "overlapping":
+        return overlapping(N, M, kernel, stride, r, "product", shared=shared)
+    raise SymtdError(f"unknown architecture {escape(architecture)}; expected recurrent or overlapping")
+
+
+def check_t4_general(architecture, N, M, r, Z=None, rows="odd-even", kernel=3, stride=1, shared=True,
+                     seed=0):
+    """T4 beyond trees of pairs: a recurrent / tensor-train or overlapping ConvAC whose
+    separation rank s under (I, J) is certified (lower == upper) and exceeds Z (default s - 1).
+
+    Lower: an exact rational weight point where rank [G]_{I,J} = s; its non-zero s-minor is a
+    non-zero polynomial in the weights, so rank >= s outside a null set. Upper: a cut of the
+    circuit's tensor network with capacities multiplying to s, so rank <= s for all weights
+    (SPEC §9). A shallow ConvAC with Z channels has rank <= Z under every split, so for
+    almost every weight setting of the deep circuit no shallow network with Z < s matches it.
+    """
+    start = time.perf_counter()
+    from .separation import separation_rank
+
+    arch = general_architecture(architecture, N, M, r, shared, kernel, stride)
+    name = rows if isinstance(rows, str) else "I=" + ",".join(map(str, rows))
+    I = partition(rows, arch)
+    s = separation_rank(arch, I, points=5, seed=seed)
+    cut = next((b for b in s.bounds if b.name == "min-cut" and b.value == s.upper), None)
+    Z = s.upper - 1 if Z is None else Z
+    instance = {"architecture": architecture, "operator": "product", "N": N, "M": M, "r": r,
+                "shared": shared, "partition": name, "rows": list(I), "rank": s.upper, "Z": Z}
+    if architecture == "overlapping":
+        instance.update(kernel=kernel, stride=stride)
+    numbers = {"partition": name, "lower": s.lower, "upper": s.upper, "upper bound": s.upper_bound,
+               "shallow Z": Z}
+    reason = ("" if s.certified and cut else "the bounds differ (lower < upper)" if not s.certified
+              else "no min-cut bound to certify the upper bound")
+    if not reason and s.upper <= Z:
+        reason = f"rank {s.upper} <= Z = {Z}: a shallow network of Z channels is not ruled out here"
+    point = None
+    for attempt in range(seed, seed + 5) if not reason else ():
+        candidate = arch.at_random_point(attempt, bound=99)
+        if matricization_rank(candidate, I) == s.upper:
+            point, instance["seed"] = candidate, attempt
+            break
+    if point is None:
+        return Verdict("T4", instance, "inconclusive", numbers, time.perf_counter() - start, None,
+                       reason or "no exact witness point among 5 small-range draws")
+    cert = certificate("T4", instance, {"arch": network_to_dict(point)},
+                       [{"kind": "covering", "network": "arch"},
+                        {"kind": "grid_equals", "network": "arch", "entries": grid_tensor(point).to_strings()},
+                        {"kind": "rank", "network": "arch", "rows": list(I), "rank": s.upper},
+                        {"kind": "cut_bound", "network": "arch", "rows": list(I),
+                         "cut": [list(item) for item in cut.cut], "bound": s.upper}])
+    numbers["shallow Z >="] = s.upper
+    return Verdict("T4", instance, "verified", numbers, time.perf_counter() - start, cert)
 
 
 # -- T5: ReLU-max depth efficiency exists -----------------------------------------------------

@@ -1,15 +1,21 @@
-"""Command line: ``symtd grid`` and ``symtd rank`` (SPEC §7), ``prove``, ``check``, ``latex``, ``draw``, ``plot``.
+"""Command line: ``grid``, ``rank`` (SPEC §7), ``separation`` (SPEC §9), ``convert``, ``prove``,
+``check``, ``latex``, ``draw``, ``plot``.
 
-Bad input exits with status 2 and one line on stderr, never a traceback.
+Bad input exits with status 2 and one line on stderr, never a traceback; untrusted text
+is printed escaped.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from fractions import Fraction
 
-from .errors import SymtdError
+from .errors import SymtdError, escape
+
+
+NETWORK_FILE = "network JSON file (format symtd-network/1 or /2)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,56 +30,90 @@ def _parser():
     parser.add_argument("--version", action="version", version=f"symtd {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     grid = commands.add_parser("grid", help="print the exact grid tensor of a network file")
-    grid.add_argument("network", help="network JSON file (format symtd-network/1)")
+    grid.add_argument("network", help=NETWORK_FILE)
     grid.add_argument("--out", help="write the JSON here instead of standard output")
     rank = commands.add_parser("rank", help="print the exact rank of a matricization")
-    rank.add_argument("network", help="network JSON file (format symtd-network/1)")
+    rank.add_argument("network", help=NETWORK_FILE)
     rank.add_argument("--partition", required=True,
                       help="odd-even, low-high, root, or I=0,2,... (0-based row positions)")
+    separation = commands.add_parser("separation", help="bracket the maximal rank over all weights "
+                                     "(separation rank) of one or several architectures")
+    separation.add_argument("networks", nargs="+", metavar="network", help=NETWORK_FILE +
+                            "; weights, when given, are ignored")
+    separation.add_argument("--partition", action="append", metavar="P",
+                            help="odd-even, low-high, root or I=0,2,... (repeatable; default: the "
+                                 "named ones with non-empty I and J)")
+    separation.add_argument("--points", type=_integer, default=3,
+                            help="random weight points for the lower bound (default 3)")
+    separation.add_argument("--seed", type=_integer, default=0, help="seed of the first point (default 0)")
+    form = separation.add_mutually_exclusive_group()
+    for name in ("json", "csv", "latex"):
+        form.add_argument(f"--{name}", action="store_true", help=f"print {name.upper()} instead of a table")
+    convert = commands.add_parser("convert", help="print a network file in format symtd-network/2")
+    convert.add_argument("network", help=NETWORK_FILE)
     prove = commands.add_parser("prove", help="verify theorem instances (SPEC §6) and print the verdict table")
     prove.add_argument("theorem", help="T1 ... T7, or all (the default instance set)")
-    for name, kind, text in (("N", int, "number of positions"), ("M", int, "number of templates"),
-                             ("r", int, "T4: width r of every layer"), ("Z", int, "T1/T2: number of channels"),
-                             ("widths", _numbers(int), "widths r_0,r_1,... (e.g. 2,2)"),
+    for name, kind, text in (("N", _integer, "number of positions"), ("M", _integer, "number of templates"),
+                             ("r", _integer, "T4: width r of every layer"),
+                             ("Z", _integer, "T1/T2/T4: number of shallow channels"),
+                             ("widths", _numbers(_integer), "widths r_0,r_1,... (e.g. 2,2)"),
                              ("operator", str, "product, max, sum or avg"),
-                             ("architecture", str, "shallow or deep"),
+                             ("architecture", str, "shallow, deep, mirror, dilated, recurrent, overlapping"),
+                             ("kernel", _integer, "T4 overlapping: window size (default 3)"),
+                             ("stride", _integer, "T4 overlapping: stride (default 1)"),
+                             ("shared", _boolean, "T4 recurrent/overlapping: shared weights, yes or no"),
                              ("partition", str, "T3 split: odd-even, low-high, root or I=0,2,..."),
                              ("templates", _numbers(Fraction), "T7 templates on a line, e.g. 1,2,3"),
                              ("biases", _numbers(Fraction), "T7 ReLU biases b_d of f_d(x) = max(x - b_d, 0); write --biases=-1,0 for a leading minus")):
         prove.add_argument(f"--{name}", type=kind, help=text)
-    prove.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
+    prove.add_argument("--seed", type=_integer, default=0, help="seed of the random instances (default 0)")
     prove.add_argument("--cert", help="write the certificates (a JSON list) to this file")
     prove.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     prove.add_argument("--latex", metavar="FILE", help="write a standalone LaTeX report (compiles with pdflatex)")
     prove.add_argument("--pdf", action="store_true", help="with --latex: also run pdflatex, when it is installed")
     latex = commands.add_parser("latex", help="LaTeX of a network's decomposition, a grid entry or a matricization")
-    latex.add_argument("network", help="network JSON file (format symtd-network/1)")
+    latex.add_argument("network", help=NETWORK_FILE)
     latex.add_argument("--what", nargs="+", default=["decomposition"], metavar="KIND",
                        help="decomposition | entry D (e.g. entry 0,1,0,1) | matricization P (e.g. matricization odd-even)")
     latex.add_argument("--symbolic", action="store_true",
                        help="replace the file's weights by symbols a^{l,j,γ}_α (for entry: the expression)")
     draw = commands.add_parser("draw", help="picture of a network (PNG or SVG), or a heatmap of a matricization")
-    draw.add_argument("network", help="network JSON file (format symtd-network/1)")
+    draw.add_argument("network", help=NETWORK_FILE)
     draw.add_argument("--out", required=True, help="picture file, .png or .svg")
     draw.add_argument("--matricization", metavar="P", help="heatmap of this matricization (odd-even, root, I=...)")
     plot = commands.add_parser("plot", help="plots: ranks (odd-even ranks of deep networks against N)")
     plot.add_argument("what", choices=["ranks"])
     plot.add_argument("--out", required=True, help="picture file, .png or .svg")
     plot.add_argument("--N", type=_numbers(int), default=(2, 4, 8, 16), help="values of N (default 2,4,8,16)")
-    plot.add_argument("--M", type=int, default=2, help="number of templates (default 2)")
-    plot.add_argument("--r", type=int, default=2, help="width of every layer (default 2)")
-    plot.add_argument("--seed", type=int, default=0, help="first random weight seed (default 0)")
+    plot.add_argument("--M", type=_integer, default=2, help="number of templates (default 2)")
+    plot.add_argument("--r", type=_integer, default=2, help="width of every layer (default 2)")
+    plot.add_argument("--seed", type=_integer, default=0, help="first random weight seed (default 0)")
     check = commands.add_parser("check", help="re-verify certificates with the independent checker")
     check.add_argument("certificate", help="certificate JSON file (one certificate or a list)")
     return parser
 
 
+def _integer(text):
+    """An integer option of at most 18 digits (longer ones are refused, not parsed)."""
+    if not re.fullmatch(r"-?[0-9]{1,18}", text):
+        raise argparse.ArgumentTypeError(f"expected an integer of at most 18 digits, got {escape(text, 40)}")
+    return int(text)
+
+
+def _boolean(text):
+    if text not in ("yes", "no"):
+        raise argparse.ArgumentTypeError(f"expected yes or no, got {escape(text)}")
+    return text == "yes"
+
+
 def _numbers(kind):
     def parse(text):
+        if len(text) > 1000:
+            raise argparse.ArgumentTypeError("the list is too long")
         try:
             return tuple(kind(x) for x in text.split(","))
         except (ValueError, ZeroDivisionError):
-            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {escape(text)}") from None
     return parse
 
 
@@ -110,27 +150,35 @@ def _prove(args):
 
 
 def _check(args):
-    from .checker import CheckFailed, check
+    from .checker import FORMAT, CheckFailed, check, loads
+    from .network_json import MAX_FILE_BYTES
 
+    path = escape(args.certificate, 120, quote=False)
     try:
-        with open(args.certificate, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(args.certificate, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise SymtdError(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        data = loads(raw.decode("utf-8"))
     except OSError as exc:
-        raise SymtdError(f"cannot read {args.certificate}: {exc.strerror}") from None
+        raise SymtdError(f"cannot read {path}: {exc.strerror}") from None
     except (ValueError, RecursionError) as exc:
-        raise SymtdError(f"{args.certificate} is not readable JSON: {str(exc)[:80]}") from None
+        raise SymtdError(f"{path} is not readable JSON: {escape(str(exc), 80, quote=False)}") from None
     certificates = data if isinstance(data, list) else [data]
-    if not certificates or not all(isinstance(c, dict) for c in certificates):
-        raise SymtdError(f"{args.certificate}: expected a certificate object or a non-empty list of them")
+    if not certificates or not all(isinstance(c, dict) and c.get("format") == FORMAT for c in certificates):
+        raise SymtdError(f"{path}: expected a certificate object (\"format\": \"{FORMAT}\") or a "
+                         f"non-empty list of them")
+    if len(certificates) > 10_000:
+        raise SymtdError(f"{path}: more than 10,000 certificates in one file")
     failed = 0
     for k, cert in enumerate(certificates):
-        label = f"[{k}] {cert.get('theorem', '?')} {json.dumps(cert.get('instance', {}), default=str)[:60]}"
+        label = f"[{k}] {escape(cert.get('theorem', '?'), 12)} {escape(cert.get('instance', {}), 60)}"
         try:
             check(cert)
             print(f"{label}: ok")
         except CheckFailed as exc:
             failed += 1
-            print(f"{label}: FAILED: {exc}")
+            print(f"{label}: FAILED: {escape(str(exc), 200, quote=False)}")
     print(f"{len(certificates) - failed} of {len(certificates)} certificates pass")
     return 1 if failed else 0
 
@@ -187,11 +235,21 @@ def _plot(args):
     print(f"wrote {plot_ranks(args.out, args.N, args.M, args.r, args.seed)}")
 
 
-def _grid(args):
-    from .grid import grid_tensor
+def _concrete(path):
+    """A network file that must carry weights (grid, rank)."""
     from .network_json import load_network
 
-    G = grid_tensor(load_network(args.network))
+    circuit = load_network(path)
+    if not circuit.is_concrete:
+        raise SymtdError(f"{escape(path, 120, quote=False)} has no weights: it is an architecture; this command "
+                         f"needs concrete weights (symtd separation takes architectures)")
+    return circuit
+
+
+def _grid(args):
+    from .grid import grid_tensor
+
+    G = grid_tensor(_concrete(args.network))
     text = json.dumps({"shape": list(G.shape), "entries": G.to_strings()}, separators=(",", ":"))
     if args.out:
         _write(args.out, text)
@@ -201,26 +259,68 @@ def _grid(args):
 
 def _rank(args):
     from .matricize import partition
-    from .network_json import load_network
     from .rank import matricization_rank
 
-    circuit = load_network(args.network)
+    circuit = _concrete(args.network)
     print(matricization_rank(circuit, partition(args.partition, circuit)))
 
 
+def _separation(args):
+    from . import tables
+    from .matricize import partition
+    from .network_json import load_network
+    from .separation import separation_rank
+
+    if not 1 <= args.points <= 100 or args.seed < 0:
+        raise SymtdError("--points must be in 1..100 and --seed >= 0")
+    circuits = [(path, load_network(path)) for path in args.networks]
+    names = args.partition or [n for n in tables.NAMED
+                               if all(0 < len(partition(n, c)) < c.N for _, c in circuits)]
+    if not names:
+        raise SymtdError("no named partition has non-empty I and J for every network; give --partition")
+    table = [(path, [separation_rank(c, partition(n, c), args.points, args.seed) for n in names])
+             for path, c in circuits]
+    render = tables.to_json if args.json else tables.to_csv if args.csv else \
+        tables.to_latex if args.latex else tables.to_text
+    print(render(table, names))
+
+
+def _convert(args):
+    from .network_json import dumps, load_network, network_to_dict
+
+    circuit = load_network(args.network)
+    print(dumps(network_to_dict(circuit, weights=circuit.is_concrete, version=2)))
+
+
+COMMANDS = {"grid": _grid, "rank": _rank, "separation": _separation, "convert": _convert,
+            "prove": _prove, "check": _check, "latex": _latex, "draw": _draw, "plot": _plot}
+
+
 def main(argv=None):
+    """Run one command; 0 on success, 1 when a check fails, 2 for bad or oversize input."""
+    for stream in (sys.stdout, sys.stderr):          # never die on a character the terminal lacks
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         args = _parser().parse_args(argv)
-        return {"grid": _grid, "rank": _rank, "prove": _prove, "check": _check,
-                "latex": _latex, "draw": _draw, "plot": _plot}[args.command](args) or 0
+        return COMMANDS[args.command](args) or 0
     except SymtdError as exc:
-        print(f"symtd: error: {exc}", file=sys.stderr)
+        print(f"symtd: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except MemoryError:
         print("symtd: error: out of memory", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("symtd: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0
+
+
+def _one_line(exc):
+    """The message on one line: control characters (a forged newline) escaped."""
+    text = str(exc)
+    return "".join(ch if ch.isprintable() else escape(ch)[1:-1] for ch in text)
 
 
 if __name__ == "__main__":

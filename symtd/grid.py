@@ -117,7 +117,7 @@ def grid_numerators_mod(circuit, prime):
 
 
 # -- memory ---------------------------------------------------------------------------------
-MAX_ORDER = 63                  # the forward pass holds arrays with N + 1 axes; numpy allows 64
+MAX_ORDER = 32                  # numpy iterates over at most 32 axes (np.vectorize, nditer)
 
 
 def estimate_bytes(circuit, arithmetic="exact"):
@@ -158,7 +158,7 @@ def _exact_entry_bytes(circuit):
 
 def check_memory(circuit, arithmetic="exact", max_bytes=None):
     """Refuse, with the estimate, a grid computation over max_bytes (default: half the free
-    memory) or with more than 63 positions (numpy's axis limit). Sizes are compared before
+    memory) or with more than 32 positions (numpy's axis limit). Sizes are compared before
     anything is built; astronomically large ones without computing M^N."""
     limit = max_bytes if max_bytes is not None else _available_bytes() // 2
     bits = circuit.N * math.log2(circuit.M)
@@ -169,8 +169,8 @@ def check_memory(circuit, arithmetic="exact", max_bytes=None):
                          f"entries) needs about {amount} in {arithmetic} arithmetic, over the limit "
                          f"of {_human(limit)}; refused")
     if circuit.N > MAX_ORDER:
-        raise SymtdError(f"grid tensors are limited to N <= {MAX_ORDER} positions (numpy arrays have "
-                         f"at most 64 axes), got N = {circuit.N}")
+        raise SymtdError(f"grid tensors are limited to N <= {MAX_ORDER} positions (numpy iterates over at "
+                         f"most 32 axes), got N = {circuit.N}")
 
 
 def _available_bytes():

@@ -66,7 +66,7 @@ def loads(text, where="input"):
 
 def read_json(path, what="file"):
     """Read and strictly parse a JSON file (at most 512 MiB)."""
-    where = escape(os.fspath(path), 120).strip("'")
+    where = escape(os.fspath(path), 120, quote=False)
     try:
         if os.path.getsize(path) > MAX_FILE_BYTES:
             raise SymtdError(f"{where}: the {what} is larger than {MAX_FILE_BYTES // 2**20} MiB")
@@ -88,7 +88,7 @@ def load_network(path):
     try:
         return network_from_dict(data)
     except SymtdError as exc:
-        raise SymtdError(f"{escape(os.fspath(path), 120).strip(chr(39))}: {exc}") from None
+        raise SymtdError(f"{escape(os.fspath(path), 120, quote=False)}: {exc}") from None
 
 
 def network_from_dict(data):
@@ -245,10 +245,27 @@ def save_network(circuit, path, version=None):
     doc = network_to_dict(circuit, weights=circuit.is_concrete, version=version)
     try:
         with open(path, "w", encoding="utf-8") as handle:
-            json.dump(doc, handle, indent=1)
-            handle.write("\n")
+            handle.write(dumps(doc) + "\n")
     except OSError as exc:
-        raise SymtdError(f"cannot write {escape(os.fspath(path))}: {exc.strerror}") from None
+        raise SymtdError(f"cannot write {escape(os.fspath(path), 120, quote=False)}: {exc.strerror}") from None
+
+
+def dumps(doc):
+    """A network document as JSON text: one line per key, per node and per weight block."""
+    def compact(value):
+        return json.dumps(value, separators=(", ", ": "))
+
+    lines = []
+    for key, value in doc.items():
+        if key == "nodes":
+            inner = ",\n".join(f"  {compact(node)}" for node in value)
+            lines.append(f' "nodes": [\n{inner}\n ]')
+        elif key == "weights":
+            inner = ",\n".join(f"  {json.dumps(name)}: {compact(block)}" for name, block in value.items())
+            lines.append(f' "weights": {{\n{inner}\n }}')
+        else:
+            lines.append(f" {json.dumps(key)}: {compact(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def network_to_dict(circuit, weights=True, version=None):

@@ -8,14 +8,15 @@ expected to be verified but refuted makes the row "refuted"; anything else is
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
 from . import claims
-from .checker import MAX_ENTRIES
-from .errors import SymtdError
+from . import checker
+from .errors import SymtdError, escape
 
 THEOREMS = ("T1", "T2", "T3", "T4", "T5", "T6", "T7")
 STATEMENTS = {
@@ -27,7 +28,9 @@ STATEMENTS = {
     "T6": "ReLU-max depth efficiency is incomplete: an open region where deep = shallow with Z = 1",
     "T7": "Covering templates: F decided non-singular exactly; grid = generalized decomposition",
 }
-OPTIONS = ("N", "M", "r", "widths", "Z", "operator", "architecture", "partition", "seed", "templates", "biases")
+OPTIONS = ("N", "M", "r", "widths", "Z", "operator", "architecture", "partition", "seed", "templates",
+           "biases", "kernel", "stride", "shared")
+MAX_N = 32
 
 
 @dataclass
@@ -65,12 +68,16 @@ def random_target(N, M, seed=0):
 
 
 def prove(theorem, **options):
-    """Run a theorem's default instances, or the one instance the options describe; a :class:`Row`."""
+    """Run a theorem's default instances, or the one instance the options describe; a :class:`Row`.
+
+    Every instance is priced first: one whose certificate the independent checker would
+    refuse (its LIMITS) is refused here, before any work.
+    """
     unknown = set(options) - set(OPTIONS)
     if unknown:
-        raise SymtdError(f"unknown option(s) {', '.join(sorted(unknown))}")
+        raise SymtdError(f"unknown option(s) {escape(sorted(unknown))}")
     if theorem not in THEOREMS:
-        raise SymtdError(f"unknown theorem {theorem!r}; expected one of {', '.join(THEOREMS)} or all")
+        raise SymtdError(f"unknown theorem {escape(theorem)}; expected one of {', '.join(THEOREMS)} or all")
     given = {k: v for k, v in options.items() if v is not None}
     seed = given.pop("seed", 0)
     _validate(given, seed)
@@ -81,15 +88,44 @@ def prove(theorem, **options):
 
 
 def _validate(given, seed):
-    for key in ("N", "M", "r", "Z"):
-        if key in given and given[key] < 1:
-            raise SymtdError(f"{key} must be a positive integer, got {given[key]}")
-    if seed < 0:
-        raise SymtdError(f"seed must be >= 0, got {seed}")
+    for key in ("N", "M", "r", "Z", "kernel", "stride"):
+        if key in given and (isinstance(given[key], bool) or not isinstance(given[key], int) or given[key] < 1):
+            raise SymtdError(f"{key} must be a positive integer, got {escape(given[key])}")
+    for w in given.get("widths", ()):
+        if not 1 <= w <= checker.MAX_WIDTH:
+            raise SymtdError(f"widths must be in 1..{checker.MAX_WIDTH}, got {w}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise SymtdError(f"seed must be an integer in 0..2^63-1, got {escape(seed)}")
     N, M = given.get("N", 4), given.get("M", len(given.get("templates", ())) or 2)
-    if M ** N > MAX_ENTRIES:
-        raise SymtdError(f"M^N = {M}^{N} grid entries is too many: instances are limited to {MAX_ENTRIES} "
-                         f"entries, because the certificate checker re-evaluates every one")
+    if N > MAX_N:
+        raise SymtdError(f"N = {N} is too large: theorem instances have at most {MAX_N} positions")
+    entries(N, M)
+
+
+def entries(N, M):
+    """M^N, refused (SymtdError) beyond the checker's grid limit, computed without building a
+    huge number."""
+    if M > 1 and N * math.log2(M) > math.log2(checker.MAX_ENTRIES) + 1e-9 or \
+            M ** min(N, MAX_N) > checker.MAX_ENTRIES:
+        raise SymtdError(f"M^N = {M}^{N} grid entries is too many: instances are limited to "
+                         f"{checker.MAX_ENTRIES} entries, because the certificate checker re-evaluates "
+                         f"every one")
+    return M ** N
+
+
+def affordable(theorem, circuits, rows=()):
+    """Refuse (SymtdError) an instance whose certificate the independent checker would refuse:
+    each planned network's structure and forward cost, each exact rank's cost."""
+    from .network_json import network_to_dict
+
+    try:
+        for k, c in enumerate(circuits):
+            checker.validate(network_to_dict(c, weights=False), f"net{k}")
+            for I in rows:
+                checker._rank_cost(c.N, c.M, list(I))
+    except checker.CheckFailed as exc:
+        raise SymtdError(f"{theorem} instance too large: its certificate would exceed the independent "
+                         f"checker's limits ({exc})") from None
 
 
 def prove_all(seed=0):
@@ -109,6 +145,12 @@ def _universality(operator, theorem):
         if given:
             N, M = given.get("N", 3), given.get("M", 2)
             arch = given.get("architecture", "shallow")
+            Z = entries(N, M) + (operator == "max")
+            if Z > checker.MAX_WIDTH:
+                raise SymtdError(f"{theorem} with M^N = {M}^{N} may need Z = {Z} channels, more than the "
+                                 f"checker's width limit {checker.MAX_WIDTH}")
+            affordable(theorem, [claims._network(arch, N, M, [Z] * (1 if arch == "shallow" else
+                                                                     claims._levels_count(N)), operator)])
             yield claims.check_universality(random_target(N, M, seed), operator, arch, Z=given.get("Z")), "verified"
             return
         yield claims.check_universality(random_target(3, 2, seed), operator, "shallow"), "verified"
@@ -119,23 +161,56 @@ def _universality(operator, theorem):
 def _t3(given, seed):
     _unused(given, ("N", "M", "widths", "operator", "architecture", "partition"), "T3")
     if given:
-        yield claims.check_t3(given.get("N", 4), given.get("M", 2), given.get("architecture", "deep"),
-                              given.get("operator", "sum"), given.get("widths"), given.get("partition"),
-                              seed=seed), "verified"
+        arch, N, M = given.get("architecture", "deep"), given.get("N", 4), given.get("M", 2)
+        net = claims._network(arch, N, M, given.get("widths"), given.get("operator", "sum"))
+        widths = [node.width for node in net.nodes]
+        if N > checker.MAX_SYMBOLIC_N or max(widths) > checker.MAX_SYMBOLIC_WIDTH:
+            raise SymtdError(f"T3 is proved symbolically for all weights: at most N = {checker.MAX_SYMBOLIC_N} "
+                             f"and widths <= {checker.MAX_SYMBOLIC_WIDTH} (the checker's limits)")
+        rows = claims.partition(given.get("partition") or ("odd-even" if arch == "shallow" else "root"), net)
+        affordable("T3", [net], [rows])
+        yield claims.check_t3(N, M, arch, given.get("operator", "sum"), given.get("widths"),
+                              given.get("partition"), seed=seed), "verified"
         return
     for architecture in ("shallow", "deep"):
         for operator in ("sum", "avg"):
             yield claims.check_t3(4, 2, architecture, operator, seed=seed), "verified"
+    yield claims.check_t3(4, 3, "recurrent", "sum", seed=seed), "verified"
+
+
+T4_GENERAL = (("recurrent", 8, 2, 2, True), ("recurrent", 6, 3, 2, False), ("overlapping", 6, 3, 2, True))
 
 
 def _t4(given, seed):
-    _unused(given, ("N", "M", "r"), "T4")
+    arch = given.get("architecture", "deep")
+    if arch == "deep":
+        _unused(given, ("N", "M", "r", "architecture"), "T4")
+    else:
+        _unused(given, ("N", "M", "r", "Z", "architecture", "partition", "kernel", "stride", "shared"), "T4")
+    if given and arch == "deep":
+        N, M = given.get("N", 4), given.get("M", 2)
+        if N < 4 or N & (N - 1):
+            raise SymtdError(f"T4 needs a deep network with N = 2^L >= 4, got N = {N}")
+        r = given.get("r", M)
+        net = claims.deep(N, M, r, "product")
+        affordable("T4", [net], [range(0, N, 2)])
+        yield claims.check_t4(N, M, r, seed), "verified"
+        return
     if given:
-        M = given.get("M", 2)
-        yield claims.check_t4(given.get("N", 4), M, given.get("r", M), seed), "verified"
+        N, M, r = given.get("N", 6), given.get("M", 2), given.get("r", 2)
+        kernel, stride = given.get("kernel", 3), given.get("stride", 1)
+        if N < 2:
+            raise SymtdError("T4 needs N >= 2")
+        net = claims.general_architecture(arch, N, M, r, given.get("shared", True), kernel, stride)
+        rows = claims.partition(given.get("partition", "odd-even"), net)
+        affordable("T4", [net], [rows])
+        yield claims.check_t4_general(arch, N, M, r, given.get("Z"), given.get("partition", "odd-even"),
+                                      kernel, stride, given.get("shared", True), seed), "verified"
         return
     for N, M, r in ((4, 2, 2), (8, 2, 2), (4, 3, 3), (8, 3, 3)):
         yield claims.check_t4(N, M, r, seed), "verified"
+    for architecture, N, M, r, shared in T4_GENERAL:
+        yield claims.check_t4_general(architecture, N, M, r, shared=shared, seed=seed), "verified"
 
 
 T5_LEMMA = ((6, 3, 2, 20), (8, 2, 1, 15), (4, 3, 1, 15))        # (N, M, Z, networks): 50 in all
@@ -145,6 +220,8 @@ def _t5(given, seed):
     _unused(given, ("N", "M"), "T5")
     sizes = [(given.get("N", 4), given.get("M", 2))] if given else [(4, 2), (8, 2), (8, 3)]
     for N, M in sizes:
+        if given:
+            affordable("T5", [claims.t5_witness(N, M)], [range(0, N, 2)])
         yield claims.check_t5(N, M), "verified"
     if not given:
         for N, M, Z, count in T5_LEMMA:
@@ -154,7 +231,13 @@ def _t5(given, seed):
 def _t6(given, seed):
     _unused(given, ("N", "M", "widths"), "T6")
     if given:
-        yield claims.check_t6(given.get("N", 4), given.get("M", 2), given.get("widths"), seed=seed), "verified"
+        N, M = given.get("N", 4), given.get("M", 2)
+        widths = given.get("widths") or [2] * claims._levels_count(N)
+        if N > checker.MAX_SYMBOLIC_N or max(widths) > checker.MAX_SYMBOLIC_WIDTH:
+            raise SymtdError(f"T6 is proved symbolically on a region: at most N = {checker.MAX_SYMBOLIC_N} "
+                             f"and widths <= {checker.MAX_SYMBOLIC_WIDTH} (the checker's limits)")
+        affordable("T6", [claims.deep(N, M, list(widths), "max")])
+        yield claims.check_t6(N, M, given.get("widths"), seed=seed), "verified"
         return
     yield claims.check_t6(4, 2, [2, 2], seed=seed), "verified"
     yield claims.check_t6(8, 2, [2, 2, 2], seed=seed), "verified"
@@ -166,6 +249,10 @@ def _t7(given, seed):
     templates = given.get("templates", (1, 2, 3))
     biases = given.get("biases", (0, Fraction(3, 2), Fraction(5, 2)) if len(templates) == 3 else
                        tuple(Fraction(t) - Fraction(1, 2) for t in templates))
+    if given:
+        N = given.get("N", 4)
+        widths = given.get("widths") or [2] * claims._levels_count(N)
+        affordable("T7", [claims.deep(N, len(templates), list(widths), given.get("operator", "max"))])
     yield claims.check_t7(templates, biases, seed=seed, **options), "verified"
     if "templates" not in given and "biases" not in given:      # the non-covering control
         yield claims.check_t7(templates, (0,) * len(templates), seed=seed, **options), "refuted"

@@ -28,7 +28,8 @@ METHODS = {
           "at most 2 for all weights; the target's exact rank is at least 3.",
     "T4": "At one exact rational weight point the odd-even matricization has rank $r^{N/2}$; a non-zero "
           "minor is a non-zero polynomial, so this rank holds outside a null set, and the upper bound "
-          "holds for all weights.",
+          "holds for all weights. For recurrent (tensor-train) and overlapping circuits the upper bound "
+          "is a cut of the circuit's tensor network whose capacities multiply to the same rank.",
     "T5": "The witness grid tensor is computed exactly and equals $\\prod_j [d_{2j-1} = d_{2j}]$; its "
           "odd-even matricization is the identity. The lemma's bound is checked with exact ranks on "
           "random networks (an exact check of those instances).",
@@ -78,6 +79,13 @@ def _summary(rows):
         "A verdict is ``verified'' only when every step was exact.\n"
 
 
+def _network_label(doc):
+    """"deep max widths (2, 2)" for v1 documents, "v2 product, 4 nodes" for v2 ones."""
+    if doc["format"] == "symtd-network/2":
+        return f"v2 {tex(doc['operator'])} circuit, {len(doc['nodes'])} nodes"
+    return f"{doc['architecture']} {doc['operator']} widths {tex(doc['widths'])}"
+
+
 def _section(row):
     out = [rf"\section*{{{row.theorem}}}", rf"\textbf{{Statement.}} {tex(STATEMENTS[row.theorem])}.", "",
            rf"\textbf{{How it was decided.}} {METHODS[row.theorem]}", "", r"\textbf{Instances.}",
@@ -100,8 +108,7 @@ def _section(row):
             result = "passes" if check(cert) else "fails"
         except CheckFailed as exc:
             result = f"FAILS: {tex(exc)}"
-        nets = "; ".join(f"{tex(name)}: {net['architecture']} {net['operator']} widths "
-                         f"{tex(net['widths'])}" for name, net in list(cert["networks"].items())[:3])
+        nets = "; ".join(f"{tex(name)}: {_network_label(net)}" for name, net in list(cert["networks"].items())[:3])
         more = f" (and {len(cert['networks']) - 3} more)" if len(cert["networks"]) > 3 else ""
         kinds = ", ".join(sorted({tex(c['kind']) for c in cert["claims"]}))
         out.append(rf"\item claims: {kinds}; networks: {nets}{more}; check: \textbf{{{result}}}")

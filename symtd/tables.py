@@ -1,0 +1,90 @@
+"""Pooling-geometry tables: separation ranks of several architectures side by side.
+
+A table is a list of (network label, [SeparationRank per partition]) with the partition
+names as columns, rendered as text, JSON (SPEC §9 for one network), CSV or a booktabs
+LaTeX ``tabular``. A cell shows the certified rank*(I), or "lower–upper" when the bounds
+differ; ReLU circuits are marked, their maximal rank is never called generic.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .errors import escape
+from .report import tex
+
+NAMED = ("odd-even", "low-high", "root")
+
+
+def cell(s):
+    """The certified value, or "lower–upper"."""
+    return str(s.lower) if s.certified else f"{s.lower}–{s.upper}"
+
+
+def partitions_json(ranks, names):
+    """SPEC §9: {"partitions": [{"partition", "rows", "lower", "upper", "upper_bound",
+    "certified"}, ...]} for one network."""
+    return {"partitions": [{"partition": name, "rows": list(s.rows), "lower": s.lower,
+                            "upper": s.upper, "upper_bound": s.upper_bound,
+                            "certified": s.certified} for name, s in zip(names, ranks)]}
+
+
+def to_json(table, names):
+    """One network: exactly SPEC §9; several: {"networks": [{"network", "partitions"}, ...]}."""
+    if len(table) == 1:
+        return json.dumps(partitions_json(table[0][1], names))
+    return json.dumps({"networks": [dict(network=label, **partitions_json(ranks, names))
+                                    for label, ranks in table]})
+
+
+def to_text(table, names):
+    """One network: a row per partition with both bounds; several: networks × partitions."""
+    if len(table) == 1:
+        lines = [f"{'partition':12}{'rows I':22}{'lower':>7}{'upper':>8}  {'upper bound':15}certified"]
+        for name, s in zip(names, table[0][1]):
+            rows = ",".join(map(str, s.rows))
+            rows = rows if len(rows) <= 20 else rows[:17] + "..."
+            lines.append(f"{escape(name, 12, quote=False):12}{rows:22}{s.lower:>7}{s.upper:>8}  "
+                         f"{s.upper_bound:15}{'yes' if s.certified else 'no'}")
+        kind = "generic rank" if table[0][1][0].polynomial else "maximal rank (ReLU: not generic)"
+        lines.append(f"certified: lower == upper, so rank*(I), the {kind}, is known exactly")
+        return "\n".join(lines)
+    width = max(len(_label(label)) for label, _ in table) + 2
+    columns = [max(len(n), 7) + 2 for n in names]
+    lines = [f"{'network':{width}}" + "".join(f"{n:>{w}}" for n, w in zip(names, columns))]
+    for label, ranks in table:
+        mark = "" if ranks[0].polynomial else " *"
+        lines.append(f"{_label(label) + mark:{width}}" +
+                     "".join(f"{cell(s):>{w}}" for s, w in zip(ranks, columns)))
+    lines.append("a number: certified rank*(I) (lower == upper); a–b: the bounds; "
+                 "* ReLU circuit: maximal rank, not generic")
+    return "\n".join(lines)
+
+
+def to_csv(table, names):
+    """Long form: network, partition, rows, lower, upper, upper_bound, certified."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["network", "partition", "rows", "lower", "upper", "upper_bound", "certified"])
+    for label, ranks in table:
+        for name, s in zip(names, ranks):
+            writer.writerow([_label(label), name, " ".join(map(str, s.rows)), s.lower, s.upper,
+                             s.upper_bound, str(s.certified).lower()])
+    return out.getvalue().rstrip("\n")
+
+
+def to_latex(table, names):
+    """A booktabs ``tabular`` (needs \\usepackage{booktabs}): networks × partitions."""
+    lines = [r"\begin{tabular}{l" + "r" * len(names) + "}", r"\toprule",
+             "network & " + " & ".join(tex(n) for n in names) + r" \\", r"\midrule"]
+    for label, ranks in table:
+        mark = "" if ranks[0].polynomial else r"$^{*}$"
+        cells = [str(s.lower) if s.certified else f"{s.lower}--{s.upper}" for s in ranks]
+        lines.append(tex(_label(label)) + mark + " & " + " & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines)
+
+
+def _label(label):
+    return escape(label, 40, quote=False)
