@@ -174,7 +174,7 @@ def test_prove_all_report_compiles_to_a_pdf_with_pages(tmp_path, capsys):
     pages = int(re.search(r"Output written on report\.pdf \((\d+) pages?", log)[1])
     assert pages >= 3 and (tmp_path / "report.pdf").stat().st_size > 10000
     text = path.read_text()
-    assert text.count(r"\section*{T") == 7 and text.count(r"check: \textbf{passes}") == 22
+    assert text.count(r"\section*{T") == 7 and text.count(r"check: \textbf{passes}") == 26
     assert "FAILS" not in text and "?" not in text          # no unmapped Unicode symbol
 
 
