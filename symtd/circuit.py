@@ -16,13 +16,15 @@ on several edges is one shared matrix. The uniform-depth pooling trees of format
 
 The networkx graph has nodes "xJ" (kind "input"), "nK" (kind "pool", ``width``) and
 "y" (kind "output"); an edge member → node carries ``slot`` (its place in the pool)
-and ``block`` (its name), the edge root → "y" the output block. Every graph node has
-``scope``: the positions under it, increasing. Blocks are read-only numpy object arrays
-of Fractions or sympy expressions; a circuit built without weights is symbolic, its
-symbols made when first asked for.
+and ``block`` (its name), the edge root → "y" the output block; every graph node has
+its ``depth`` (longest path from a position). :meth:`Circuit.scope` gives the positions
+under a member. Blocks are read-only numpy object arrays of Fractions or sympy
+expressions; a circuit built without weights is symbolic, its symbols made when first
+asked for.
 """
 from __future__ import annotations
 
+import math
 import random
 import re
 from fractions import Fraction
@@ -56,6 +58,9 @@ class Circuit:
     name of the output block (a vector of the root's width). ``weights``: {block name:
     matrix} for every block, or None for symbolic weights. ``F``: the M × M template
     matrix, identity when None. Build with the functions of :mod:`symtd.builders`.
+
+    ``uses`` maps every position and node to the number of pools it appears in;
+    ``is_tree`` is True when each is used exactly once (the root feeds the output).
     """
 
     def __init__(self, N, M, nodes, operator="product", *, output="output", weights=None, F=None):
@@ -65,14 +70,16 @@ class Circuit:
         self.output = _block_name(output)
         self.operator = get_operator(operator)
         self.shapes = _block_shapes(self.nodes, self.output, self.M)
-        entries = self.M ** 2 + sum(int(np.prod(s)) for s in self.shapes.values())
+        entries = self.M ** 2 + sum(math.prod(s) for s in self.shapes.values())
         if entries > MAX_WEIGHTS:
             raise SymtdError(f"the circuit would hold {entries:,} weight entries (F included); "
                              f"at most {MAX_WEIGHTS:,}")
         self.F = weight_array(np.eye(self.M, dtype=int) if F is None else F, (self.M, self.M), "F")
         self._blocks = None if weights is None else _weight_blocks(weights, self.shapes)
         self.graph = _build_graph(self)
-        self._layout = _UNSET
+        self._layout, self._scopes = _UNSET, {}
+        self.uses = {n: d for n, d in self.graph.out_degree() if n != "y"}
+        self.is_tree = all(d == 1 for d in self.uses.values())
 
     # -- structure ------------------------------------------------------------------
     @property
@@ -86,27 +93,43 @@ class Circuit:
         return sorted(preds, key=lambda p: preds[p]["slot"])
 
     def scope(self, member):
-        """The positions under a member ("xJ" or "nK"), increasing."""
-        return self.graph.nodes[member]["scope"]
+        """The positions under a member ("xJ", "nK" or the output "y"), increasing."""
+        if member not in self._scopes:
+            if member == "y":
+                return tuple(range(self.N))
+            seen, stack, found = {member}, [member], set()
+            while stack:
+                item = stack.pop()
+                if item[0] == "x":
+                    found.add(int(item[1:]))
+                    continue
+                for m, _ in self.nodes[int(item[1:])].pool:
+                    if m not in seen:
+                        seen.add(m)
+                        stack.append(m)
+            self._scopes[member] = tuple(sorted(found))
+        return self._scopes[member]
+
+    def scope_sizes(self):
+        """[|scope(n_k)| for every node k], by bitsets (linear in the circuit for small N)."""
+        bits = []
+        for node in self.nodes:
+            value = 0
+            for m, _ in node.pool:
+                value |= bits[int(m[1:])] if m[0] == "n" else 1 << int(m[1:])
+            bits.append(value)
+        return [b.bit_count() for b in bits]
 
     def dim(self, member):
         """Dimension of a member's value: M for a position, the width for a node."""
         return self.M if member[0] == "x" else self.nodes[int(member[1:])].width
 
-    @property
-    def is_tree(self):
-        """True when every position and every non-root node is a member exactly once."""
-        return all(d == 1 for n, d in self.graph.out_degree() if n != "y")
 
     @property
     def depth(self):
         """Length of the longest path from a position to the root, counted in pooling nodes."""
         return self.graph.nodes[self.root]["depth"]
 
-    @property
-    def uses(self):
-        """{member: number of pools it appears in}."""
-        return {n: d for n, d in self.graph.out_degree() if n != "y"}
 
     # -- weights --------------------------------------------------------------------
     @property
@@ -223,8 +246,6 @@ class Circuit:
     def to_node_link(self):
         """networkx node-link data (JSON-serializable); weights as exact strings or srepr."""
         data = nx.node_link_data(self.graph, edges="edges")
-        for node in data["nodes"]:
-            node["scope"] = list(node["scope"])
         data["graph"] = {"N": self.N, "M": self.M, "operator": operator_to_json(self.operator),
                          "output": self.output, "F": _encode(self.F),
                          "weights": None if self._blocks is None else
@@ -463,16 +484,16 @@ def _symbolic_blocks(circuit):
 # -- the graph --------------------------------------------------------------------------
 def _build_graph(circuit):
     g = nx.DiGraph(N=circuit.N, M=circuit.M, operator=circuit.operator.name)
+    depths = {}
     for j in range(circuit.N):
-        g.add_node(f"x{j}", kind="input", index=j, scope=(j,), depth=0)
+        g.add_node(f"x{j}", kind="input", index=j, depth=0)
+        depths[f"x{j}"] = 0
     for k, node in enumerate(circuit.nodes):
-        scope = sorted({p for m, _ in node.pool for p in g.nodes[m]["scope"]})
-        depth = 1 + max(g.nodes[m]["depth"] for m, _ in node.pool)
-        g.add_node(f"n{k}", kind="pool", index=k, width=node.width, scope=tuple(scope), depth=depth)
+        depths[f"n{k}"] = 1 + max(depths[m] for m, _ in node.pool)
+        g.add_node(f"n{k}", kind="pool", index=k, width=node.width, depth=depths[f"n{k}"])
         for slot, (member, block) in enumerate(node.pool):
             g.add_edge(member, f"n{k}", slot=slot, block=block)
-    g.add_node("y", kind="output", index=0, scope=g.nodes[f"n{len(circuit.nodes) - 1}"]["scope"],
-               depth=g.nodes[f"n{len(circuit.nodes) - 1}"]["depth"] + 1)
+    g.add_node("y", kind="output", index=0, depth=depths[f"n{len(circuit.nodes) - 1}"] + 1)
     g.add_edge(f"n{len(circuit.nodes) - 1}", "y", slot=0, block=circuit.output)
     return nx.freeze(g)
 
@@ -550,6 +571,6 @@ def _strip(graph):
     """Graph structure without weights, for comparing a decoded graph with a rebuilt one."""
     h = nx.DiGraph()
     for n, d in graph.nodes(data=True):
-        h.add_node(n, **{k: (tuple(v) if k == "scope" else v) for k, v in d.items()})
+        h.add_node(n, **d)
     h.add_edges_from(graph.edges(data=True))
     return h

@@ -83,7 +83,7 @@ def draw_circuit(circuit, path):
     Under every pooling node a bar spans the positions it sees, staggered so that
     overlapping windows (stride < kernel) stay visibly overlapping; blocks used on
     several edges (shared weights) are labelled on their edges. Nodes of non-contiguous
-    windows also show the (1-based) positions under them.
+    windows also show the positions under them (0-based, as in network files and partitions).
     """
     _picture_path(path)
     if circuit.N > MAX_POSITIONS or len(circuit.nodes) > MAX_DRAWN_NODES:
@@ -93,7 +93,7 @@ def draw_circuit(circuit, path):
     plt = _pyplot()
     xy = circuit_layout(circuit)
     graph, height = circuit.graph, circuit.depth + 1
-    scopes = {n: d["scope"] for n, d in graph.nodes(data=True)}
+    scopes = {n: circuit.scope(n) for n in graph.nodes}
     contiguous = all(list(s) == list(range(s[0], s[0] + len(s))) for s in scopes.values())
     uses = {}
     for _, _, block in graph.edges(data="block"):
@@ -108,7 +108,7 @@ def draw_circuit(circuit, path):
         ax.plot([x0, x1], [y, y], color=colours(k % 10), lw=3, alpha=0.45, solid_capstyle="round")
     for u, v, block in graph.edges(data="block"):
         ax.annotate("", xy=xy[v], xytext=xy[u], arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1,
-                                                                 shrinkA=11, shrinkB=11))
+                                                                 shrinkA=12, shrinkB=18))
         if uses[block] > 1 or not circuit.layout:
             mx, my = 0.7 * xy[u][0] + 0.3 * xy[v][0], 0.7 * xy[u][1] + 0.3 * xy[v][1]
             ax.text(mx, my, _short(block), fontsize=6, color="#7a4b00", ha="center", va="center",
@@ -117,11 +117,11 @@ def draw_circuit(circuit, path):
     size = 9 if circuit.N <= 8 else 7
     for node, data in graph.nodes(data=True):
         if data["kind"] == "input":
-            label = f"x{data['index'] + 1}"
+            label = node
         elif data["kind"] == "pool":
             label = f"{_short(circuit.operator.name)}\n{data['width']} ch"
             if not contiguous:
-                label += "\n{" + ",".join(str(k + 1) for k in data["scope"]) + "}"
+                label += "\n{" + ",".join(map(str, scopes[node])) + "}"
         else:
             label = f"y\n{_short(circuit.output)}"
         ax.text(*xy[node], label, ha="center", va="center", fontsize=size,
@@ -172,8 +172,8 @@ def draw_matricization(circuit, spec, path):
     J = [k for k in range(circuit.N) if k not in I]
 
     def positions(S):
-        return "{" + ",".join(str(k + 1) for k in S) + "}"
-    fig.suptitle(f"matricization rows I = {positions(I)}, columns J = {positions(J)} (positions 1-based)\n"
+        return "{" + ",".join(map(str, S)) + "}"
+    fig.suptitle(f"matricization rows I = {positions(I)}, columns J = {positions(J)} (positions 0-based)\n"
                  f"{shape[0]} × {shape[1]}, exact rank {rank(A)}", fontsize=10)
     ax.set_xlabel("column: template indices d_J (row-major)")
     ax.set_ylabel("row: d_I (row-major)")

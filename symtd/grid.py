@@ -135,9 +135,10 @@ def estimate_bytes(circuit, arithmetic="exact"):
 def _peak_entries(circuit):
     M, left, live, peak = circuit.M, dict(circuit.uses), {}, 0
     size = {f"x{j}": M for j in range(circuit.N)}
+    scopes = circuit.scope_sizes()
     for k, node in enumerate(circuit.nodes):
-        scope = len(circuit.scope(f"n{k}"))
-        step = sum(node.width * M ** len(circuit.scope(m)) for m, _ in node.pool)
+        scope = scopes[k]
+        step = sum(node.width * M ** (1 if m[0] == "x" else scopes[int(m[1:])]) for m, _ in node.pool)
         peak = max(peak, sum(live.values()) + step + node.width * M ** scope)
         for m, _ in node.pool:
             live.setdefault(m, size[m])

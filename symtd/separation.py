@@ -133,8 +133,7 @@ def max_lemma_bound(circuit, I):
 
 def min_cut_bound(circuit, I):
     """The minimum cut of the circuit's tensor network between the I-legs and the J-legs
-    (product circuits; Levine, Yakira, Cohen & Shashua, ICLR 2018), or None when the
-    unrolled tree would have more than MAX_UNROLLED vertices.
+    (product circuits; Levine, Yakira, Cohen & Shashua, ICLR 2018).
 
     Proof: a product circuit is a tensor network: node k is a δ tensor over [w_k] joining
     its member legs and its output leg (value[γ] = Π_i c_i[γ]); each member edge is the
@@ -146,23 +145,93 @@ def min_cut_bound(circuit, I):
     contracting each side separately writes [G]_{I,J} = A·B through the cut legs, where a
     cut edge contributes its rank bound and a cut δ over [w] the factor w (δ = Σ_γ e_γ ⊗
     e_γ ⊗ ... across any split of its legs). So rank <= Π_{s in S} cap(s) for every such
-    S. networkx finds a minimum cut on log capacities; the product is then re-evaluated
-    exactly on the cut found, so the bound is sound even if floating point or rounding
-    picked a cut that is not minimal.
+    S; the bound is that product, evaluated exactly on the cut found.
+
+    How the cut is found: on the (unrolled) tree a dynamic programme over the nodes gives
+    the minimum over all cuts of edges and node δs exactly, in exact integers, in linear
+    time (copies of a node are identical subtrees, so one value per node serves them all;
+    each position keeps its side, which loses nothing on a tree: cutting a position's one
+    edge costs min(w, M) <= M). A DAG's positions are shared by several copies, so there
+    the value is also compared with a networkx minimum cut of the unrolled network (when
+    it has at most MAX_FLOW vertices), which may cut a position's δ once; the smaller
+    bound is kept. Either is a cut, so either is sound.
     """
     if circuit.operator.name != "product":
         return None
-    graph = tensor_network(circuit)
-    if graph is None:
-        return None
     rows = set(I)
+    if not rows or len(rows) == circuit.N:
+        return Bound(1, "min-cut", "I or J is empty: no leg to separate")
+    value, cut = _tree_cut(circuit, rows)
+    if not circuit.is_tree and sum(_copies(circuit).values()) + circuit.N <= MAX_FLOW:
+        flow = _flow_cut(circuit, rows)
+        if flow[0] < value:
+            value, cut = flow
+    if cut is None:
+        return Bound(value, "min-cut", "on the unrolled tree (too large to list the cut)")
+    what = ", ".join(_item_text(item, cap) for item, cap in cut[:6])
+    more = f" and {len(cut) - 6} more" if len(cut) > 6 else ""
+    unrolled = "" if circuit.is_tree else " (on the unrolled tree)"
+    return Bound(value, "min-cut", f"cut {what}{more}{unrolled}", tuple(item for item, _ in cut))
+
+
+MAX_FLOW = 3_000                 # vertices of an unrolled DAG network given to networkx max-flow
+_S, _T, _X = 0, 1, 2             # a vertex on the I side, on the J side, or cut
+
+
+def _tree_cut(circuit, rows):
+    """(value, cut items with capacities) of the minimum cut of the unrolled tree whose
+    positions keep their sides; cut None when the unrolled tree is too large to list."""
+    INF = math.inf
+    best = {}                                 # member -> costs of its three states
+    for j in range(circuit.N):
+        best[f"x{j}"] = (1, INF, INF) if j in rows else (INF, 1, INF)
+    choice = {}
+    for k, node in enumerate(circuit.nodes):
+        costs, picks = [], []
+        for state in (_S, _T, _X):
+            total, pick = node.width if state == _X else 1, []
+            for member, _ in node.pool:
+                edge = min(node.width, circuit.dim(member))
+                options = [best[member][t] * (edge if {state, t} == {_S, _T} else 1) for t in (_S, _T, _X)]
+                t = min(range(3), key=options.__getitem__)
+                total *= options[t]
+                pick.append(t)
+            costs.append(total)
+            picks.append(pick)
+        best[f"n{k}"], choice[f"n{k}"] = tuple(costs), picks
+    root = f"n{len(circuit.nodes) - 1}"
+    state = min(range(3), key=best[root].__getitem__)
+    value = best[root][state]
+    if not circuit.is_tree and sum(_copies(circuit).values()) > MAX_UNROLLED:
+        return value, None
+    cut, stack = [], [(len(circuit.nodes) - 1, "", state)]
+    while stack:
+        k, path, state = stack.pop()
+        node = circuit.nodes[k]
+        name = f"n{k}" if circuit.is_tree else f"n{k}/{path}"
+        if state == _X:
+            cut.append((("vertex", name), node.width))
+        for slot, ((member, _), t) in enumerate(zip(node.pool, choice[f"n{k}"][state])):
+            child_path = f"{path}.{slot}" if path else str(slot)
+            child = member if member[0] == "x" or circuit.is_tree else f"{member}/{child_path}"
+            if {state, t} == {_S, _T}:
+                cut.append((("edge", name, child), min(node.width, circuit.dim(member))))
+            if member[0] == "n":
+                stack.append((int(member[1:]), child_path, t))
+    assert math.prod(cap for _, cap in cut) == value
+    return value, sorted(cut, key=str)
+
+
+def _flow_cut(circuit, rows):
+    """(value, cut) of a networkx minimum cut of the unrolled network (vertex capacities by
+    splitting; log capacities; the product re-evaluated exactly on the cut found)."""
+    graph = tensor_network(circuit)
     flow = nx.DiGraph()
     for vertex, data in graph.nodes(data=True):
         flow.add_edge(("in", vertex), ("out", vertex), capacity=_log(data["capacity"]),
                       exact=data["capacity"], item=("vertex", vertex))
         if data.get("position") is not None:
-            terminal = "s" if data["position"] in rows else "t"
-            if terminal == "s":
+            if data["position"] in rows:
                 flow.add_edge("s", ("in", vertex))
             else:
                 flow.add_edge(("out", vertex), "t")
@@ -170,22 +239,12 @@ def min_cut_bound(circuit, I):
         for a, b in ((u, v), (v, u)):
             flow.add_edge(("out", a), ("in", b), capacity=_log(data["capacity"]),
                           exact=data["capacity"], item=("edge", u, v))
-    if "s" not in flow or "t" not in flow:
-        return Bound(1, "min-cut", "I or J is empty: no leg to separate")
-    _, (source_side, _) = nx.minimum_cut(flow, "s", "t", flow_func=_flow_func())
+    from networkx.algorithms.flow import preflow_push
+
+    _, (source_side, _) = nx.minimum_cut(flow, "s", "t", flow_func=preflow_push)
     cut = sorted({(data["item"], data["exact"]) for a, b, data in flow.edges(data=True)
                   if a in source_side and b not in source_side}, key=str)
-    value = math.prod(exact for _, exact in cut)
-    what = ", ".join(_item_text(item, exact) for item, exact in cut[:6])
-    more = f" and {len(cut) - 6} more" if len(cut) > 6 else ""
-    unrolled = "" if circuit.is_tree else " (on the unrolled tree)"
-    return Bound(value, "min-cut", f"cut {what}{more}{unrolled}",
-                 tuple(item for item, _ in cut))
-
-
-def _flow_func():
-    from networkx.algorithms.flow import boykov_kolmogorov
-    return boykov_kolmogorov
+    return math.prod(exact for _, exact in cut), cut
 
 
 def _log(capacity):

@@ -41,11 +41,13 @@ def to_json(table, names):
 def to_text(table, names):
     """One network: a row per partition with both bounds; several: networks × partitions."""
     if len(table) == 1:
-        lines = [f"{'partition':12}{'rows I':22}{'lower':>7}{'upper':>8}  {'upper bound':15}certified"]
-        for name, s in zip(names, table[0][1]):
+        shown = [escape(name, 200, quote=False) for name in names]
+        first = max(len("partition"), *map(len, shown)) + 2
+        lines = [f"{'partition':{first}}{'rows I':22}{'lower':>7}{'upper':>8}  {'upper bound':15}certified"]
+        for name, s in zip(shown, table[0][1]):
             rows = ",".join(map(str, s.rows))
             rows = rows if len(rows) <= 20 else rows[:17] + "..."
-            lines.append(f"{escape(name, 12, quote=False):12}{rows:22}{s.lower:>7}{s.upper:>8}  "
+            lines.append(f"{name:{first}}{rows:22}{s.lower:>7}{s.upper:>8}  "
                          f"{s.upper_bound:15}{'yes' if s.certified else 'no'}")
         kind = "generic rank" if table[0][1][0].polynomial else "maximal rank (ReLU: not generic)"
         lines.append(f"certified: lower == upper, so rank*(I), the {kind}, is known exactly")
@@ -87,4 +89,4 @@ def to_latex(table, names):
 
 
 def _label(label):
-    return escape(label, 40, quote=False)
+    return escape(label, 1000, quote=False)
