@@ -153,8 +153,8 @@ def _exact_entry_bytes(circuit):
     """Bytes per numerator of the exact forward pass, from the proven bounds it will use."""
     if circuit.operator not in BUILTIN.values():
         return 200                                    # Fractions through sympy
-    bits = _forward(circuit, _Bounds(circuit)).bit_length()
-    return 8 if bits < 63 else 32 + bits // 8
+    bits = _forward(circuit, _Bounds(circuit))
+    return 8 if bits < 62 else 32 + int(min(bits, 2.0**70)) // 8
 
 
 def check_memory(circuit, arithmetic="exact", max_bytes=None):
@@ -348,29 +348,36 @@ def _integer_block(W):
 
 
 class _Bounds:
-    """The bound B of :class:`_ScaledIntegers` alone, without arrays (for the memory estimate)."""
+    """log2 of the bound B of :class:`_ScaledIntegers` (and of its denominator), without arrays:
+    floats, rounded up, so the memory estimate stays cheap when the numbers would not."""
 
     def __init__(self, circuit):
         self.circuit = circuit
-        self.blocks = _Blocks(circuit, lambda W: _integer_block(W)[1:])
+        self.blocks = _Blocks(circuit, lambda W: tuple(_log2(x) for x in _integer_block(W)[1:]))
 
     def representation(self, j):
         X, D = clear_denominators(self.circuit.F)
-        return D, max_abs(X)
+        return _log2(D), _log2(max_abs(X))
 
     def linear(self, name, value, output=False):
         d, row_sum = self.blocks(name, output)
-        return value[0] * d, row_sum * value[1]
+        return value[0] + d, value[1] + row_sum
 
     def pool(self, children):
         if self.circuit.operator is PRODUCT:
-            return math.prod(D for D, _ in children), math.prod(B for _, B in children)
-        common = math.lcm(*(D for D, _ in children))
-        scaled = [B * (common // D) for D, B in children]
-        return common, max(scaled) if self.circuit.operator.name == "max" else sum(scaled)
+            return sum(D for D, _ in children), sum(B for _, B in children)
+        common = sum(D for D, _ in children)                    # lcm <= product
+        scaled = [B + common - D for D, B in children]
+        extra = 0 if self.circuit.operator.name == "max" else math.log2(len(children))
+        return common + math.log2(len(children)), max(scaled) + extra
 
     def result(self, value):
         return value[1]
+
+
+def _log2(n):
+    """log2(n) rounded up a little, 0 for n <= 1."""
+    return math.log2(n) * (1 + 1e-12) if n > 1 else 0.0
 
 
 class _Modular:

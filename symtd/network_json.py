@@ -284,9 +284,19 @@ def network_to_dict(circuit, weights=True, version=None):
     if version == 1 and circuit.layout is None:
         raise SymtdError("this circuit is not a uniform-depth tree with v1 weight sharing; it "
                          "has only the v2 form")
-    if circuit.layout is not None and version != 2:
+    if version == 1 or version is None and _v1_named(circuit):
         return _v1_dict(circuit, weights)
     return _v2_dict(circuit, weights)
+
+
+def _v1_named(circuit):
+    """True for a v1 tree whose blocks carry the names v1 gives them (so v1 loses nothing)."""
+    if circuit.layout is None or circuit.output != "output":
+        return False
+    levels, _, shared = circuit.layout
+    from .builders import tree
+
+    return tree(levels, circuit.M, circuit.layout[1], circuit.operator, shared=shared).nodes == circuit.nodes
 
 
 def _strings(array):

@@ -8,7 +8,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from symtd.claims import check_t3, check_t4, check_t5, check_t5_lemma, check_t6, check_t7, check_universality
+from symtd.claims import (check_t3, check_t4, check_t4_general, check_t5, check_t5_lemma, check_t6, check_t7,
+                          check_universality)
 
 
 def random_target(shape, seed):
@@ -72,6 +73,11 @@ LEMMA = check_t5_lemma(4, 3, 1, 3).certificate
 T6 = check_t6(4, 2).certificate
 T7 = check_t7().certificate
 T7_CONTROL = check_t7(biases=(0, 0, 0)).certificate
+REC = check_t4_general("recurrent", 6, 2, 2).certificate
+TT = check_t4_general("recurrent", 6, 3, 2, shared=False).certificate
+OVER = check_t4_general("overlapping", 6, 3, 2).certificate
+T3_REC = check_t3(4, 3, "recurrent", "sum").certificate
+T3_MIRROR = check_t3(8, 2, "mirror", "avg").certificate
 DEAD = ["v[0][1][0]", "<"]                     # position 0, channel 1 is dead: all leaf entries < 0
 TAMPERS = {
     "T1 target entry": (T1, lambda c: c["instance"]["target"].__setitem__(3, "11/7")),
@@ -150,6 +156,32 @@ TAMPERS = {
                                                     c["instance"].__setitem__("count", 0)]),
     "T5 lemma one network fewer": (LEMMA, lambda c: [c["networks"].pop("net2"), c["claims"].pop()]),
     "wrong format": (T5, lambda c: c.__setitem__("format", "symtd-certificate/0")),
+    "T4 recurrent one weight": (REC, lambda c: c["networks"]["arch"]["weights"]["B"][0].__setitem__(0, "0")),
+    "T4 recurrent claimed rank": (REC, lambda c: [c["claims"][2].__setitem__("rank", 9),
+                                                  c["claims"][3].__setitem__("bound", 9),
+                                                  c["instance"].__setitem__("rank", 9)]),
+    "T4 recurrent cut drops an edge": (REC, lambda c: c["claims"][3]["cut"].pop()),
+    "T4 recurrent cut of the wrong edge": (REC, lambda c: c["claims"][3]["cut"].__setitem__(
+        0, ["edge", "n0", "x0"])),
+    "T4 recurrent cut item twice": (REC, lambda c: c["claims"][3]["cut"].append(c["claims"][3]["cut"][0])),
+    "T4 recurrent cut of a vertex that is no vertex": (REC, lambda c: c["claims"][3]["cut"].__setitem__(
+        0, ["vertex", "n99"])),
+    "T4 recurrent Z not below the rank": (REC, lambda c: c["instance"].__setitem__("Z", 8)),
+    "T4 recurrent is not a chain": (REC, lambda c: c["networks"]["arch"]["nodes"][1]["pool"].reverse()),
+    "T4 recurrent claimed unshared": (REC, lambda c: c["instance"].__setitem__("shared", False)),
+    "T4 recurrent unknown instance key": (REC, lambda c: c["instance"].__setitem__("note", "x")),
+    "T4 tensor train block shape": (TT, lambda c: c["networks"]["arch"]["weights"]["C2"].append(["1", "1"])),
+    "T4 tensor train as max": (TT, lambda c: c["networks"]["arch"].__setitem__("operator", "max")),
+    "T4 overlapping other stride": (OVER, lambda c: c["instance"].__setitem__("stride", 2)),
+    "T4 overlapping one grid entry": (OVER, lambda c: c["claims"][1]["entries"].__setitem__(7, "1")),
+    "T4 overlapping cut on a copy that does not exist": (OVER, lambda c: c["claims"][3]["cut"].__setitem__(
+        0, ["vertex", "n3/9.9"])),
+    "T3 recurrent as max": (T3_REC, lambda c: c["networks"]["net"].__setitem__("operator", "max")),
+    "T3 recurrent other chain": (T3_REC, lambda c: c["networks"]["net"]["nodes"][1]["pool"][0].__setitem__(1, "A")),
+    "T3 mirror called deep": (T3_MIRROR, lambda c: c["instance"].__setitem__("architecture", "deep")),
+    "T3 mirror target entry": (T3_MIRROR, lambda c: c["claims"][1]["entries"].__setitem__(0, "0")),
+    "unknown certificate key": (T5, lambda c: c.__setitem__("signature", "trust me")),
+    "T5 lemma count of 10^10": (LEMMA, lambda c: c["instance"].__setitem__("count", 10**10)),
     "missing networks": (T5, lambda c: c.pop("networks")),
     "float weight": (T4, lambda c: c["networks"]["deep"]["weights"]["output"].__setitem__(0, 1.5)),
 }
