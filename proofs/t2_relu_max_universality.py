@@ -4,6 +4,7 @@ Run: python3 proofs/t2_relu_max_universality.py
 Instances: the defaults of `symtd prove T2` (random rational targets, seed 0:
 shallow N=3, M=2 and deep N=4, M=2; F = identity).
 """
+
 import itertools
 
 from symtd import grid_tensor, shallow
@@ -23,20 +24,23 @@ def main():
     block = shallow(N, M, 1, "max", weights={"layer0": [[[-1, 1]]] * N, "output": [1]})
     print("One building block, d* = (0, 0, 0), leaf vectors (-1, 1) at every position:")
     print(f"    grid = {' '.join(grid_tensor(block).to_strings())}   (= 1 - δ_(0,0,0), row-major)")
-    assert grid_tensor(block).to_strings() == ["0"] + ["1"] * (M ** N - 1)
+    assert grid_tensor(block).to_strings() == ["0"] + ["1"] * (M**N - 1)
 
     target = random_target(N, M, seed=0)
     indices = list(itertools.product(range(M), repeat=N))
-    S = sum(target[d] for d in indices) / (M ** N - 1)
-    print(f"\nShallow instance: N={N}, M={M}, target T (row-major) = {' '.join(str(target[d]) for d in indices)}")
+    S = sum(target[d] for d in indices) / (M**N - 1)
+    print(
+        f"\nShallow instance: N={N}, M={M}, target T (row-major) = "
+        f"{' '.join(str(target[d]) for d in indices)}"
+    )
     print(f"Weights λ_{{d*}} = S - T[d*] with S = ΣT / (M^N - 1) = {S}:")
     net = universal_network(target, "max", "shallow")
     print(f"    λ = {' '.join(str(x) for x in net.weight_blocks()['output'])}")
     G = grid_tensor(net)
     print(f"grid tensor of the network = {' '.join(G.to_strings())}")
     v = check_universality(target, "max", "shallow")
-    print(f"Z = {v.numbers['Z used']} channels, bound M^N + 1 = {M ** N + 1}; verdict {v.verdict}")
-    assert v.verdict == "verified" and v.numbers["Z used"] <= M ** N + 1
+    print(f"Z = {v.numbers['Z used']} channels, bound M^N + 1 = {M**N + 1}; verdict {v.verdict}")
+    assert v.verdict == "verified" and v.numbers["Z used"] <= M**N + 1
     assert G.to_strings() == [str(target[d]) for d in indices]
 
     print("\nWhy this proves it: Σ_{d*} λ_{d*} (1 - δ_{d*})[d] = Σ_{d*} λ_{d*} - λ_d")
@@ -47,9 +51,14 @@ def main():
 
     N, M = 4, 2
     deep_v = check_universality(random_target(N, M, seed=0), "max", "deep")
-    print(f"Deep instance: N={N}, M={M}: deep max network, width Z = {deep_v.numbers['Z used']} at every "
-          f"level (M^N + 1 = {M ** N + 1}), verdict {deep_v.verdict}.")
-    print("Identity conv layers pass channel z to channel z, and max(0, max(0, a, b), max(0, c, e))")
+    print(
+        f"Deep instance: N={N}, M={M}: deep max network, width Z = {deep_v.numbers['Z used']} at "
+        "every "
+        f"level (M^N + 1 = {M**N + 1}), verdict {deep_v.verdict}."
+    )
+    print(
+        "Identity conv layers pass channel z to channel z, and max(0, max(0, a, b), max(0, c, e))"
+    )
     print("= max(0, a, b, c, e): the deep network computes the shallow one's channels.")
     assert deep_v.verdict == "verified"
 

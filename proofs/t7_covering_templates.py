@@ -5,6 +5,7 @@ Instances: the defaults of `symtd prove T7`: s = 1, templates t = (1, 2, 3), ReL
 f_d(x) = max(x - b_d, 0) with b = (0, 3/2, 5/2); a deep max network N=4, M=3, widths (2, 2),
 seed 0; and the control b = (0, 0, 0), which must NOT cover.
 """
+
 from fractions import Fraction
 
 from symtd.checker import check
@@ -20,22 +21,35 @@ def main():
     print("T7  Covering templates")
     print("Claim: for templates x^(1..M) and representation functions f_1..f_M, the matrix")
     print("    F[i][d] = f_d(x^(i))")
-    print("is decided non-singular (or singular) exactly. When it is non-singular, any leaf vectors v")
-    print("are reached by layer-0 weights a = F^-1 v, and the network evaluated at the templates equals")
-    print("the generalized decomposition with those leaf vectors (the grid-tensor claims, SPEC §4).\n")
+    print(
+        "is decided non-singular (or singular) exactly. When it is non-singular, any leaf vectors v"
+    )
+    print(
+        "are reached by layer-0 weights a = F^-1 v, and the network evaluated at the templates "
+        "equals"
+    )
+    print(
+        "the generalized decomposition with those leaf vectors (the grid-tensor claims, SPEC §4).\n"
+    )
 
     t, b = (1, 2, 3), (0, Fraction(3, 2), Fraction(5, 2))
     v = check_t7(t, b)
     cert = v.certificate
     F = cert["networks"]["net"]["F"]
-    print(f"templates t = {t}, biases b = ({', '.join(str(x) for x in b)}): F[i][d] = max(t_i - b_d, 0) =")
+    print(
+        f"templates t = {t}, biases b = ({', '.join(str(x) for x in b)}): F[i][d] = max(t_i - "
+        "b_d, 0) ="
+    )
     show(F)
     assert F == [[str(max(Fraction(ti) - bd, 0)) for bd in b] for ti in t]
     assert b[0] < t[0] < b[1] < t[1] < b[2] < t[2]
     diagonal = [F[i][i] for i in range(3)]
     print("b_1 < t_1 < b_2 < t_2 < b_3 < t_3, so F is lower triangular with a positive diagonal:")
-    print(f"det F = {' · '.join(diagonal)} = {Fraction(diagonal[0]) * Fraction(diagonal[1]) * Fraction(diagonal[2])}"
-          f" != 0. Verdict: F {v.numbers['F']}.")
+    print(
+        f"det F = {' · '.join(diagonal)} = "
+        f"{Fraction(diagonal[0]) * Fraction(diagonal[1]) * Fraction(diagonal[2])}"
+        f" != 0. Verdict: F {v.numbers['F']}."
+    )
     assert v.verdict == "verified" and v.numbers["F"] == "non-singular"
 
     vectors = cert["claims"][2]["vectors"]
@@ -45,14 +59,22 @@ def main():
     print(f"its layer-0 weights a = F^-1 v                 a = ({', '.join(a[0][0])})")
     print(f"check by hand: F·a = ({', '.join(str(x) for x in Fa)})")
     assert [str(x) for x in Fa] == vectors[0][0]
-    print(f"The network with these weights, evaluated at all {v.numbers['grid entries']} template tuples,")
-    print("equals the generalized (max) decomposition of the leaf vectors, entry by entry, exactly.")
+    print(
+        f"The network with these weights, evaluated at all {v.numbers['grid entries']} template "
+        "tuples,"
+    )
+    print(
+        "equals the generalized (max) decomposition of the leaf vectors, entry by entry, exactly."
+    )
 
     control = check_t7(t, (0, 0, 0))
     F0 = control.certificate["networks"]["net"]["F"]
     print("\nControl: biases b = (0, 0, 0). Then F[i][d] = t_i for every d:")
     show(F0)
-    print(f"F is {control.numbers['F']}: F·x = 0 for x = ({', '.join(control.numbers['null vector'])}) != 0.")
+    print(
+        f"F is {control.numbers['F']}: F·x = 0 for x = "
+        f"({', '.join(control.numbers['null vector'])}) != 0."
+    )
     print(f"Verdict {control.verdict} (as expected): {control.reason}.")
     assert control.verdict == "refuted" and control.numbers["F"] == "singular"
 

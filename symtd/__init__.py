@@ -3,6 +3,7 @@
 circuit (networkx DAG, builders, file formats) → operator semantics → grid tensor →
 matricization, rank and separation rank → theorem checks → LaTeX, pictures, command line.
 """
+
 import sys
 
 # Exact integers of any size are the product: lift Python's 4300-digit str/int conversion limit
@@ -12,20 +13,40 @@ if hasattr(sys, "set_int_max_str_digits"):
 
 from .builders import circuit, deep, dilated, mirror, overlapping, recurrent, shallow, tree
 from .circuit import Circuit, Node, symbol_name
-from .decomposition import (CPTensor, TreeTensor, cp_to_tensor, from_circuit, generalized_outer,
-                            mode_dot_all, tree_to_tensor, validate_cp_rank, validate_cp_tensor,
-                            validate_tree_tensor)
+from .decomposition import (
+    CPTensor,
+    TreeTensor,
+    cp_to_tensor,
+    from_circuit,
+    generalized_outer,
+    mode_dot_all,
+    tree_to_tensor,
+    validate_cp_rank,
+    validate_cp_tensor,
+    validate_tree_tensor,
+)
 from .errors import SymtdError
-from .grid import (coefficient_tensor, estimate_bytes, grid_entry, grid_from_coefficients,
-                   grid_tensor, network_function)
+from .grid import (
+    coefficient_tensor,
+    estimate_bytes,
+    grid_entry,
+    grid_from_coefficients,
+    grid_tensor,
+    network_function,
+)
 from .latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
 from .matricize import matricize, partition
 from .network_json import load_network, network_from_dict, network_to_dict, save_network
 from .operators import AVG, MAX, PRODUCT, SUM, Operator, custom_operator, get_operator
 from .rank import certified_rank, lower_rank, matricization_rank, rank, symbolic_rank
 from .rational import RationalTensor, parse_rational
-from .separation import (SeparationRank, generic_rank, separation_rank, structural_upper_bound,
-                         upper_bounds)
+from .separation import (
+    SeparationRank,
+    generic_rank,
+    separation_rank,
+    structural_upper_bound,
+    upper_bounds,
+)
 from .representation import is_covering, leaf_weights, relu_neurons, template_matrix
 
 __version__ = "0.2.0"

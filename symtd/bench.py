@@ -8,9 +8,11 @@ Not a test: it prints times and ratios. Baselines: raw python-flint ``fmpz_mat.r
 numpy's float ``matrix_rank`` (inexact; disagreements are reported), and a
 hand-written numpy int64 forward pass (fast but unchecked: it wraps around silently).
 """
+
 from __future__ import annotations
 
 import argparse
+import pathlib
 import subprocess
 import sys
 import time
@@ -55,7 +57,7 @@ def numpy_int64_forward(circuit):
     """Hand-written int64 forward pass of a contiguous-window network, identity F."""
     to_int = np.vectorize(int, otypes=[np.int64])
     blocks = circuit.weight_blocks()
-    layer = [to_int(blocks["layer0"][j]) for j in range(circuit.N)]   # r_0 × M^k
+    layer = [to_int(blocks["layer0"][j]) for j in range(circuit.N)]  # r_0 × M^k
     for depth, level in enumerate(circuit.levels, start=1):
         nxt = []
         for t, window in enumerate(level):
@@ -67,7 +69,9 @@ def numpy_int64_forward(circuit):
                 else:
                     pooled = np.maximum(np.maximum(a[:, :, None], b[:, None, :]), 0)
                 pooled = pooled.reshape(a.shape[0], -1)
-            W = to_int(blocks[f"layer{depth}"][t] if depth < circuit.L else blocks["output"][None, :])
+            W = to_int(
+                blocks[f"layer{depth}"][t] if depth < circuit.L else blocks["output"][None, :]
+            )
             nxt.append(W @ pooled)
         layer = nxt
     return layer[0][0]
@@ -75,13 +79,21 @@ def numpy_int64_forward(circuit):
 
 def _sympy_rank_seconds(matrix, cap=SYMPY_CAP):
     """Wall time of sympy Matrix.rank in a subprocess, or None past the cap."""
-    code = ("import sys, json, time, sympy; rows = json.load(sys.stdin); "
-            "t = time.perf_counter(); sympy.Matrix(rows).rank(); print(time.perf_counter() - t)")
+    code = (
+        "import sys, json, time, sympy; rows = json.load(sys.stdin); "
+        "t = time.perf_counter(); sympy.Matrix(rows).rank(); print(time.perf_counter() - t)"
+    )
     rows = [[int(x) for x in row] for row in matrix.tolist()]
     import json
+
     try:
-        out = subprocess.run([sys.executable, "-c", code], input=json.dumps(rows), capture_output=True,
-                             text=True, timeout=cap + 30)
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            input=json.dumps(rows),
+            capture_output=True,
+            text=True,
+            timeout=cap + 30,
+        )
         seconds = float(out.stdout.strip())
         return seconds if seconds <= cap else None
     except (subprocess.TimeoutExpired, ValueError):
@@ -91,9 +103,14 @@ def _sympy_rank_seconds(matrix, cap=SYMPY_CAP):
 def bench_rank(sizes):
     from flint import fmpz_mat
 
-    print("\n## Exact rank of odd-even matricizations (deep networks, integer weights in [-10^6, 10^6])")
-    print(f"{'case':36} {'rank':>6} {'symtd':>8} {'flint conv':>10} {'flint rank':>10} {'ratio':>6} "
-          f"{'sympy':>8} {'numpy float':>12}")
+    print(
+        "\n## Exact rank of odd-even matricizations (deep networks, integer weights in [-10^6, "
+        "10^6])"
+    )
+    print(
+        f"{'case':36} {'rank':>6} {'symtd':>8} {'flint conv':>10} {'flint rank':>10} {'ratio':>6} "
+        f"{'sympy':>8} {'numpy float':>12}"
+    )
     for operator, N, M, width in sizes:
         c = concrete_deep(N, M, width, operator, bound=10**6)
         A = matricize(grid_tensor(c), tuple(range(0, N, 2)))
@@ -105,37 +122,59 @@ def bench_rank(sizes):
         float_rank = np.linalg.matrix_rank(A.to_float())
         flag = "" if float_rank == cert.rank else "  WRONG"
         sympy_s = _sympy_rank_seconds(X) if X.shape[0] <= 64 else None
-        sympy_txt = f"{sympy_s:.2f}s" if sympy_s is not None else (f"> {SYMPY_CAP:.0f}s" if X.shape[0] <= 64
-                                                                   else "not run")
+        sympy_txt = (
+            f"{sympy_s:.2f}s"
+            if sympy_s is not None
+            else (f"> {SYMPY_CAP:.0f}s" if X.shape[0] <= 64 else "not run")
+        )
         name = f"{operator} N={N} M={M} r={width} {X.shape[0]}²"
-        print(f"{name:36} {cert.rank:>6} {t_symtd:7.2f}s {t_conv:9.2f}s {t_flint:9.2f}s "
-              f"{t_symtd / (t_conv + t_flint):5.2f}x {sympy_txt:>8} {float_rank:>6}{flag}", flush=True)
+        print(
+            f"{name:36} {cert.rank:>6} {t_symtd:7.2f}s {t_conv:9.2f}s {t_flint:9.2f}s "
+            f"{t_symtd / (t_conv + t_flint):5.2f}x {sympy_txt:>8} {float_rank:>6}{flag}",
+            flush=True,
+        )
 
 
 def bench_grid(cases):
     print("\n## Exact grid tensor vs hand-written numpy int64 forward pass")
-    print(f"{'case':38} {'entries':>10} {'symtd':>8} {'Mentries/s':>10} {'int64':>8} {'ratio':>6} {'int64 exact?':>12}")
+    print(
+        f"{'case':38} {'entries':>10} {'symtd':>8} {'Mentries/s':>10} {'int64':>8} {'ratio':>6} "
+        f"{'int64 exact?':>12}"
+    )
     for operator, N, M, width, bound in cases:
         c = concrete_deep(N, M, width, operator, bound=bound)
         G, t_symtd = _timed(grid_tensor, c)
         raw, t_np = _timed(numpy_int64_forward, c)
-        exact = G.denominator == 1 and G.numerator.dtype == np.int64 and \
-            np.array_equal(G.numerator.ravel(), raw)
+        exact = (
+            G.denominator == 1
+            and G.numerator.dtype == np.int64
+            and np.array_equal(G.numerator.ravel(), raw)
+        )
         name = f"{operator} N={N} M={M} r={width} w∈[-{bound},{bound}]"
-        print(f"{name:38} {G.size:>10,} {t_symtd:7.2f}s {G.size / t_symtd / 1e6:10.1f} {t_np:7.2f}s "
-              f"{t_symtd / t_np:5.2f}x {'yes' if exact else 'NO (wrapped)':>12}", flush=True)
+        print(
+            f"{name:38} {G.size:>10,} {t_symtd:7.2f}s {G.size / t_symtd / 1e6:10.1f} {t_np:7.2f}s "
+            f"{t_symtd / t_np:5.2f}x {'yes' if exact else 'NO (wrapped)':>12}",
+            flush=True,
+        )
 
 
 def bench_symbolic(cap=SYMPY_CAP):
     print("\n## Symbolic expansion, deep product networks, widths 2")
     for N in (4, 8):
-        code = (f"import time; from symtd import deep; from symtd.grid import grid_tensor; "
-                f"t = time.perf_counter(); G = grid_tensor(deep({N}, 2, 2)); "
-                f"print(time.perf_counter() - t, len(G[(0,) * {N}].args))")
+        code = (
+            f"import time; from symtd import deep; from symtd.grid import grid_tensor; "
+            f"t = time.perf_counter(); G = grid_tensor(deep({N}, 2, 2)); "
+            f"print(time.perf_counter() - t, len(G[(0,) * {N}].args))"
+        )
         try:
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=cap)
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, timeout=cap
+            )
             seconds, terms = out.stdout.split()
-            print(f"deep product N={N} M=2: {float(seconds):.2f}s, {terms} monomials per entry", flush=True)
+            print(
+                f"deep product N={N} M=2: {float(seconds):.2f}s, {terms} monomials per entry",
+                flush=True,
+            )
         except subprocess.TimeoutExpired:
             print(f"deep product N={N} M=2: > {cap:.0f}s", flush=True)
 
@@ -157,7 +196,8 @@ def _fraction_rank(A):
 
 
 def _t3_by_grid_entries(N):
-    """Baseline for T3: the symbolic grid tensor, then the 4-term identity expanded entry by entry."""
+    """Baseline for T3: the symbolic grid tensor, then the 4-term identity expanded entry by
+    entry."""
     import itertools
 
     from . import deep
@@ -179,44 +219,149 @@ def bench_theorems(quick):
     rows, seconds = _timed(prove_all)
     certificates = [c for row in rows for c in row.certificates]
     _, checking = _timed(lambda: [checker.check(c) for c in certificates])
-    print(f"symtd prove all: {seconds:.2f}s, {sum(r.verdict == 'verified' for r in rows)}/7 verified; "
-          f"checker on its {len(certificates)} certificates: {checking:.2f}s")
+    print(
+        f"symtd prove all: {seconds:.2f}s, {sum(r.verdict == 'verified' for r in rows)}/7 "
+        "verified; "
+        f"checker on its {len(certificates)} certificates: {checking:.2f}s"
+    )
     net = check_t4(8, 3, 3).certificate["networks"]["deep"]
     G, grid_s = _timed(checker.grid, net)
     F = checker.template_matrix(net)
-    leaves = [[[checker.number(a) for a in row] for row in checker.layer0(net, j)] for j in range(8)]
-    _, per_tuple_s = _timed(lambda: [checker.forward(
-        net, lambda j, g, d, t=t: sum(a * f for a, f in zip(leaves[j][g], F[t[j]])),
-        lambda path: checker.weight_at(net, path), checker.RATIONAL) for t in G])
-    print(f"checker grid, T4 N=8 M=3 (6561 entries): {grid_s:.2f}s once per node and sub-tuple, "
-          f"{per_tuple_s:.2f}s per tuple (baseline), ratio {grid_s / per_tuple_s:.2f}x")
+    leaves = [
+        [[checker.number(a) for a in row] for row in checker.layer0(net, j)] for j in range(8)
+    ]
+    _, per_tuple_s = _timed(
+        lambda: [
+            checker.forward(
+                net,
+                lambda j, g, d, t=t: sum(a * f for a, f in zip(leaves[j][g], F[t[j]])),
+                lambda path: checker.weight_at(net, path),
+                checker.RATIONAL,
+            )
+            for t in G
+        ]
+    )
+    print(
+        f"checker grid, T4 N=8 M=3 (6561 entries): {grid_s:.2f}s once per node and sub-tuple, "
+        f"{per_tuple_s:.2f}s per tuple (baseline), ratio {grid_s / per_tuple_s:.2f}x"
+    )
     A = checker.matrix(G, 8, 3, [0, 2, 4, 6])
     r, bareiss_s = _timed(checker.rank, A)
     r2, fraction_s = _timed(_fraction_rank, A)
     r3, symtd_s = _timed(lambda: certified_rank(np.array(A, dtype=object)).rank)
-    print(f"rank of its 81×81 odd-even matricization: checker (Bareiss) {bareiss_s:.2f}s, Fraction elimination "
-          f"{fraction_s:.2f}s (ratio {bareiss_s / fraction_s:.2f}x), symtd {symtd_s:.3f}s; ranks {r} {r2} {r3}")
+    print(
+        f"rank of its 81×81 odd-even matricization: checker (Bareiss) {bareiss_s:.2f}s, Fraction "
+        "elimination "
+        f"{fraction_s:.2f}s (ratio {bareiss_s / fraction_s:.2f}x), symtd {symtd_s:.3f}s; ranks "
+        f"{r} {r2} {r3}"
+    )
     for N in (4,) if quick else (4, 8):
         _, ours = _timed(check_t3, N, 2, "deep", "sum")
         _, baseline = _timed(_t3_by_grid_entries, N)
-        print(f"T3 identity, deep sum N={N}: network function {ours:.2f}s, symbolic grid entry by entry "
-              f"{baseline:.2f}s (ratio {ours / baseline:.3f}x)")
+        print(
+            f"T3 identity, deep sum N={N}: network function {ours:.2f}s, symbolic grid entry by "
+            "entry "
+            f"{baseline:.2f}s (ratio {ours / baseline:.3f}x)"
+        )
+
+
+def bench_circuits(quick):
+    """General circuits: v2 grids against the same tree built as v1; separation; min-cut."""
+    from . import circuit as general
+    from . import deep, overlapping, recurrent
+    from .separation import _flow_cut, _tree_cut
+
+    print("\n## General circuits (format v2), separation ranks, min-cut")
+    tree = deep(16, 2, 2, "product").at_random_point(1, 9)
+    renamed = general(
+        [(n.width, [(m, "W" + b) for m, b in n.pool]) for n in tree.nodes],
+        2,
+        "product",
+        output="out",
+        weights={("out" if b == "output" else "W" + b): w for b, w in tree.blocks.items()},
+    )
+    G1, t1 = _timed(grid_tensor, tree)
+    G2, t2 = _timed(grid_tensor, renamed)
+    assert G1 == G2 and renamed.layout and not renamed.is_symbolic_architecture
+    print(
+        f"deep product N=16 (65,536 entries): as v1 tree {t1:.3f}s, as a v2 circuit {t2:.3f}s, "
+        f"ratio {t2 / t1:.2f}x (one forward pass serves both)"
+    )
+    for k, s in ((3, 1), (2, 1), (4, 2)):
+        c = overlapping(16, 2, k, s, 2, "product", shared=True).at_random_point(1, 1)
+        G, t = _timed(grid_tensor, c)
+        print(
+            f"overlapping product N=16 kernel {k} stride {s} ({len(c.nodes)} nodes): exact grid "
+            f"{t:.3f}s, {G.size / t / 1e6:.1f} Mentries/s; deep tree of the same N: ratio "
+            f"{t / t1:.2f}x"
+        )
+    root = pathlib.Path(__file__).resolve().parent.parent
+    for folder in ("geometry", "geometry_M3"):
+        files = sorted(str(p) for p in (root / "examples" / folder).glob("*.json"))
+        if files:
+            args = [
+                "--partition",
+                "odd-even",
+                "--partition",
+                "low-high",
+                "--partition",
+                "I=0,3,4,7",
+            ]
+            command = [sys.executable, "-m", "symtd", "separation", *files, *args]
+            _, t = _timed(lambda: subprocess.run(command, capture_output=True, check=True))
+            print(
+                f"symtd separation examples/{folder}/*.json (6 networks × 3 partitions): {t:.2f}s"
+            )
+    chain = recurrent(10_001, 2, 2)
+    rows = set(range(0, chain.N, 2))
+    (value, _), t_dp = _timed(_tree_cut, chain, rows)
+    small = recurrent(2_001 if quick else 4_001, 2, 2)
+    small_rows = set(range(0, small.N, 2))
+    (a, _), t_small = _timed(_tree_cut, small, small_rows)
+    (b, _), t_flow = _timed(_flow_cut, small, small_rows)
+    assert a == b
+    print(
+        f"min-cut, recurrent chain of {len(chain.nodes):,} nodes, odd-even: {t_dp:.2f}s "
+        f"(2^{value.bit_length() - 1}); {len(small.nodes):,} nodes: dynamic programme "
+        f"{t_small:.3f}s, networkx preflow-push max-flow {t_flow:.2f}s "
+        f"(ratio {t_small / t_flow:.3f}x, same cut)"
+    )
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m symtd.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m symtd.bench", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="skip the largest cases")
     args = parser.parse_args(argv)
-    ranks = [("product", 12, 2, 2), ("max", 12, 2, 2), ("product", 16, 2, 2), ("max", 16, 2, 2),
-             ("product", 20, 2, 2), ("max", 20, 2, 3), ("max", 20, 2, 4)]
-    grids = [("max", 16, 2, 2, 9), ("product", 16, 2, 2, 1), ("product", 16, 2, 2, 9),
-             ("max", 20, 2, 2, 9), ("product", 20, 2, 2, 1)]
+    ranks = [
+        ("product", 12, 2, 2),
+        ("max", 12, 2, 2),
+        ("product", 16, 2, 2),
+        ("max", 16, 2, 2),
+        ("product", 20, 2, 2),
+        ("max", 20, 2, 3),
+        ("max", 20, 2, 4),
+    ]
+    grids = [
+        ("max", 16, 2, 2, 9),
+        ("product", 16, 2, 2, 1),
+        ("product", 16, 2, 2, 9),
+        ("max", 20, 2, 2, 9),
+        ("product", 20, 2, 2, 1),
+    ]
     if not args.quick:
         ranks += [("product", 12, 4, 4), ("max", 12, 4, 2)]
-        grids += [("max", 24, 2, 2, 9), ("product", 24, 2, 2, 1), ("max", 12, 4, 4, 9),
-                  ("product", 12, 4, 4, 1), ("product", 12, 4, 4, 9)]
+        grids += [
+            ("max", 24, 2, 2, 9),
+            ("product", 24, 2, 2, 1),
+            ("max", 12, 4, 4, 9),
+            ("product", 12, 4, 4, 1),
+            ("product", 12, 4, 4, 9),
+        ]
     bench_rank(ranks)
     bench_grid(grids)
+    bench_circuits(args.quick)
     bench_symbolic()
     bench_theorems(args.quick)
 

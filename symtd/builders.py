@@ -6,6 +6,7 @@ geometries :func:`mirror` and :func:`dilated`. General circuits: :func:`overlapp
 trains) and :func:`circuit` (any layered DAG). Every builder returns a symbolic circuit
 unless weights are given; ``F`` defaults to the identity.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,13 +34,16 @@ def tree(levels, M, widths, operator="product", *, shared=False, weights=None, F
         widths = [widths] * len(levels)
     widths = [positive_int(r, "width") for r in widths]
     if len(widths) != len(levels):
-        raise SymtdError(f"widths has {len(widths)} entries but the tree has {len(levels)} "
-                         f"levels (one width r_0..r_{{L-1}} per level)")
+        raise SymtdError(
+            f"widths has {len(widths)} entries but the tree has {len(levels)} "
+            f"levels (one width r_0..r_{{L-1}} per level)"
+        )
     if not isinstance(shared, bool):
         raise SymtdError("shared must be True or False")
 
     def block(layer, item):
         return f"layer{layer}" if shared else f"layer{layer}_{item}"
+
     nodes, first, names = [], 0, [f"x{j}" for j in range(N)]
     for depth, level in enumerate(levels):
         for window in level:
@@ -75,8 +79,9 @@ def v1_blocks(weights, levels, M, widths, shared):
         raise SymtdError(f"missing weight block(s) {missing}")
     blocks = {"output": weights["output"]}
     for layer in range(len(widths)):
-        array = weight_array(weights[f"layer{layer}"], shapes[f"layer{layer}"],
-                             f"weights['layer{layer}']")
+        array = weight_array(
+            weights[f"layer{layer}"], shapes[f"layer{layer}"], f"weights['layer{layer}']"
+        )
         if shared:
             blocks[f"layer{layer}"] = array
         else:
@@ -88,11 +93,13 @@ def validate_levels(levels):
     """Levels as nested tuples, checked: each level partitions the one below, windows >= 2,
     one root."""
     try:
-        levels = tuple(tuple(tuple(_index(i) for i in window) for window in level)
-                       for level in levels)
+        levels = tuple(
+            tuple(tuple(_index(i) for i in window) for window in level) for level in levels
+        )
     except (TypeError, ValueError):
-        raise SymtdError("levels must be a list of levels, each a list of windows (lists of "
-                         "integers)") from None
+        raise SymtdError(
+            "levels must be a list of levels, each a list of windows (lists of integers)"
+        ) from None
     if not levels:
         raise SymtdError("levels is empty: a network needs at least one pooling level")
     below = sum(len(w) for w in levels[0])
@@ -102,16 +109,21 @@ def validate_levels(levels):
         members = sorted(i for window in level for i in window)
         if members != list(range(below)):
             what = "positions" if depth == 1 else f"nodes of level {depth - 1}"
-            raise SymtdError(f"level {depth} does not partition the {below} {what} below it "
-                             f"(windows {escape([list(w) for w in level])})")
+            raise SymtdError(
+                f"level {depth} does not partition the {below} {what} below it "
+                f"(windows {escape([list(w) for w in level])})"
+            )
         for window in level:
             if len(window) < 2:
-                raise SymtdError(f"level {depth} has window {list(window)} of size {len(window)}; "
-                                 f"pooling windows need at least 2 members")
+                raise SymtdError(
+                    f"level {depth} has window {list(window)} of size {len(window)}; "
+                    f"pooling windows need at least 2 members"
+                )
         below = len(level)
     if len(levels[-1]) != 1:
-        raise SymtdError(f"the last level must be a single window (the root), "
-                         f"got {len(levels[-1])}")
+        raise SymtdError(
+            f"the last level must be a single window (the root), got {len(levels[-1])}"
+        )
     return levels
 
 
@@ -172,8 +184,9 @@ def _per_layer(value, layer, what):
     return positive_int(values[min(layer, len(values) - 1)], what)
 
 
-def overlapping(N, M, kernel, stride, widths, operator="product", *, shared=False, weights=None,
-                F=None):
+def overlapping(
+    N, M, kernel, stride, widths, operator="product", *, shared=False, weights=None, F=None
+):
     """1-D overlapping ConvAC (Sharir & Shashua, ICLR 2018): every layer pools windows of
     ``kernel`` consecutive items taken every ``stride`` items (1 <= stride <= kernel).
 
@@ -191,19 +204,25 @@ def overlapping(N, M, kernel, stride, widths, operator="product", *, shared=Fals
         s = _per_layer(stride, layer, "stride")
         width = _per_layer(widths, layer, "width")
         if k < 2 or s > k:
-            raise SymtdError(f"layer {layer + 1}: need kernel >= 2 and 1 <= stride <= kernel, got "
-                             f"kernel {k}, stride {s}")
+            raise SymtdError(
+                f"layer {layer + 1}: need kernel >= 2 and 1 <= stride <= kernel, got "
+                f"kernel {k}, stride {s}"
+            )
         n = len(items)
         starts = [0] if n <= k else list(range(0, n - k + 1, s))
         if starts[-1] + min(k, n) < n:
             starts.append(n - k)
         if len(nodes) + len(starts) > MAX_NODES:
-            raise SymtdError(f"an overlapping circuit of N = {N} needs more than {MAX_NODES:,} nodes")
+            raise SymtdError(
+                f"an overlapping circuit of N = {N} needs more than {MAX_NODES:,} nodes"
+            )
         first = len(nodes)
         for t, start in enumerate(starts):
-            window = items[start:start + k]
-            pool = [(m, f"W{layer + 1}_{i}" if shared else f"W{layer + 1}_{t}_{i}")
-                    for i, m in enumerate(window)]
+            window = items[start : start + k]
+            pool = [
+                (m, f"W{layer + 1}_{i}" if shared else f"W{layer + 1}_{t}_{i}")
+                for i, m in enumerate(window)
+            ]
             nodes.append(Node(width, tuple(pool)))
         items = [f"n{first + t}" for t in range(len(starts))]
         layer += 1
@@ -228,6 +247,7 @@ def recurrent(N, M, r, operator="product", *, shared=True, weights=None, F=None)
 
     def name(kind, t):
         return kind if shared or kind == "A" else f"{kind}{t}"
+
     nodes = [Node(widths[0], (("x0", "A"), ("x1", name("B", 1))))]
     for t in range(2, N):
         nodes.append(Node(widths[t - 1], ((f"n{t - 2}", name("C", t)), (f"x{t}", name("B", t)))))
@@ -239,15 +259,27 @@ def circuit(nodes, M, operator="product", *, N=None, output="output", weights=No
     order (or dicts {"width", "pool"}), the root last; N defaults to 1 + the largest
     position named."""
     if N is None:
-        named = [int(m[1:]) for node in _pools(nodes) for m, _ in node
-                 if isinstance(m, str) and re.fullmatch(r"x[0-9]+", m)]
+        named = [
+            int(m[1:])
+            for node in _pools(nodes)
+            for m, _ in node
+            if isinstance(m, str) and re.fullmatch(r"x[0-9]+", m)
+        ]
         N = max(named, default=-1) + 1
     return Circuit(N, M, nodes, operator, output=output, weights=weights, F=F)
 
 
 def _pools(nodes):
     for node in nodes if isinstance(nodes, (list, tuple)) else ():
-        pool = node.get("pool") if isinstance(node, dict) else \
-            node[1] if isinstance(node, (list, tuple)) and len(node) == 2 else ()
-        yield [entry for entry in pool if isinstance(entry, (list, tuple)) and len(entry) == 2] \
-            if isinstance(pool, (list, tuple)) else []
+        pool = (
+            node.get("pool")
+            if isinstance(node, dict)
+            else node[1]
+            if isinstance(node, (list, tuple)) and len(node) == 2
+            else ()
+        )
+        yield (
+            [entry for entry in pool if isinstance(entry, (list, tuple)) and len(entry) == 2]
+            if isinstance(pool, (list, tuple))
+            else []
+        )

@@ -22,6 +22,7 @@ under a member. Blocks are read-only numpy object arrays of Fractions or sympy
 expressions; a circuit built without weights is symbolic, its symbols made when first
 asked for.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,7 +39,7 @@ from .operators import get_operator, operator_from_json, operator_to_json
 from .rational import as_fraction, format_rational, parse_rational
 
 MAX_POSITIONS, MAX_NODES, MAX_WIDTH = 10**5, 10**5, 2**16
-MAX_WEIGHTS = 2**24                    # weight entries (F included) a circuit may hold
+MAX_WEIGHTS = 2**24  # weight entries (F included) a circuit may hold
 BLOCK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
 MEMBER = re.compile(r"([xn])(0|[1-9][0-9]{0,9})\Z")
 
@@ -70,10 +71,12 @@ class Circuit:
         self.output = _block_name(output)
         self.operator = get_operator(operator)
         self.shapes = _block_shapes(self.nodes, self.output, self.M)
-        entries = self.M ** 2 + sum(math.prod(s) for s in self.shapes.values())
+        entries = self.M**2 + sum(math.prod(s) for s in self.shapes.values())
         if entries > MAX_WEIGHTS:
-            raise SymtdError(f"the circuit would hold {entries:,} weight entries (F included); "
-                             f"at most {MAX_WEIGHTS:,}")
+            raise SymtdError(
+                f"the circuit would hold {entries:,} weight entries (F included); "
+                f"at most {MAX_WEIGHTS:,}"
+            )
         self.F = weight_array(np.eye(self.M, dtype=int) if F is None else F, (self.M, self.M), "F")
         self._blocks = None if weights is None else _weight_blocks(weights, self.shapes)
         self.graph = _build_graph(self)
@@ -124,12 +127,10 @@ class Circuit:
         """Dimension of a member's value: M for a position, the width for a node."""
         return self.M if member[0] == "x" else self.nodes[int(member[1:])].width
 
-
     @property
     def depth(self):
         """Length of the longest path from a position to the root, counted in pooling nodes."""
         return self.graph.nodes[self.root]["depth"]
-
 
     # -- weights --------------------------------------------------------------------
     @property
@@ -162,19 +163,33 @@ class Circuit:
     def is_concrete(self):
         """True when every weight and every entry of F is an exact rational."""
         return self._blocks is not None and all(
-            isinstance(x, Fraction) for array in [self.F, *self._blocks.values()] for x in array.flat)
+            isinstance(x, Fraction)
+            for array in [self.F, *self._blocks.values()]
+            for x in array.flat
+        )
 
     def with_weights(self, weights=None, F=None):
         """The same architecture with other weights (None: symbolic) and F (None: keep)."""
-        return Circuit(self.N, self.M, self.nodes, self.operator, output=self.output,
-                       weights=weights, F=self.F if F is None else F)
+        return Circuit(
+            self.N,
+            self.M,
+            self.nodes,
+            self.operator,
+            output=self.output,
+            weights=weights,
+            F=self.F if F is None else F,
+        )
 
     def subs(self, values):
         """New circuit with symbols replaced (values: {Symbol or name: rational or expr})."""
         import sympy
 
-        by_name = {str(k): sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction)
-                   else sympy.sympify(v) for k, v in values.items()}
+        by_name = {
+            str(k): sympy.Rational(v.numerator, v.denominator)
+            if isinstance(v, Fraction)
+            else sympy.sympify(v)
+            for k, v in values.items()
+        }
 
         def substitute(x):
             if isinstance(x, Fraction):
@@ -183,7 +198,9 @@ class Circuit:
             return _exact_or_symbolic(y)
 
         vectorized = np.vectorize(substitute, otypes=[object])
-        return self.with_weights({k: vectorized(v) for k, v in self.blocks.items()}, vectorized(self.F))
+        return self.with_weights(
+            {k: vectorized(v) for k, v in self.blocks.items()}, vectorized(self.F)
+        )
 
     def random_point(self, seed=0, bound=10**6):
         """A random rational point: each free symbol -> an integer in [-bound, bound].
@@ -197,18 +214,25 @@ class Circuit:
     def at_random_point(self, seed=0, bound=10**6):
         """``self.subs(self.random_point(seed, bound))``, without sympy when the weights are
         all symbols (the same values: symbols drawn in order of name)."""
-        if not self.is_symbolic_architecture or not all(isinstance(x, Fraction) for x in self.F.flat):
+        if not self.is_symbolic_architecture or not all(
+            isinstance(x, Fraction) for x in self.F.flat
+        ):
             point = self.random_point(seed, bound)
             return self.subs(point) if point else self
         names = {name: _symbol_names(self, name) for name in self.shapes}
-        order = sorted((label, name, k) for name, labels in names.items()
-                       for k, label in enumerate(labels))
+        order = sorted(
+            (label, name, k) for name, labels in names.items() for k, label in enumerate(labels)
+        )
         rng = random.Random(seed)
         flat = {name: [None] * len(labels) for name, labels in names.items()}
         for _, name, k in order:
             flat[name][k] = Fraction(rng.randint(-bound, bound))
-        return self.with_weights({name: np.array(values, dtype=object).reshape(self.shapes[name])
-                                  for name, values in flat.items()})
+        return self.with_weights(
+            {
+                name: np.array(values, dtype=object).reshape(self.shapes[name])
+                for name, values in flat.items()
+            }
+        )
 
     # -- the v1 view (uniform-depth trees) --------------------------------------------
     @property
@@ -222,12 +246,16 @@ class Circuit:
 
     def _v1(self, what):
         if self.layout is None:
-            raise SymtdError(f"{what} is defined for uniform-depth trees (format v1); this circuit "
-                             f"is a general DAG: use its nodes")
+            raise SymtdError(
+                f"{what} is defined for uniform-depth trees (format v1); this circuit "
+                f"is a general DAG: use its nodes"
+            )
         return self.layout
 
-    levels = property(lambda self: self._v1("levels")[0],
-                      doc="v1 levels: windows of each level as indices into the level below.")
+    levels = property(
+        lambda self: self._v1("levels")[0],
+        doc="v1 levels: windows of each level as indices into the level below.",
+    )
     widths = property(lambda self: self._v1("widths")[1], doc="v1 widths r_0, ..., r_{L-1}.")
     shared = property(lambda self: self._v1("shared")[2], doc="v1: one block per layer.")
     L = property(lambda self: len(self._v1("L")[0]), doc="v1: number of levels.")
@@ -246,10 +274,16 @@ class Circuit:
     def to_node_link(self):
         """networkx node-link data (JSON-serializable); weights as exact strings or srepr."""
         data = nx.node_link_data(self.graph, edges="edges")
-        data["graph"] = {"N": self.N, "M": self.M, "operator": operator_to_json(self.operator),
-                         "output": self.output, "F": _encode(self.F),
-                         "weights": None if self._blocks is None else
-                         {k: _encode(v) for k, v in self._blocks.items()}}
+        data["graph"] = {
+            "N": self.N,
+            "M": self.M,
+            "operator": operator_to_json(self.operator),
+            "output": self.output,
+            "F": _encode(self.F),
+            "weights": None
+            if self._blocks is None
+            else {k: _encode(v) for k, v in self._blocks.items()},
+        }
         return data
 
     @classmethod
@@ -257,13 +291,28 @@ class Circuit:
         """Inverse of :meth:`to_node_link`."""
         meta = data["graph"]
         graph = nx.node_link_graph(data, edges="edges")
-        nodes = [Node(graph.nodes[f"n{k}"]["width"],
-                      tuple((m, graph.edges[m, f"n{k}"]["block"]) for m in
-                            sorted(graph.pred[f"n{k}"], key=lambda p: graph.edges[p, f"n{k}"]["slot"])))
-                 for k in range(sum(1 for _, kind in graph.nodes(data="kind") if kind == "pool"))]
+        nodes = [
+            Node(
+                graph.nodes[f"n{k}"]["width"],
+                tuple(
+                    (m, graph.edges[m, f"n{k}"]["block"])
+                    for m in sorted(
+                        graph.pred[f"n{k}"], key=lambda p: graph.edges[p, f"n{k}"]["slot"]
+                    )
+                ),
+            )
+            for k in range(sum(1 for _, kind in graph.nodes(data="kind") if kind == "pool"))
+        ]
         weights = meta["weights"] and {k: _decode(v) for k, v in meta["weights"].items()}
-        circuit = cls(meta["N"], meta["M"], nodes, operator_from_json(meta["operator"]),
-                      output=meta["output"], weights=weights, F=_decode(meta["F"]))
+        circuit = cls(
+            meta["N"],
+            meta["M"],
+            nodes,
+            operator_from_json(meta["operator"]),
+            output=meta["output"],
+            weights=weights,
+            F=_decode(meta["F"]),
+        )
         if not nx.utils.graphs_equal(_strip(circuit.graph), _strip(graph)):
             raise SymtdError("node-link data does not match the circuit its metadata describes")
         return circuit
@@ -271,20 +320,30 @@ class Circuit:
     def __eq__(self, other):
         if not isinstance(other, Circuit):
             return NotImplemented
-        if (self.N, self.M, self.nodes, self.output, self.operator) != \
-                (other.N, other.M, other.nodes, other.output, other.operator):
+        if (self.N, self.M, self.nodes, self.output, self.operator) != (
+            other.N,
+            other.M,
+            other.nodes,
+            other.output,
+            other.operator,
+        ):
             return False
         if (self._blocks is None) != (other._blocks is None):
             return False
         mine, theirs = self._blocks or {}, other._blocks or {}
-        return np.array_equal(self.F, other.F) and all(np.array_equal(mine[k], theirs[k]) for k in mine)
+        return np.array_equal(self.F, other.F) and all(
+            np.array_equal(mine[k], theirs[k]) for k in mine
+        )
 
     __hash__ = None
 
     def __repr__(self):
         kind = "concrete" if self.is_concrete else "symbolic"
-        shape = (f"levels={len(self.levels)}, widths={self.widths}, shared={self.shared}"
-                 if self.layout else f"nodes={len(self.nodes)}, {'tree' if self.is_tree else 'DAG'}")
+        shape = (
+            f"levels={len(self.levels)}, widths={self.widths}, shared={self.shared}"
+            if self.layout
+            else f"nodes={len(self.nodes)}, {'tree' if self.is_tree else 'DAG'}"
+        )
         return f"Circuit(N={self.N}, M={self.M}, operator={self.operator.name!r}, {shape}, {kind})"
 
 
@@ -311,14 +370,18 @@ def _member(text, N, k):
     """A member string checked against N positions and the k nodes before node k."""
     match = MEMBER.match(text) if isinstance(text, str) else None
     if match is None:
-        raise SymtdError(f"node {k}: member {escape(text)} must be \"xJ\" (a position) or \"nK\" "
-                         f"(an earlier node), decimal without sign or leading zeros")
+        raise SymtdError(
+            f'node {k}: member {escape(text)} must be "xJ" (a position) or "nK" '
+            f"(an earlier node), decimal without sign or leading zeros"
+        )
     index = int(match.group(2))
     if match.group(1) == "x" and index >= N:
         raise SymtdError(f"node {k}: member {text} is not a position (N = {N})")
     if match.group(1) == "n" and index >= k:
-        raise SymtdError(f"node {k}: member {text} is not an earlier node (forward references "
-                         f"and cycles are not allowed; nodes are listed in topological order)")
+        raise SymtdError(
+            f"node {k}: member {text} is not an earlier node (forward references "
+            f"and cycles are not allowed; nodes are listed in topological order)"
+        )
     return text
 
 
@@ -334,8 +397,10 @@ def _validate_nodes(nodes, N):
     for k, node in enumerate(nodes):
         if isinstance(node, dict):
             if set(node) != {"width", "pool"}:
-                raise SymtdError(f"node {k} must have exactly the keys \"width\" and \"pool\", "
-                                 f"got {escape(sorted(map(str, node)))}")
+                raise SymtdError(
+                    f'node {k} must have exactly the keys "width" and "pool", '
+                    f"got {escape(sorted(map(str, node)))}"
+                )
             width, pool = node["width"], node["pool"]
         else:
             try:
@@ -358,12 +423,15 @@ def _validate_nodes(nodes, N):
         out.append(Node(width, tuple(members)))
     missing = [f"x{j}" for j in range(N) if f"x{j}" not in used]
     if missing:
-        raise SymtdError(f"position {missing[0]} is not a member of any node "
-                         f"({len(missing)} position(s) unused)")
+        raise SymtdError(
+            f"position {missing[0]} is not a member of any node ({len(missing)} position(s) unused)"
+        )
     dangling = [f"n{k}" for k in range(len(out) - 1) if f"n{k}" not in used]
     if dangling:
-        raise SymtdError(f"node {dangling[0]} is not a member of a later node (only the root, the "
-                         f"last node, may feed the output)")
+        raise SymtdError(
+            f"node {dangling[0]} is not a member of a later node (only the root, the "
+            f"last node, may feed the output)"
+        )
     return tuple(out)
 
 
@@ -373,10 +441,13 @@ def _block_shapes(nodes, output, M):
 
     def add(name, shape, place):
         if name in shapes and shapes[name] != shape:
-            raise SymtdError(f"block {name} is used with shape {_shape_text(shapes[name])} at "
-                             f"{where[name]} and {_shape_text(shape)} at {place}")
+            raise SymtdError(
+                f"block {name} is used with shape {_shape_text(shapes[name])} at "
+                f"{where[name]} and {_shape_text(shape)} at {place}"
+            )
         shapes.setdefault(name, shape)
         where.setdefault(name, place)
+
     for k, node in enumerate(nodes):
         for member, block in node.pool:
             dim = M if member[0] == "x" else nodes[int(member[1:])].width
@@ -398,8 +469,9 @@ def _exact_or_symbolic(x):
     if isinstance(x, str):
         return parse_rational(x)
     if isinstance(x, (float, bool, np.floating)):
-        raise SymtdError(f"weight {x!r} is not exact; use an int, Fraction, rational string or "
-                         f"sympy Rational")
+        raise SymtdError(
+            f"weight {x!r} is not exact; use an int, Fraction, rational string or sympy Rational"
+        )
     import sympy
 
     if not isinstance(x, sympy.Basic):
@@ -418,8 +490,10 @@ def weight_array(values, shape, what):
     except ValueError:
         raise SymtdError(f"{what} is ragged; expected shape {_shape_text(shape)}") from None
     if array.shape != shape:
-        raise SymtdError(f"{what} has shape {_shape_text(array.shape) or 'scalar'}, "
-                         f"expected {_shape_text(shape)}")
+        raise SymtdError(
+            f"{what} has shape {_shape_text(array.shape) or 'scalar'}, "
+            f"expected {_shape_text(shape)}"
+        )
     out = np.empty(shape, dtype=object)
     out.flat[:] = [_exact_or_symbolic(x) for x in array.flat]
     out.flags.writeable = False
@@ -431,12 +505,16 @@ def _weight_blocks(weights, shapes):
         raise SymtdError("weights must be a dict {block name: matrix}")
     unknown = sorted(set(map(str, weights)) - set(shapes))
     if unknown:
-        raise SymtdError(f"unknown weight block(s) {escape(unknown[:5])}; expected {list(shapes)[:8]}")
+        raise SymtdError(
+            f"unknown weight block(s) {escape(unknown[:5])}; expected {list(shapes)[:8]}"
+        )
     missing = [k for k in shapes if k not in weights]
     if missing:
         raise SymtdError(f"missing weight block(s) {missing[:8]}")
-    return {name: weight_array(weights[name], shape, f"weights[{name!r}]")
-            for name, shape in shapes.items()}
+    return {
+        name: weight_array(weights[name], shape, f"weights[{name!r}]")
+        for name, shape in shapes.items()
+    }
 
 
 # -- symbols ----------------------------------------------------------------------------
@@ -454,19 +532,23 @@ _V1_BLOCK = re.compile(r"layer(0|[1-9][0-9]*)(?:_(0|[1-9][0-9]*))?\Z")
 
 def _symbol_names(circuit, name):
     """Symbol names of a block's entries, row-major: v1 blocks ("layer{l}_{t}", "layer{l}",
-    the output "output") in the paper's a^{l,j,γ}_α, any other block B as B_{γ,α}."""
+    the output "output") in the paper's a^{l,j,γ}_α, any other block B as B_{γ,α} (with "."
+    for "_" in B, so that every name is also valid LaTeX)."""
     shape = circuit.shapes[name]
     match = _V1_BLOCK.match(name)
+    base = name.replace("_", ".")
+    if name == circuit.output and name == "output":
+        return [symbol_name(circuit.depth, 0, 0, a, output=True) for a in range(shape[0])]
     if name == circuit.output:
-        label = (lambda a: symbol_name(circuit.depth, 0, 0, a, output=True)) if name == "output" \
-            else (lambda a: f"{name}_{{{a + 1}}}")
-        return [label(a) for a in range(shape[0])]
+        return [f"{base}_{{{a + 1}}}" for a in range(shape[0])]
     if match and match.group(2) is not None:
         layer, node = int(match.group(1)), int(match.group(2))
         return [symbol_name(layer, node, g, a) for g, a in np.ndindex(*shape)]
     if match:
-        return [symbol_name(int(match.group(1)), 0, g, a, shared=True) for g, a in np.ndindex(*shape)]
-    return [f"{name}_{{{g + 1},{a + 1}}}" for g, a in np.ndindex(*shape)]
+        return [
+            symbol_name(int(match.group(1)), 0, g, a, shared=True) for g, a in np.ndindex(*shape)
+        ]
+    return [f"{base}_{{{g + 1},{a + 1}}}" for g, a in np.ndindex(*shape)]
 
 
 def _symbolic_blocks(circuit):
@@ -510,8 +592,9 @@ def _v1_layout(circuit):
             return None
         by_depth.setdefault(nodes[f"n{k}"]["depth"], []).append(k)
     L = circuit.depth
-    if sorted(by_depth) != list(range(1, L + 1)) or \
-            [k for d in range(1, L + 1) for k in by_depth[d]] != list(range(len(circuit.nodes))):
+    if sorted(by_depth) != list(range(1, L + 1)) or [
+        k for d in range(1, L + 1) for k in by_depth[d]
+    ] != list(range(len(circuit.nodes))):
         return None
     index = {f"x{j}": j for j in range(circuit.N)}
     levels, widths = [], []
@@ -527,8 +610,9 @@ def _v1_layout(circuit):
     names = [n for layer in layers for n in layer]
     if circuit.output in names:
         return None
-    if all(len(set(layer)) == 1 for layer in layers) and \
-            len({layer[0] for layer in layers}) == len(layers):
+    if all(len(set(layer)) == 1 for layer in layers) and len({layer[0] for layer in layers}) == len(
+        layers
+    ):
         return levels, tuple(widths), True
     if len(set(names)) == len(names):
         return levels, tuple(widths), False
@@ -553,7 +637,9 @@ def _encode(array):
         if isinstance(x, Fraction):
             return format_rational(x)
         import sympy
+
         return {"sympy": sympy.srepr(x)}
+
     return np.vectorize(one, otypes=[object])(np.asarray(array, dtype=object)).tolist()
 
 
@@ -561,8 +647,10 @@ def _decode(nested):
     def one(x):
         if isinstance(x, dict):
             import sympy
+
             return sympy.sympify(x["sympy"])
         return parse_rational(x)
+
     array = np.array(nested, dtype=object)
     return np.vectorize(one, otypes=[object])(array) if array.size else array
 

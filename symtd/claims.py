@@ -5,6 +5,7 @@ Each ``check_*`` returns a :class:`Verdict`: "verified" only when every step was
 counterexample; "inconclusive" otherwise, with the reason. Statements for all weights
 (T3, T6) are proved symbolically with sympy, never by sampling.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,20 +33,27 @@ from .representation import is_covering, leaf_weights, relu_neurons, template_ma
 class Verdict:
     theorem: str
     instance: dict
-    verdict: str                 # "verified" | "refuted" | "inconclusive"
+    verdict: str  # "verified" | "refuted" | "inconclusive"
     numbers: dict
     seconds: float
-    certificate: dict = field(repr=False)       # None when there is nothing to re-check
-    reason: str = ""                            # why the verdict is not "verified"
+    certificate: dict = field(repr=False)  # None when there is nothing to re-check
+    reason: str = ""  # why the verdict is not "verified"
 
 
 def certificate(theorem, instance, networks, claims):
     """A certificate document; symtd.checker re-verifies it from these data alone."""
-    return {"format": FORMAT, "theorem": theorem, "instance": instance, "networks": networks, "claims": claims}
+    return {
+        "format": FORMAT,
+        "theorem": theorem,
+        "instance": instance,
+        "networks": networks,
+        "claims": claims,
+    }
 
 
 def _random_rationals(rng, shape, sign=0):
-    """Random rationals p/q with 1 <= q <= 4; sign +1 / -1: strictly positive / negative (|p| <= 9)."""
+    """Random rationals p/q with 1 <= q <= 4 and |p| <= 9; sign +1 / -1: strictly positive /
+    negative."""
     size = int(np.prod(shape))
     p = rng.integers(1, 10, size) * sign if sign else rng.integers(-9, 10, size)
     q = rng.integers(1, 5, size)
@@ -65,7 +73,8 @@ def _levels_count(N):
 
 # -- T1, T2: universality ------------------------------------------------------------------
 def _universal_terms(target, operator):
-    """(λ_z, leaf vectors v^{z,i}) with Σ_z λ_z (v^{z,1} ⊗_g ... ⊗_g v^{z,N}) = target (SPEC §6 T1/T2).
+    """(λ_z, leaf vectors v^{z,i}) with Σ_z λ_z (v^{z,1} ⊗_g ... ⊗_g v^{z,N}) = target (SPEC §6,
+    T1/T2).
 
     product: one term λ_d = T[d], v^{d,i} = e_{d_i} per non-zero entry. max: terms
     1 - δ_{d*} (v^{i}[d] = -1 at d = d*_i, else 1) with λ_{d*} = S - T[d*], S = ΣT/(M^N - 1),
@@ -74,11 +83,19 @@ def _universal_terms(target, operator):
     N, M = target.ndim, target.shape[0]
     indices = list(itertools.product(range(M), repeat=N))
     if operator == "product":
-        terms = [(Fraction(target[d]), [[int(k == d[i]) for k in range(M)] for i in range(N)]) for d in indices]
+        terms = [
+            (Fraction(target[d]), [[int(k == d[i]) for k in range(M)] for i in range(N)])
+            for d in indices
+        ]
     else:
         S = sum(Fraction(target[d]) for d in indices) / (len(indices) - 1)
-        terms = [(S - Fraction(target[d]), [[-1 if k == d[i] else 1 for k in range(M)] for i in range(N)])
-                 for d in indices]
+        terms = [
+            (
+                S - Fraction(target[d]),
+                [[-1 if k == d[i] else 1 for k in range(M)] for i in range(N)],
+            )
+            for d in indices
+        ]
     return [t for t in terms if t[0] != 0] or [(Fraction(0), [[1] * M] * N)]
 
 
@@ -96,7 +113,9 @@ def universal_network(target, operator="product", architecture="shallow", F=None
     layer0 = [[list(leaf_weights(F, v[i])) for _, v in terms] for i in range(N)]
     output = [lam for lam, _ in terms]
     if architecture == "shallow":
-        return shallow(N, M, Z, operator, F=F.tolist(), weights={"layer0": layer0, "output": output})
+        return shallow(
+            N, M, Z, operator, F=F.tolist(), weights={"layer0": layer0, "output": output}
+        )
     L = _levels_count(N)
     identity = np.eye(Z, dtype=int).tolist()
     weights = {"layer0": layer0, "output": output}
@@ -128,12 +147,25 @@ def check_universality(target, operator="product", architecture="shallow", F=Non
     G = grid_tensor(net)
     ok = G == T and is_covering(net.F)
     doc = network_to_dict(net)
-    name = doc["architecture"]                        # a deep network of N = 2 is shallow
-    cert = certificate(theorem, dict(instance, architecture=name, target=T.to_strings()), {name: doc},
-                       [{"kind": "covering", "network": name},
-                        {"kind": "grid_equals", "network": name, "entries": G.to_strings()}])
-    return Verdict(theorem, instance, "verified" if ok else "refuted", {"Z used": used, "M^N": M ** N},
-                   time.perf_counter() - start, cert, "" if ok else "the constructed grid differs from the target")
+    name = doc["architecture"]  # a deep network of N = 2 is shallow
+    cert = certificate(
+        theorem,
+        dict(instance, architecture=name, target=T.to_strings()),
+        {name: doc},
+        [
+            {"kind": "covering", "network": name},
+            {"kind": "grid_equals", "network": name, "entries": G.to_strings()},
+        ],
+    )
+    return Verdict(
+        theorem,
+        instance,
+        "verified" if ok else "refuted",
+        {"Z used": used, "M^N": M**N},
+        time.perf_counter() - start,
+        cert,
+        "" if ok else "the constructed grid differs from the target",
+    )
 
 
 def _too_small(theorem, instance, target, operator, architecture, Z, used, start):
@@ -142,9 +174,15 @@ def _too_small(theorem, instance, target, operator, architecture, Z, used, start
     T = RationalTensor.from_rationals(target)
     N, M = T.ndim, T.shape[0]
     if architecture == "shallow":
-        splits = [I for size in range(1, N // 2 + 1) for I in itertools.combinations(range(N), size)]
+        splits = [
+            I for size in range(1, N // 2 + 1) for I in itertools.combinations(range(N), size)
+        ]
     elif operator == "product":
-        splits = [tuple(range(t * 2**l, (t + 1) * 2**l)) for l in range(1, _levels_count(N)) for t in range(N >> l)]
+        splits = [
+            tuple(range(t * 2**l, (t + 1) * 2**l))
+            for l in range(1, _levels_count(N))
+            for t in range(N >> l)
+        ]
         splits += [(k,) for k in range(N)]
     else:
         splits = []
@@ -153,14 +191,26 @@ def _too_small(theorem, instance, target, operator, architecture, Z, used, start
         r = rank(matricize(T, I))
         reach = Z if operator == "product" else Z * min(len(I), N - len(I)) * M
         if r > reach:
-            return Verdict(theorem, dict(instance, Z=Z), "refuted", {"Z": Z, "rank": r, "rows": list(I),
-                           "Z can reach": reach}, time.perf_counter() - start, None,
-                           f"rank {r} of the I={list(I)} matricization exceeds {reach}, the most Z = {Z} "
-                           f"channels can reach")
+            return Verdict(
+                theorem,
+                dict(instance, Z=Z),
+                "refuted",
+                {"Z": Z, "rank": r, "rows": list(I), "Z can reach": reach},
+                time.perf_counter() - start,
+                None,
+                f"rank {r} of the I={list(I)} matricization exceeds {reach}, the most Z = {Z} "
+                f"channels can reach",
+            )
         worst = max(worst, r)
-    return Verdict(theorem, dict(instance, Z=Z), "inconclusive", {"Z": Z, "construction needs": used,
-                   "max matricization rank": worst}, time.perf_counter() - start, None,
-                   f"the construction needs Z = {used} > {Z}, and no matricization rank rules Z = {Z} out")
+    return Verdict(
+        theorem,
+        dict(instance, Z=Z),
+        "inconclusive",
+        {"Z": Z, "construction needs": used, "max matricization rank": worst},
+        time.perf_counter() - start,
+        None,
+        f"the construction needs Z = {used} > {Z}, and no matricization rank rules Z = {Z} out",
+    )
 
 
 BUILDERS = {"deep": deep, "mirror": mirror, "dilated": dilated}
@@ -181,11 +231,14 @@ def _network(architecture, N, M, widths, operator, **kwargs):
         if widths and len(set(widths)) != 1:
             raise SymtdError("a recurrent chain has one width r (give --widths r)")
         return recurrent(N, M, widths[0] if widths else 2, operator, **kwargs)
-    raise SymtdError(f"unknown architecture {escape(architecture)}; expected one of {', '.join(TREES)}")
+    raise SymtdError(
+        f"unknown architecture {escape(architecture)}; expected one of {', '.join(TREES)}"
+    )
 
 
 def diagonal_target(N, M, rows):
-    """T[d] = [index of d_I = index of d_J]: its (I, J) matricization is [Id | 0] of rank min(M^|I|, M^|J|)."""
+    """T[d] = [index of d_I = index of d_J]: its (I, J) matricization is [Id | 0], of rank
+    min(M^|I|, M^|J|)."""
     cols = [k for k in range(N) if k not in rows]
     T = np.zeros((M,) * N, dtype=object)
     for d in itertools.product(range(M), repeat=N):
@@ -195,7 +248,9 @@ def diagonal_target(N, M, rows):
     return T
 
 
-def check_t3(N=4, M=2, architecture="deep", operator="sum", widths=None, rows=None, target=None, seed=0):
+def check_t3(
+    N=4, M=2, architecture="deep", operator="sum", widths=None, rows=None, target=None, seed=0
+):
     """T3: G[p,q] - G[p,q0] - G[p0,q] + G[p0,q0] ≡ 0 for ALL weights, so rank [G]_{I,J} <= 2;
     a target of rank >= 3 under (I, J) is then unreachable.
 
@@ -209,38 +264,90 @@ def check_t3(N=4, M=2, architecture="deep", operator="sum", widths=None, rows=No
 
     start = time.perf_counter()
     net = _network(architecture, N, M, widths, operator)
-    I = partition(rows if rows is not None else ("odd-even" if architecture == "shallow" else "root"), net)
+    I = partition(
+        rows if rows is not None else ("odd-even" if architecture == "shallow" else "root"), net
+    )
     widths = list(net.widths) if net.layout else [node.width for node in net.nodes]
-    instance = {"N": N, "M": M, "architecture": architecture, "operator": net.operator.name,
-                "widths": widths, "rows": list(I)}
+    instance = {
+        "N": N,
+        "M": M,
+        "architecture": architecture,
+        "operator": net.operator.name,
+        "widths": widths,
+        "rows": list(I),
+    }
     J = [k for k in range(N) if k not in I]
-    T = RationalTensor.from_rationals(np.asarray(target, dtype=object) if target is not None
-                                      else diagonal_target(N, M, I))
+    T = RationalTensor.from_rationals(
+        np.asarray(target, dtype=object) if target is not None else diagonal_target(N, M, I)
+    )
     target_rank = rank(matricize(T, I))
     numbers = {"target rank": target_rank}
     width = {m: net.nodes[k].width for k, node in enumerate(net.nodes) for m, _ in node.pool}
-    u = [[[sympy.Symbol(f"u{prime}_{{{j + 1},{g + 1}}}", real=True) for g in range(width[f"x{j}"])]
-          for j in range(N)] for prime in ("", "'")]
-    h = {(p, q): network_function(net, [u[p if j in I else q][j] for j in range(N)]) for p in (0, 1) for q in (0, 1)}
+    u = [
+        [
+            [
+                sympy.Symbol(f"u{prime}_{{{j + 1},{g + 1}}}", real=True)
+                for g in range(width[f"x{j}"])
+            ]
+            for j in range(N)
+        ]
+        for prime in ("", "'")
+    ]
+    h = {
+        (p, q): network_function(net, [u[p if j in I else q][j] for j in range(N)])
+        for p in (0, 1)
+        for q in (0, 1)
+    }
     residue = (h[0, 0] - h[0, 1] - h[1, 0] + h[1, 1]).expand()
     if residue != 0:
         for s in range(5):
             point = net.at_random_point(seed + s, bound=9)
             r = matricization_rank(point, I)
             if r > 2:
-                return Verdict("T3", instance, "refuted", dict(numbers, **{"rank at a point": r}),
-                               time.perf_counter() - start, None,
-                               f"at exact random weights (seed {seed + s}) the {list(I)}|{J} rank is {r} > 2")
-        return Verdict("T3", instance, "inconclusive", numbers, time.perf_counter() - start, None,
-                       "the separability identity does not reduce to 0 symbolically, and no sampled point has rank > 2")
+                return Verdict(
+                    "T3",
+                    instance,
+                    "refuted",
+                    dict(numbers, **{"rank at a point": r}),
+                    time.perf_counter() - start,
+                    None,
+                    f"at exact random weights (seed {seed + s}) the {list(I)}|{J} rank is {r} > 2",
+                )
+        return Verdict(
+            "T3",
+            instance,
+            "inconclusive",
+            numbers,
+            time.perf_counter() - start,
+            None,
+            "the separability identity does not reduce to 0 symbolically, and no sampled point "
+            "has rank > 2",
+        )
     numbers["rank <= 2"] = "all weights"
     if target_rank < 3:
-        return Verdict("T3", instance, "inconclusive", numbers, time.perf_counter() - start, None,
-                       f"the target has rank {target_rank} <= 2 under this split, so rank does not exclude it")
-    cert = certificate("T3", instance, {"net": network_to_dict(net, weights=False)},
-                       [{"kind": "separable", "network": "net", "rows": list(I)},
-                        {"kind": "unreachable_target", "rows": list(I), "entries": T.to_strings(),
-                         "rank": target_rank}])
+        return Verdict(
+            "T3",
+            instance,
+            "inconclusive",
+            numbers,
+            time.perf_counter() - start,
+            None,
+            f"the target has rank {target_rank} <= 2 under this split, so rank does not exclude it",
+        )
+    cert = certificate(
+        "T3",
+        instance,
+        {"net": network_to_dict(net, weights=False)},
+        [
+            {"kind": "separable", "network": "net", "rows": list(I)},
+            {
+                "kind": "unreachable_target",
+                "rows": list(I),
+                "entries": T.to_strings(),
+                "rank": target_rank,
+            },
+        ],
+    )
     return Verdict("T3", instance, "verified", numbers, time.perf_counter() - start, cert)
 
 
@@ -257,7 +364,7 @@ def check_t4(N, M, r, seed=0):
         raise SymtdError(f"T4 needs a deep network with N = 2^L >= 4, got N = {N}")
     symbolic = deep(N, M, [r] * _levels_count(N), "product")
     target = min(r, M) ** (N // 2)
-    for attempt in range(seed, seed + 5):      # a lower rank only means a degenerate point (a null set)
+    for attempt in range(seed, seed + 5):  # a lower rank only means a degenerate point (a null set)
         net = symbolic.subs(symbolic.random_point(attempt, bound=99))
         got = matricization_rank(net, tuple(range(0, N, 2)))
         if got > target:
@@ -265,14 +372,33 @@ def check_t4(N, M, r, seed=0):
         if got == target:
             break
     ok = got == target and is_covering(net.F)
-    instance = {"architecture": "deep", "operator": "product", "N": N, "M": M, "r": r, "seed": attempt}
-    cert = certificate("T4", instance, {"deep": network_to_dict(net)},
-                       [{"kind": "covering", "network": "deep"},
-                        {"kind": "grid_equals", "network": "deep", "entries": grid_tensor(net).to_strings()},
-                        {"kind": "rank", "network": "deep", "rows": list(range(0, N, 2)), "rank": got}])
-    return Verdict("T4", instance, "verified" if ok else "inconclusive",
-                   {"odd-even rank": got, "r^(N/2)": target, "shallow Z >=": target},
-                   time.perf_counter() - start, cert if ok else None, "" if ok else "5 degenerate weight points; try other seeds")
+    instance = {
+        "architecture": "deep",
+        "operator": "product",
+        "N": N,
+        "M": M,
+        "r": r,
+        "seed": attempt,
+    }
+    cert = certificate(
+        "T4",
+        instance,
+        {"deep": network_to_dict(net)},
+        [
+            {"kind": "covering", "network": "deep"},
+            {"kind": "grid_equals", "network": "deep", "entries": grid_tensor(net).to_strings()},
+            {"kind": "rank", "network": "deep", "rows": list(range(0, N, 2)), "rank": got},
+        ],
+    )
+    return Verdict(
+        "T4",
+        instance,
+        "verified" if ok else "inconclusive",
+        {"odd-even rank": got, "r^(N/2)": target, "shallow Z >=": target},
+        time.perf_counter() - start,
+        cert if ok else None,
+        "" if ok else "5 degenerate weight points; try other seeds",
+    )
 
 
 GENERAL = {"recurrent": recurrent, "overlapping": overlapping}
@@ -284,11 +410,14 @@ def general_architecture(architecture, N, M, r, shared=True, kernel=3, stride=1)
         return recurrent(N, M, r, "product", shared=shared)
     if architecture == "overlapping":
         return overlapping(N, M, kernel, stride, r, "product", shared=shared)
-    raise SymtdError(f"unknown architecture {escape(architecture)}; expected recurrent or overlapping")
+    raise SymtdError(
+        f"unknown architecture {escape(architecture)}; expected recurrent or overlapping"
+    )
 
 
-def check_t4_general(architecture, N, M, r, Z=None, rows="odd-even", kernel=3, stride=1, shared=True,
-                     seed=0):
+def check_t4_general(
+    architecture, N, M, r, Z=None, rows="odd-even", kernel=3, stride=1, shared=True, seed=0
+):
     """T4 beyond trees of pairs: a recurrent / tensor-train or overlapping ConvAC whose
     separation rank s under (I, J) is certified (lower == upper) and exceeds Z (default s - 1).
 
@@ -307,14 +436,34 @@ def check_t4_general(architecture, N, M, r, Z=None, rows="odd-even", kernel=3, s
     s = separation_rank(arch, I, points=5, seed=seed)
     cut = next((b for b in s.bounds if b.name == "min-cut" and b.value == s.upper), None)
     Z = s.upper - 1 if Z is None else Z
-    instance = {"architecture": architecture, "operator": "product", "N": N, "M": M, "r": r,
-                "shared": shared, "partition": name, "rows": list(I), "rank": s.upper, "Z": Z}
+    instance = {
+        "architecture": architecture,
+        "operator": "product",
+        "N": N,
+        "M": M,
+        "r": r,
+        "shared": shared,
+        "partition": name,
+        "rows": list(I),
+        "rank": s.upper,
+        "Z": Z,
+    }
     if architecture == "overlapping":
         instance.update(kernel=kernel, stride=stride)
-    numbers = {"partition": name, "lower": s.lower, "upper": s.upper, "upper bound": s.upper_bound,
-               "shallow Z": Z}
-    reason = ("" if s.certified and cut else "the bounds differ (lower < upper)" if not s.certified
-              else "no min-cut bound to certify the upper bound")
+    numbers = {
+        "partition": name,
+        "lower": s.lower,
+        "upper": s.upper,
+        "upper bound": s.upper_bound,
+        "shallow Z": Z,
+    }
+    reason = (
+        ""
+        if s.certified and cut
+        else "the bounds differ (lower < upper)"
+        if not s.certified
+        else "no min-cut bound to certify the upper bound"
+    )
     if not reason and s.upper <= Z:
         reason = f"rank {s.upper} <= Z = {Z}: a shallow network of Z channels is not ruled out here"
     point = None
@@ -324,21 +473,40 @@ def check_t4_general(architecture, N, M, r, Z=None, rows="odd-even", kernel=3, s
             point, instance["seed"] = candidate, attempt
             break
     if point is None:
-        return Verdict("T4", instance, "inconclusive", numbers, time.perf_counter() - start, None,
-                       reason or "no exact witness point among 5 small-range draws")
-    cert = certificate("T4", instance, {"arch": network_to_dict(point)},
-                       [{"kind": "covering", "network": "arch"},
-                        {"kind": "grid_equals", "network": "arch", "entries": grid_tensor(point).to_strings()},
-                        {"kind": "rank", "network": "arch", "rows": list(I), "rank": s.upper},
-                        {"kind": "cut_bound", "network": "arch", "rows": list(I),
-                         "cut": [list(item) for item in cut.cut], "bound": s.upper}])
+        return Verdict(
+            "T4",
+            instance,
+            "inconclusive",
+            numbers,
+            time.perf_counter() - start,
+            None,
+            reason or "no exact witness point among 5 small-range draws",
+        )
+    cert = certificate(
+        "T4",
+        instance,
+        {"arch": network_to_dict(point)},
+        [
+            {"kind": "covering", "network": "arch"},
+            {"kind": "grid_equals", "network": "arch", "entries": grid_tensor(point).to_strings()},
+            {"kind": "rank", "network": "arch", "rows": list(I), "rank": s.upper},
+            {
+                "kind": "cut_bound",
+                "network": "arch",
+                "rows": list(I),
+                "cut": [list(item) for item in cut.cut],
+                "bound": s.upper,
+            },
+        ],
+    )
     numbers["shallow Z >="] = s.upper
     return Verdict("T4", instance, "verified", numbers, time.perf_counter() - start, cert)
 
 
 # -- T5: ReLU-max depth efficiency exists -----------------------------------------------------
 def t5_witness(N, M):
-    """The SPEC §6 T5 witness: deep max network, widths (M+1, 2, ..., 2), grid Π_j [d_{2j-1} = d_{2j}].
+    """The SPEC §6 T5 witness: deep max network, widths (M+1, 2, ..., 2), grid
+    Π_j [d_{2j-1} = d_{2j}].
 
     Layer 0: channels 1 - [d = m] (m in [M]) and all-ones. Level 1 conv: channel 1 =
     Σ_m (1 - [d=m][d'=m]) - (M - 1) = 1 - [d = d'], channel 2 = 1. Every further max
@@ -347,10 +515,13 @@ def t5_witness(N, M):
     L = _levels_count(N)
     if N < 4:
         raise SymtdError(f"the T5 witness needs N = 2^L >= 4, got N = {N}")
-    blocks = {"layer0": [[[0 if d == m else 1 for d in range(M)] for m in range(M)] + [[1] * M]
-                         for _ in range(N)],
-              "layer1": [[[1] * M + [-(M - 1)], [0] * M + [1]] for _ in range(N // 2)],
-              "output": [-1, 1]}
+    blocks = {
+        "layer0": [
+            [[0 if d == m else 1 for d in range(M)] for m in range(M)] + [[1] * M] for _ in range(N)
+        ],
+        "layer1": [[[1] * M + [-(M - 1)], [0] * M + [1]] for _ in range(N // 2)],
+        "output": [-1, 1],
+    }
     for level in range(2, L):
         blocks[f"layer{level}"] = [[[1, 0], [0, 1]] for _ in range(N >> level)]
     return deep(N, M, [M + 1] + [2] * (L - 1), "max", weights=blocks)
@@ -361,21 +532,37 @@ def check_t5(N, M):
     start = time.perf_counter()
     net = t5_witness(N, M)
     A = matricize(grid_tensor(net), tuple(range(0, N, 2)))
-    identity = A.denominator == 1 and np.array_equal(A.numerator, np.eye(M ** (N // 2), dtype=np.int64))
+    identity = A.denominator == 1 and np.array_equal(
+        A.numerator, np.eye(M ** (N // 2), dtype=np.int64)
+    )
     got = rank(A)
     ok = identity and got == M ** (N // 2)
     instance = {"architecture": "deep", "operator": "max", "N": N, "M": M}
-    cert = certificate("T5", instance, {"witness": network_to_dict(net)},
-                       [{"kind": "covering", "network": "witness"},
-                        {"kind": "grid_is_pair_indicator", "network": "witness"},
-                        {"kind": "rank", "network": "witness", "rows": list(range(0, N, 2)), "rank": got}])
-    bound = -(-M ** (N // 2) // ((N // 2) * M))
-    return Verdict("T5", instance, "verified" if ok else "refuted", {"odd-even rank": got, "shallow Z >=": bound},
-                   time.perf_counter() - start, cert, "" if ok else "the witness grid is not the pair indicator")
+    cert = certificate(
+        "T5",
+        instance,
+        {"witness": network_to_dict(net)},
+        [
+            {"kind": "covering", "network": "witness"},
+            {"kind": "grid_is_pair_indicator", "network": "witness"},
+            {"kind": "rank", "network": "witness", "rows": list(range(0, N, 2)), "rank": got},
+        ],
+    )
+    bound = -(-(M ** (N // 2)) // ((N // 2) * M))
+    return Verdict(
+        "T5",
+        instance,
+        "verified" if ok else "refuted",
+        {"odd-even rank": got, "shallow Z >=": bound},
+        time.perf_counter() - start,
+        cert,
+        "" if ok else "the witness grid is not the pair indicator",
+    )
 
 
 def check_t5_lemma(N, M, Z, count, seed=0):
-    """T5 lemma on random instances: rank [G]_{odd,even} <= Z·min(|I|,|J|)·M for shallow max networks.
+    """T5 lemma on random instances: rank [G]_{odd,even} <= Z·min(|I|,|J|)·M for shallow max
+    networks.
 
     Exact ranks of `count` random rational networks: this checks the lemma on those
     instances (the general proof is the row argument of SPEC §6), never a sampled proof.
@@ -390,13 +577,33 @@ def check_t5_lemma(N, M, Z, count, seed=0):
         ranks.append(matricization_rank(net, I))
         nets[f"net{k}"] = network_to_dict(net)
     ok = max(ranks) <= bound
-    instance = {"architecture": "shallow", "operator": "max", "N": N, "M": M, "Z": Z, "part": "lemma",
-                "count": count}
-    cert = certificate("T5", instance, nets, [{"kind": "rank_at_most", "network": name, "rows": list(I),
-                                               "bound": bound} for name in nets])
-    return Verdict("T5", instance, "verified" if ok else "refuted",
-                   {"networks": count, "max rank": max(ranks), "Z·min(|I|,|J|)·M": bound},
-                   time.perf_counter() - start, cert, "" if ok else "a network exceeds the lemma's bound")
+    instance = {
+        "architecture": "shallow",
+        "operator": "max",
+        "N": N,
+        "M": M,
+        "Z": Z,
+        "part": "lemma",
+        "count": count,
+    }
+    cert = certificate(
+        "T5",
+        instance,
+        nets,
+        [
+            {"kind": "rank_at_most", "network": name, "rows": list(I), "bound": bound}
+            for name in nets
+        ],
+    )
+    return Verdict(
+        "T5",
+        instance,
+        "verified" if ok else "refuted",
+        {"networks": count, "max rank": max(ranks), "Z·min(|I|,|J|)·M": bound},
+        time.perf_counter() - start,
+        cert,
+        "" if ok else "a network exceeds the lemma's bound",
+    )
 
 
 # -- T6: ReLU-max depth efficiency is incomplete ----------------------------------------------
@@ -425,11 +632,13 @@ def _pull_positive(expr):
         m = next(f for f in e.args if isinstance(f, sympy.Max))
         k = e / m
         return sympy.Max(*[k * a for a in m.args]) if k.is_positive else e
+
     return expr.replace(scaled_max, pull)
 
 
 def check_t6(N=4, M=2, widths=None, live=0, seed=0):
-    """T6: on an open region of deep max weights, h_y = c·max(0, max_i π_i u_i): a shallow Z = 1 network.
+    """T6: on an open region of deep max weights, h_y = c·max(0, max_i π_i u_i): a shallow Z = 1
+    network.
 
     The identity is proved symbolically (sympy, sign assumptions) for all weights in the
     region, in terms of the layer-0 outputs u; an exact interior point shows the region
@@ -446,15 +655,31 @@ def check_t6(N=4, M=2, widths=None, live=0, seed=0):
     net = deep(N, M, widths, "max")
     if not 0 <= live < min(widths):
         raise SymtdError(f"live channel {live} does not exist in widths {widths}")
-    instance = {"architecture": "deep", "operator": "max", "N": N, "M": M, "widths": widths, "live": live,
-                "seed": seed}
+    instance = {
+        "architecture": "deep",
+        "operator": "max",
+        "N": N,
+        "M": M,
+        "widths": widths,
+        "live": live,
+        "seed": seed,
+    }
     # the identity for all weights in the region
-    u = [[sympy.Symbol(f"u_{{{j + 1},{g + 1}}}", real=True) if g == live else
-          -sympy.Symbol(f"u_{{{j + 1},{g + 1}}}", positive=True) for g in range(widths[0])] for j in range(N)]
+    u = [
+        [
+            sympy.Symbol(f"u_{{{j + 1},{g + 1}}}", real=True)
+            if g == live
+            else -sympy.Symbol(f"u_{{{j + 1},{g + 1}}}", positive=True)
+            for g in range(widths[0])
+        ]
+        for j in range(N)
+    ]
     sub = _sympy_region(net, live)
     h = _pull_positive(network_function(net.subs(sub), u))
     c = next(x for x in net.free_symbols if x.name == symbol_name(L, 0, 0, live, output=True))
-    paths = [sympy.Mul(*[sub[symbol_name(l, i >> l, live, live)] for l in range(1, L)]) for i in range(N)]
+    paths = [
+        sympy.Mul(*[sub[symbol_name(l, i >> l, live, live)] for l in range(1, L)]) for i in range(N)
+    ]
     identity = h == c * sympy.Max(0, *[p * u[i][live] for i, p in enumerate(paths)])
     # an exact interior point and the region as certificate inequalities
     rng = np.random.default_rng(seed)
@@ -472,24 +697,51 @@ def check_t6(N=4, M=2, widths=None, live=0, seed=0):
         weights[f"layer{l}"] = block
     weights["output"] = _random_rationals(rng, (widths[-1],), 1)
     point = deep(N, M, widths, "max", weights=weights)
-    pi = [math.prod((weights[f"layer{l}"][i >> l, live, live] for l in range(1, L)), start=Fraction(1))
-          for i in range(N)]
-    one = shallow(N, M, 1, "max", weights={"layer0": [[pi[i] * weights["layer0"][i, live]] for i in range(N)],
-                                           "output": [weights["output"][live]]})
+    pi = [
+        math.prod(
+            (weights[f"layer{l}"][i >> l, live, live] for l in range(1, L)), start=Fraction(1)
+        )
+        for i in range(N)
+    ]
+    one = shallow(
+        N,
+        M,
+        1,
+        "max",
+        weights={
+            "layer0": [[pi[i] * weights["layer0"][i, live]] for i in range(N)],
+            "output": [weights["output"][live]],
+        },
+    )
     G = grid_tensor(point)
     ok = identity and G == grid_tensor(one)
     free = sum(np.size(w) for w in weights.values()) - len(region)
     numbers = {"region": f"{len(region)} strict inequalities, {free} free weights", "shallow Z": 1}
-    cert = certificate("T6", instance, {"deep": network_to_dict(point), "shallow": network_to_dict(one)},
-                       [{"kind": "identity_in_region", "network": "deep", "live": live, "region": region},
-                        {"kind": "grid_equals", "network": "deep", "entries": G.to_strings()},
-                        {"kind": "grid_equals", "network": "shallow", "entries": G.to_strings()}])
-    return Verdict("T6", instance, "verified" if ok else "inconclusive", numbers, time.perf_counter() - start,
-                   cert if ok else None, "" if ok else "the identity did not reduce to a single max term")
+    cert = certificate(
+        "T6",
+        instance,
+        {"deep": network_to_dict(point), "shallow": network_to_dict(one)},
+        [
+            {"kind": "identity_in_region", "network": "deep", "live": live, "region": region},
+            {"kind": "grid_equals", "network": "deep", "entries": G.to_strings()},
+            {"kind": "grid_equals", "network": "shallow", "entries": G.to_strings()},
+        ],
+    )
+    return Verdict(
+        "T6",
+        instance,
+        "verified" if ok else "inconclusive",
+        numbers,
+        time.perf_counter() - start,
+        cert if ok else None,
+        "" if ok else "the identity did not reduce to a single max term",
+    )
 
 
 # -- T7: covering templates -------------------------------------------------------------------
-def check_t7(templates=(1, 2, 3), biases=(0, "3/2", "5/2"), N=4, widths=None, operator="max", seed=0):
+def check_t7(
+    templates=(1, 2, 3), biases=(0, "3/2", "5/2"), N=4, widths=None, operator="max", seed=0
+):
     """T7: F[i][d] = relu(t_i - b_d) decided non-singular exactly; then for random leaf vectors v,
     a = F^-1 v and the network's grid at the templates equals the generalized decomposition of v.
 
@@ -500,35 +752,78 @@ def check_t7(templates=(1, 2, 3), biases=(0, "3/2", "5/2"), N=4, widths=None, op
     start = time.perf_counter()
     M = len(templates)
     F = template_matrix(list(templates), relu_neurons(list(biases)))
-    instance = {"architecture": "deep", "N": N, "M": M, "templates": [str(Fraction(t)) for t in templates],
-                "biases": [str(Fraction(b)) for b in biases], "operator": operator}
+    instance = {
+        "architecture": "deep",
+        "N": N,
+        "M": M,
+        "templates": [str(Fraction(t)) for t in templates],
+        "biases": [str(Fraction(b)) for b in biases],
+        "operator": operator,
+    }
     net = _network("deep", N, M, widths, operator, F=F)
     point = net.subs(net.random_point(seed, bound=9))
     instance["covering"] = is_covering(F)
     if not instance["covering"]:
         null = [Fraction(int(x.p), int(x.q)) for x in sympy.Matrix(F.tolist()).nullspace()[0]]
-        cert = certificate("T7", instance, {"net": network_to_dict(point)},
-                           [{"kind": "templates", "network": "net", "templates": instance["templates"],
-                             "biases": instance["biases"]},
-                            {"kind": "singular", "network": "net", "null": [str(x) for x in null]}])
-        return Verdict("T7", instance, "refuted", {"F": "singular", "null vector": [str(x) for x in null]},
-                       time.perf_counter() - start, cert, "F is singular: these templates do not cover")
+        cert = certificate(
+            "T7",
+            instance,
+            {"net": network_to_dict(point)},
+            [
+                {
+                    "kind": "templates",
+                    "network": "net",
+                    "templates": instance["templates"],
+                    "biases": instance["biases"],
+                },
+                {"kind": "singular", "network": "net", "null": [str(x) for x in null]},
+            ],
+        )
+        return Verdict(
+            "T7",
+            instance,
+            "refuted",
+            {"F": "singular", "null vector": [str(x) for x in null]},
+            time.perf_counter() - start,
+            cert,
+            "F is singular: these templates do not cover",
+        )
     rng = np.random.default_rng(seed)
     v = _random_rationals(rng, (N, net.widths[0], M))
     blocks = point.weight_blocks()
     blocks["layer0"] = np.array([leaf_weights(F, v[j].T).T for j in range(N)], dtype=object)
     point = tree(point.levels, M, point.widths, operator, F=F, weights=blocks)
-    decomposition = TreeTensor.from_levels(point.levels, tuple(v),
-                                           tuple(tuple(blocks[f"layer{l}"]) for l in range(1, point.L)),
-                                           blocks["output"], point.operator)
+    decomposition = TreeTensor.from_levels(
+        point.levels,
+        tuple(v),
+        tuple(tuple(blocks[f"layer{l}"]) for l in range(1, point.L)),
+        blocks["output"],
+        point.operator,
+    )
     G = grid_tensor(point)
     ok = G == RationalTensor.from_rationals(tree_to_tensor(decomposition))
-    cert = certificate("T7", instance, {"net": network_to_dict(point)},
-                       [{"kind": "templates", "network": "net", "templates": instance["templates"],
-                         "biases": instance["biases"]},
-                        {"kind": "covering", "network": "net"},
-                        {"kind": "leaf_vectors", "network": "net",
-                         "vectors": _strings(v)},
-                        {"kind": "grid_equals", "network": "net", "entries": G.to_strings()}])
-    return Verdict("T7", instance, "verified" if ok else "refuted", {"F": "non-singular", "grid entries": M ** N},
-                   time.perf_counter() - start, cert, "" if ok else "network grid differs from the decomposition")
+    cert = certificate(
+        "T7",
+        instance,
+        {"net": network_to_dict(point)},
+        [
+            {
+                "kind": "templates",
+                "network": "net",
+                "templates": instance["templates"],
+                "biases": instance["biases"],
+            },
+            {"kind": "covering", "network": "net"},
+            {"kind": "leaf_vectors", "network": "net", "vectors": _strings(v)},
+            {"kind": "grid_equals", "network": "net", "entries": G.to_strings()},
+        ],
+    )
+    return Verdict(
+        "T7",
+        instance,
+        "verified" if ok else "refuted",
+        {"F": "non-singular", "grid entries": M**N},
+        time.perf_counter() - start,
+        cert,
+        "" if ok else "network grid differs from the decomposition",
+    )

@@ -4,13 +4,13 @@
 Bad input exits with status 2 and one line on stderr, never a traceback; untrusted text
 is printed escaped.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import re
 import sys
-from fractions import Fraction
 
 from .errors import SymtdError, escape
 
@@ -34,60 +34,121 @@ def _parser():
     grid.add_argument("--out", help="write the JSON here instead of standard output")
     rank = commands.add_parser("rank", help="print the exact rank of a matricization")
     rank.add_argument("network", help=NETWORK_FILE)
-    rank.add_argument("--partition", required=True,
-                      help="odd-even, low-high, root, or I=0,2,... (0-based row positions)")
-    separation = commands.add_parser("separation", help="bracket the maximal rank over all weights "
-                                     "(separation rank) of one or several architectures")
-    separation.add_argument("networks", nargs="+", metavar="network", help=NETWORK_FILE +
-                            "; weights, when given, are ignored")
-    separation.add_argument("--partition", action="append", metavar="P",
-                            help="odd-even, low-high, root or I=0,2,... (repeatable; default: the "
-                                 "named ones with non-empty I and J)")
-    separation.add_argument("--points", type=_integer, default=3,
-                            help="random weight points for the lower bound (default 3)")
-    separation.add_argument("--seed", type=_integer, default=0, help="seed of the first point (default 0)")
+    rank.add_argument(
+        "--partition",
+        required=True,
+        help="odd-even, low-high, root, or I=0,2,... (0-based row positions)",
+    )
+    separation = commands.add_parser(
+        "separation",
+        help="bracket the maximal rank over all weights "
+        "(separation rank) of one or several architectures",
+    )
+    separation.add_argument(
+        "networks",
+        nargs="+",
+        metavar="network",
+        help=NETWORK_FILE + "; weights, when given, are ignored",
+    )
+    separation.add_argument(
+        "--partition",
+        action="append",
+        metavar="P",
+        help="odd-even, low-high, root or I=0,2,... (repeatable; default: the "
+        "named ones with non-empty I and J)",
+    )
+    separation.add_argument(
+        "--points",
+        type=_integer,
+        default=3,
+        help="random weight points for the lower bound (default 3)",
+    )
+    separation.add_argument(
+        "--seed", type=_integer, default=0, help="seed of the first point (default 0)"
+    )
     form = separation.add_mutually_exclusive_group()
     for name in ("json", "csv", "latex"):
-        form.add_argument(f"--{name}", action="store_true", help=f"print {name.upper()} instead of a table")
+        form.add_argument(
+            f"--{name}", action="store_true", help=f"print {name.upper()} instead of a table"
+        )
     convert = commands.add_parser("convert", help="print a network file in format symtd-network/2")
     convert.add_argument("network", help=NETWORK_FILE)
-    prove = commands.add_parser("prove", help="verify theorem instances (SPEC §6) and print the verdict table")
+    prove = commands.add_parser(
+        "prove", help="verify theorem instances (SPEC §6) and print the verdict table"
+    )
     prove.add_argument("theorem", help="T1 ... T7, or all (the default instance set)")
-    for name, kind, text in (("N", _integer, "number of positions"), ("M", _integer, "number of templates"),
-                             ("r", _integer, "T4: width r of every layer"),
-                             ("Z", _integer, "T1/T2/T4: number of shallow channels"),
-                             ("widths", _numbers(_integer), "widths r_0,r_1,... (e.g. 2,2)"),
-                             ("operator", str, "product, max, sum or avg"),
-                             ("architecture", str, "shallow, deep, mirror, dilated, recurrent, overlapping"),
-                             ("kernel", _integer, "T4 overlapping: window size (default 3)"),
-                             ("stride", _integer, "T4 overlapping: stride (default 1)"),
-                             ("shared", _boolean, "T4 recurrent/overlapping: shared weights, yes or no"),
-                             ("partition", str, "T3 split: odd-even, low-high, root or I=0,2,..."),
-                             ("templates", _numbers(Fraction), "T7 templates on a line, e.g. 1,2,3"),
-                             ("biases", _numbers(Fraction), "T7 ReLU biases b_d of f_d(x) = max(x - b_d, 0); write --biases=-1,0 for a leading minus")):
+    for name, kind, text in (
+        ("N", _integer, "number of positions"),
+        ("M", _integer, "number of templates"),
+        ("r", _integer, "T4: width r of every layer"),
+        ("Z", _integer, "T1/T2/T4: number of shallow channels"),
+        ("widths", _numbers(_integer), "widths r_0,r_1,... (e.g. 2,2)"),
+        ("operator", str, "product, max, sum or avg"),
+        ("architecture", str, "shallow, deep, mirror, dilated, recurrent, overlapping"),
+        ("kernel", _integer, "T4 overlapping: window size (default 3)"),
+        ("stride", _integer, "T4 overlapping: stride (default 1)"),
+        ("shared", _boolean, "T4 recurrent/overlapping: shared weights, yes or no"),
+        ("partition", str, "T3 split: odd-even, low-high, root or I=0,2,..."),
+        ("templates", _numbers(_rational), "T7 templates on a line, e.g. 1,2,3"),
+        (
+            "biases",
+            _numbers(_rational),
+            "T7 ReLU biases b_d of f_d(x) = max(x - b_d, 0); write --biases=-1,0 "
+            "for a leading minus",
+        ),
+    ):
         prove.add_argument(f"--{name}", type=kind, help=text)
-    prove.add_argument("--seed", type=_integer, default=0, help="seed of the random instances (default 0)")
+    prove.add_argument(
+        "--seed", type=_integer, default=0, help="seed of the random instances (default 0)"
+    )
     prove.add_argument("--cert", help="write the certificates (a JSON list) to this file")
-    prove.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
-    prove.add_argument("--latex", metavar="FILE", help="write a standalone LaTeX report (compiles with pdflatex)")
-    prove.add_argument("--pdf", action="store_true", help="with --latex: also run pdflatex, when it is installed")
-    latex = commands.add_parser("latex", help="LaTeX of a network's decomposition, a grid entry or a matricization")
+    prove.add_argument(
+        "--json", action="store_true", help="print the results as JSON instead of a table"
+    )
+    prove.add_argument(
+        "--latex", metavar="FILE", help="write a standalone LaTeX report (compiles with pdflatex)"
+    )
+    prove.add_argument(
+        "--pdf", action="store_true", help="with --latex: also run pdflatex, when it is installed"
+    )
+    latex = commands.add_parser(
+        "latex", help="LaTeX of a network's decomposition, a grid entry or a matricization"
+    )
     latex.add_argument("network", help=NETWORK_FILE)
-    latex.add_argument("--what", nargs="+", default=["decomposition"], metavar="KIND",
-                       help="decomposition | entry D (e.g. entry 0,1,0,1) | matricization P (e.g. matricization odd-even)")
-    latex.add_argument("--symbolic", action="store_true",
-                       help="replace the file's weights by symbols a^{l,j,γ}_α (for entry: the expression)")
-    draw = commands.add_parser("draw", help="picture of a network (PNG or SVG), or a heatmap of a matricization")
+    latex.add_argument(
+        "--what",
+        nargs="+",
+        default=["decomposition"],
+        metavar="KIND",
+        help="decomposition | entry D (e.g. entry 0,1,0,1) | matricization P (e.g. matricization "
+        "odd-even)",
+    )
+    latex.add_argument(
+        "--symbolic",
+        action="store_true",
+        help="replace the file's weights by symbols a^{l,j,γ}_α (for entry: the expression)",
+    )
+    draw = commands.add_parser(
+        "draw", help="picture of a network (PNG or SVG), or a heatmap of a matricization"
+    )
     draw.add_argument("network", help=NETWORK_FILE)
     draw.add_argument("--out", required=True, help="picture file, .png or .svg")
-    draw.add_argument("--matricization", metavar="P", help="heatmap of this matricization (odd-even, root, I=...)")
-    plot = commands.add_parser("plot", help="plots: ranks (odd-even ranks of deep networks against N)")
+    draw.add_argument(
+        "--matricization", metavar="P", help="heatmap of this matricization (odd-even, root, I=...)"
+    )
+    plot = commands.add_parser(
+        "plot", help="plots: ranks (odd-even ranks of deep networks against N)"
+    )
     plot.add_argument("what", choices=["ranks"])
     plot.add_argument("--out", required=True, help="picture file, .png or .svg")
-    plot.add_argument("--N", type=_numbers(int), default=(2, 4, 8, 16), help="values of N (default 2,4,8,16)")
+    plot.add_argument(
+        "--N", type=_numbers(int), default=(2, 4, 8, 16), help="values of N (default 2,4,8,16)"
+    )
     plot.add_argument("--M", type=_integer, default=2, help="number of templates (default 2)")
     plot.add_argument("--r", type=_integer, default=2, help="width of every layer (default 2)")
-    plot.add_argument("--seed", type=_integer, default=0, help="first random weight seed (default 0)")
+    plot.add_argument(
+        "--seed", type=_integer, default=0, help="first random weight seed (default 0)"
+    )
     check = commands.add_parser("check", help="re-verify certificates with the independent checker")
     check.add_argument("certificate", help="certificate JSON file (one certificate or a list)")
     return parser
@@ -96,8 +157,22 @@ def _parser():
 def _integer(text):
     """An integer option of at most 18 digits (longer ones are refused, not parsed)."""
     if not re.fullmatch(r"-?[0-9]{1,18}", text):
-        raise argparse.ArgumentTypeError(f"expected an integer of at most 18 digits, got {escape(text, 40)}")
+        raise argparse.ArgumentTypeError(
+            f"expected an integer of at most 18 digits, got {escape(text, 40)}"
+        )
     return int(text)
+
+
+def _rational(text):
+    """An exact rational option ("3", "-3/2", "0.25"; no exponents), at most 40 characters."""
+    from .rational import parse_rational
+
+    if len(text) > 40:
+        raise ValueError(text)
+    try:
+        return parse_rational(text)
+    except SymtdError:
+        raise ValueError(text) from None
 
 
 def _boolean(text):
@@ -113,7 +188,10 @@ def _numbers(kind):
         try:
             return tuple(kind(x) for x in text.split(","))
         except (ValueError, ZeroDivisionError):
-            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {escape(text)}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated numbers, got {escape(text)}"
+            ) from None
+
     return parse
 
 
@@ -133,10 +211,13 @@ def _prove(args):
         raise SymtdError("--pdf needs --latex FILE")
     if args.latex is not None:
         from .report import check_report_path
+
         check_report_path(args.latex)
     if args.theorem == "all":
         if any(v is not None for v in options.values()):
-            raise SymtdError("prove all runs the default instances; instance options need one theorem")
+            raise SymtdError(
+                "prove all runs the default instances; instance options need one theorem"
+            )
         rows = prove_all(args.seed)
     else:
         rows = [prove(args.theorem, seed=args.seed, **options)]
@@ -145,12 +226,13 @@ def _prove(args):
     print(to_json(rows) if args.json else table(rows))
     if args.latex:
         from .report import write_report
+
         print(write_report(rows, args.latex, pdf=args.pdf), file=sys.stderr)
     return 0 if all(row.verdict == "verified" for row in rows) else 1
 
 
 def _check(args):
-    from .checker import FORMAT, CheckFailed, check, loads
+    from .checker import FORMAT, CheckFailed, check, cost, loads
     from .network_json import MAX_FILE_BYTES
 
     path = escape(args.certificate, 120, quote=False)
@@ -162,17 +244,29 @@ def _check(args):
         data = loads(raw.decode("utf-8"))
     except OSError as exc:
         raise SymtdError(f"cannot read {path}: {exc.strerror}") from None
-    except (ValueError, RecursionError) as exc:
-        raise SymtdError(f"{path} is not readable JSON: {escape(str(exc), 80, quote=False)}") from None
+    except (ValueError, RecursionError) as exc:  # UnicodeError is a ValueError
+        raise SymtdError(
+            f"{path} is not readable JSON: {escape(str(exc), 80, quote=False)}"
+        ) from None
     certificates = data if isinstance(data, list) else [data]
-    if not certificates or not all(isinstance(c, dict) and c.get("format") == FORMAT for c in certificates):
-        raise SymtdError(f"{path}: expected a certificate object (\"format\": \"{FORMAT}\") or a "
-                         f"non-empty list of them")
-    if len(certificates) > 10_000:
-        raise SymtdError(f"{path}: more than 10,000 certificates in one file")
+    if not certificates or not all(
+        isinstance(c, dict) and c.get("format") == FORMAT for c in certificates
+    ):
+        raise SymtdError(
+            f'{path}: expected a certificate object ("format": "{FORMAT}") or a '
+            f"non-empty list of them"
+        )
+    if len(certificates) > 1000:
+        raise SymtdError(f"{path}: more than 1,000 certificates in one file")
+    try:
+        cost(certificates)
+    except ValueError as exc:
+        raise SymtdError(f"{path}: {exc}") from None
     failed = 0
     for k, cert in enumerate(certificates):
-        label = f"[{k}] {escape(cert.get('theorem', '?'), 12)} {escape(cert.get('instance', {}), 60)}"
+        label = (
+            f"[{k}] {escape(cert.get('theorem', '?'), 12)} {escape(cert.get('instance', {}), 60)}"
+        )
         try:
             check(cert)
             print(f"{label}: ok")
@@ -194,15 +288,19 @@ def _latex(args):
     kind, *rest = args.what
     expected = {"decomposition": 0, "entry": 1, "matricization": 1}
     if kind not in expected or len(rest) != expected[kind]:
-        raise SymtdError("--what takes: decomposition | entry D (e.g. entry 0,1,0,1) | matricization P "
-                         "(e.g. matricization odd-even)")
+        raise SymtdError(
+            "--what takes: decomposition | entry D (e.g. entry 0,1,0,1) | matricization P "
+            "(e.g. matricization odd-even)"
+        )
     if kind == "decomposition":
         print(latex.decomposition_latex(circuit))
     elif kind == "entry":
-        try:
-            d = [int(x) for x in rest[0].split(",")]
-        except ValueError:
-            raise SymtdError(f"entry index {rest[0]!r}: expected comma-separated integers, e.g. 0,1,0,1") from None
+        if not re.fullmatch(r"[0-9]{1,9}(,[0-9]{1,9}){0,63}", rest[0]):
+            raise SymtdError(
+                f"entry index {escape(rest[0], 40)}: expected comma-separated integers, "
+                f"e.g. 0,1,0,1"
+            )
+        d = [int(x) for x in rest[0].split(",")]
         print(latex.entry_latex(circuit, d))
     else:
         from .grid import grid_tensor
@@ -222,9 +320,10 @@ def _draw(args):
 
     circuit = load_network(args.network)
     if args.matricization:
-        print(f"wrote {draw_matricization(circuit, args.matricization, args.out)}")
+        path = draw_matricization(circuit, args.matricization, args.out)
     else:
-        print(f"wrote {draw_circuit(circuit, args.out)}")
+        path = draw_circuit(circuit, args.out)
+    print(f"wrote {escape(str(path), 200, quote=False)}")
 
 
 def _plot(args):
@@ -232,7 +331,8 @@ def _plot(args):
 
     if args.M < 1 or args.r < 1 or args.seed < 0:
         raise SymtdError("--M and --r must be positive and --seed >= 0")
-    print(f"wrote {plot_ranks(args.out, args.N, args.M, args.r, args.seed)}")
+    path = plot_ranks(args.out, args.N, args.M, args.r, args.seed)
+    print(f"wrote {escape(str(path), 200, quote=False)}")
 
 
 def _concrete(path):
@@ -241,8 +341,10 @@ def _concrete(path):
 
     circuit = load_network(path)
     if not circuit.is_concrete:
-        raise SymtdError(f"{escape(path, 120, quote=False)} has no weights: it is an architecture; this command "
-                         f"needs concrete weights (symtd separation takes architectures)")
+        raise SymtdError(
+            f"{escape(path, 120, quote=False)} has no weights: it is an architecture; this command "
+            f"needs concrete weights (symtd separation takes architectures)"
+        )
     return circuit
 
 
@@ -274,14 +376,26 @@ def _separation(args):
     if not 1 <= args.points <= 100 or args.seed < 0:
         raise SymtdError("--points must be in 1..100 and --seed >= 0")
     circuits = [(path, load_network(path)) for path in args.networks]
-    names = args.partition or [n for n in tables.NAMED
-                               if all(0 < len(partition(n, c)) < c.N for _, c in circuits)]
+    names = args.partition or [
+        n for n in tables.NAMED if all(0 < len(partition(n, c)) < c.N for _, c in circuits)
+    ]
     if not names:
-        raise SymtdError("no named partition has non-empty I and J for every network; give --partition")
-    table = [(path, [separation_rank(c, partition(n, c), args.points, args.seed) for n in names])
-             for path, c in circuits]
-    render = tables.to_json if args.json else tables.to_csv if args.csv else \
-        tables.to_latex if args.latex else tables.to_text
+        raise SymtdError(
+            "no named partition has non-empty I and J for every network; give --partition"
+        )
+    table = [
+        (path, [separation_rank(c, partition(n, c), args.points, args.seed) for n in names])
+        for path, c in circuits
+    ]
+    render = (
+        tables.to_json
+        if args.json
+        else tables.to_csv
+        if args.csv
+        else tables.to_latex
+        if args.latex
+        else tables.to_text
+    )
     print(render(table, names))
 
 
@@ -292,17 +406,27 @@ def _convert(args):
     print(dumps(network_to_dict(circuit, weights=circuit.is_concrete, version=2)))
 
 
-COMMANDS = {"grid": _grid, "rank": _rank, "separation": _separation, "convert": _convert,
-            "prove": _prove, "check": _check, "latex": _latex, "draw": _draw, "plot": _plot}
+COMMANDS = {
+    "grid": _grid,
+    "rank": _rank,
+    "separation": _separation,
+    "convert": _convert,
+    "prove": _prove,
+    "check": _check,
+    "latex": _latex,
+    "draw": _draw,
+    "plot": _plot,
+}
 
 
 def main(argv=None):
     """Run one command; 0 on success, 1 when a check fails, 2 for bad or oversize input."""
-    for stream in (sys.stdout, sys.stderr):          # never die on a character the terminal lacks
+    for stream in (sys.stdout, sys.stderr):  # never die on a character the terminal lacks
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
         args = _parser().parse_args(argv)
+        _check_values(args)
         return COMMANDS[args.command](args) or 0
     except SymtdError as exc:
         print(f"symtd: error: {_one_line(exc)}", file=sys.stderr)
@@ -315,6 +439,13 @@ def main(argv=None):
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _check_values(args):
+    """argparse turns an option value "--" into an empty list; refuse it instead of guessing."""
+    for key, value in vars(args).items():
+        if isinstance(value, list) and (not value or any(isinstance(x, list) for x in value)):
+            raise SymtdError(f'--{key}: "--" is not a value')
 
 
 def _one_line(exc):

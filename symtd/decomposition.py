@@ -10,6 +10,7 @@ expressions, polynomial-ring elements); the operator supplies g.
   position order; T = Σ_α a^{L,1}_α · ρ(root children). Binary contiguous trees give
   the hierarchical Tucker (HT) format.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,11 +53,14 @@ class TreeTensor:
 
         levels = validate_levels(levels)
         if len(leaves) != sum(len(w) for w in levels[0]):
-            raise SymtdError(f"tree tensor has {len(leaves)} leaves for "
-                             f"{sum(len(w) for w in levels[0])} positions")
+            raise SymtdError(
+                f"tree tensor has {len(leaves)} leaves for "
+                f"{sum(len(w) for w in levels[0])} positions"
+            )
         if len(weights) != len(levels) - 1:
-            raise SymtdError(f"tree tensor has {len(weights)} weight levels, "
-                             f"expected {len(levels) - 1}")
+            raise SymtdError(
+                f"tree tensor has {len(weights)} weight levels, expected {len(levels) - 1}"
+            )
         nodes, first = [], 0
         for depth, level in enumerate(levels):
             for window in level:
@@ -65,8 +69,10 @@ class TreeTensor:
                 else:
                     blocks = weights[depth - 1]
                     if len(blocks) != len(levels[depth - 1]):
-                        raise SymtdError(f"level {depth} has {len(levels[depth - 1])} windows but "
-                                         f"{len(blocks)} weight blocks")
+                        raise SymtdError(
+                            f"level {depth} has {len(levels[depth - 1])} windows but "
+                            f"{len(blocks)} weight blocks"
+                        )
                     base = first - len(levels[depth - 1])
                     nodes.append(tuple((f"n{base + t}", blocks[t]) for t in window))
             first += len(level)
@@ -74,13 +80,17 @@ class TreeTensor:
 
     def map(self, convert):
         """The same tree with every array passed through convert (e.g. to floats)."""
-        return TreeTensor(tuple(tuple((m, convert(a)) for m, a in pool) for pool in self.nodes),
-                          convert(self.output), self.operator)
+        return TreeTensor(
+            tuple(tuple((m, convert(a)) for m, a in pool) for pool in self.nodes),
+            convert(self.output),
+            self.operator,
+        )
 
 
 @dataclass(frozen=True)
 class CPTensor:
-    """Generalized CP: ``weights`` λ (length Z), ``factors[i]`` of shape M_i × Z (column z = v^{z,i})."""
+    """Generalized CP: ``weights`` λ (length Z), ``factors[i]`` of shape M_i × Z (column z is
+    v^{z,i})."""
 
     weights: np.ndarray
     factors: tuple
@@ -89,8 +99,13 @@ class CPTensor:
     def as_tree(self):
         """The CP tensor as a one-node tree (a shallow network)."""
         N = len(self.factors)
-        return TreeTensor.from_levels(((tuple(range(N)),),), [np.asarray(f).T for f in self.factors],
-                                      (), np.asarray(self.weights), self.operator)
+        return TreeTensor.from_levels(
+            ((tuple(range(N)),),),
+            [np.asarray(f).T for f in self.factors],
+            (),
+            np.asarray(self.weights),
+            self.operator,
+        )
 
 
 def validate_cp_tensor(cp):
@@ -139,14 +154,23 @@ def validate_tree_tensor(tt):
         width = arrays[0].shape[0] if arrays[0].ndim == 2 else None
         for (member, _), a in zip(pool, arrays):
             kind, index = member[:1], int(member[1:]) if member[1:].isdigit() else -1
-            if kind not in ("x", "n") or index < 0 or (kind == "n" and index >= k) or member in used:
-                raise SymtdError(f"node {k}: member {member!r} is not an unused position or an "
-                                 f"unused earlier node (a tree uses each exactly once)")
+            if (
+                kind not in ("x", "n")
+                or index < 0
+                or (kind == "n" and index >= k)
+                or member in used
+            ):
+                raise SymtdError(
+                    f"node {k}: member {member!r} is not an unused position or an "
+                    f"unused earlier node (a tree uses each exactly once)"
+                )
             used.add(member)
             dim = widths[index] if kind == "n" else a.shape[-1] if a.ndim == 2 else None
             if a.ndim != 2 or a.shape != (width, dim):
-                raise SymtdError(f"node {k}: member {member} has an array of shape {a.shape}, "
-                                 f"expected ({width}, {dim if kind == 'n' else 'M'})")
+                raise SymtdError(
+                    f"node {k}: member {member} has an array of shape {a.shape}, "
+                    f"expected ({width}, {dim if kind == 'n' else 'M'})"
+                )
             if kind == "x":
                 shape[index] = a.shape[1]
         widths.append(width)
@@ -155,7 +179,9 @@ def validate_tree_tensor(tt):
     if sorted(shape) != list(range(N)) or unused:
         raise SymtdError("a tree tensor must use positions x0..x{N-1} and every node but the root")
     if np.asarray(tt.output).shape != (widths[-1],):
-        raise SymtdError(f"output has shape {np.asarray(tt.output).shape}, expected ({widths[-1]},)")
+        raise SymtdError(
+            f"output has shape {np.asarray(tt.output).shape}, expected ({widths[-1]},)"
+        )
     return tuple(shape[j] for j in range(N)), tuple(widths)
 
 
@@ -163,7 +189,7 @@ def tree_to_tensor(tt):
     """Full tensor of a tree tensor by the recursion of SPEC §4 (over any tree)."""
     validate_tree_tensor(tt)
     op = get_operator(tt.operator)
-    tensors = {}                      # node k: (array (w_k, M, ..., M), positions of its modes)
+    tensors = {}  # node k: (array (w_k, M, ..., M), positions of its modes)
     for k, pool in enumerate(tt.nodes):
         children = []
         for member, array in pool:
@@ -218,9 +244,11 @@ def from_circuit(circuit, coefficient=False):
         raise SymtdError("the coefficient tensor A^y is defined for product networks only")
     if not circuit.is_tree:
         reused = sorted((m for m, uses in circuit.uses.items() if uses > 1), key=_member_order)
-        raise SymtdError(f"the decomposition path applies to tree circuits; this circuit uses "
-                         f"{reused[0]} in {circuit.uses[reused[0]]} pools (overlap or reuse): "
-                         f"use the forward path (method='forward')")
+        raise SymtdError(
+            f"the decomposition path applies to tree circuits; this circuit uses "
+            f"{reused[0]} in {circuit.uses[reused[0]]} pools (overlap or reuse): "
+            f"use the forward path (method='forward')"
+        )
     nodes = []
     for node in circuit.nodes:
         pool = []

@@ -5,6 +5,7 @@
 * :func:`plot_ranks` — odd-even ranks of deep product / max / avg networks at random
   weights as N grows, against what one shallow channel can reach.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,6 +27,7 @@ def _pyplot():
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -58,14 +60,17 @@ def circuit_layout(circuit):
         by_depth.setdefault(nodes[f"n{k}"]["depth"], []).append(k)
     for depth in sorted(by_depth):
         ks = by_depth[depth]
-        centres = _spread([float(np.mean([xy[m][0] for m, _ in circuit.nodes[k].pool])) for k in ks])
+        centres = _spread(
+            [float(np.mean([xy[m][0] for m, _ in circuit.nodes[k].pool])) for k in ks]
+        )
         xy.update({f"n{k}": (x, float(depth)) for k, x in zip(ks, centres)})
     xy["y"] = (xy[circuit.root][0], float(circuit.depth + 1))
     return xy
 
 
 def _spread(xs, gap=1.0):
-    """Keep the order of xs but at least `gap` apart (interleaved windows share a centre), same mean."""
+    """Keep the order of xs but at least `gap` apart (interleaved windows share a centre), same
+    mean."""
     order = sorted(range(len(xs)), key=xs.__getitem__)
     placed = []
     for k in order:
@@ -87,9 +92,11 @@ def draw_circuit(circuit, path):
     """
     _picture_path(path)
     if circuit.N > MAX_POSITIONS or len(circuit.nodes) > MAX_DRAWN_NODES:
-        raise SymtdError(f"a circuit of N = {circuit.N} positions and {len(circuit.nodes)} nodes is too "
-                         f"large to draw readably (at most {MAX_POSITIONS} positions and "
-                         f"{MAX_DRAWN_NODES} nodes)")
+        raise SymtdError(
+            f"a circuit of N = {circuit.N} positions and {len(circuit.nodes)} nodes is too "
+            f"large to draw readably (at most {MAX_POSITIONS} positions and "
+            f"{MAX_DRAWN_NODES} nodes)"
+        )
     plt = _pyplot()
     xy = circuit_layout(circuit)
     graph, height = circuit.graph, circuit.depth + 1
@@ -100,19 +107,31 @@ def draw_circuit(circuit, path):
         uses[block] = uses.get(block, 0) + 1
     fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.4 * height + 2))
     colours = plt.get_cmap("tab10")
-    for k, node in enumerate(circuit.nodes):              # the window of every node, as a bar
+    for k, node in enumerate(circuit.nodes):  # the window of every node, as a bar
         name = f"n{k}"
         members = [xy[m][0] for m, _ in node.pool]
         x0, x1 = min(members) - 0.25, max(members) + 0.25
         y = xy[name][1] - 0.5 - 0.09 * (k % 4)
         ax.plot([x0, x1], [y, y], color=colours(k % 10), lw=3, alpha=0.45, solid_capstyle="round")
     for u, v, block in graph.edges(data="block"):
-        ax.annotate("", xy=xy[v], xytext=xy[u], arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1,
-                                                                 shrinkA=12, shrinkB=18))
+        ax.annotate(
+            "",
+            xy=xy[v],
+            xytext=xy[u],
+            arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1, shrinkA=12, shrinkB=18),
+        )
         if uses[block] > 1 or not circuit.layout:
             mx, my = 0.7 * xy[u][0] + 0.3 * xy[v][0], 0.7 * xy[u][1] + 0.3 * xy[v][1]
-            ax.text(mx, my, _short(block), fontsize=6, color="#7a4b00", ha="center", va="center",
-                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+            ax.text(
+                mx,
+                my,
+                _short(block),
+                fontsize=6,
+                color="#7a4b00",
+                ha="center",
+                va="center",
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8),
+            )
     styles = {"input": "#e8eef7", "pool": "#dff2e1", "output": "#f6dede"}
     size = 9 if circuit.N <= 8 else 7
     for node, data in graph.nodes(data=True):
@@ -124,10 +143,19 @@ def draw_circuit(circuit, path):
                 label += "\n{" + ",".join(map(str, scopes[node])) + "}"
         else:
             label = f"y\n{_short(circuit.output)}"
-        ax.text(*xy[node], label, ha="center", va="center", fontsize=size,
-                bbox=dict(boxstyle="round,pad=0.35", fc=styles[data["kind"]], ec="0.3", lw=0.8))
-    ax.set_title(f"{_kind(circuit)} {_short(circuit.operator.name)} circuit: N={circuit.N}, "
-                 f"M={circuit.M}, {len(circuit.nodes)} nodes", fontsize=11)
+        ax.text(
+            *xy[node],
+            label,
+            ha="center",
+            va="center",
+            fontsize=size,
+            bbox=dict(boxstyle="round,pad=0.35", fc=styles[data["kind"]], ec="0.3", lw=0.8),
+        )
+    ax.set_title(
+        f"{_kind(circuit)} {_short(circuit.operator.name)} circuit: N={circuit.N}, "
+        f"M={circuit.M}, {len(circuit.nodes)} nodes",
+        fontsize=11,
+    )
     xs = [x for x, _ in xy.values()]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(-0.9, height + 0.7)
@@ -137,7 +165,7 @@ def draw_circuit(circuit, path):
 
 def _short(text, limit=12):
     text = "".join(ch if ch.isprintable() and ord(ch) < 128 else "?" for ch in str(text))
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _kind(circuit):
@@ -147,25 +175,34 @@ def _kind(circuit):
 
 
 def draw_matricization(circuit, spec, path):
-    """Heatmap of the matricization [G]_{I,J}, entries scaled exactly by the largest |entry|, exact rank in the title."""
+    """Heatmap of the matricization [G]_{I,J}, entries scaled exactly by the largest |entry|,
+    exact rank in the title."""
     from fractions import Fraction
 
     _picture_path(path)
     I = partition(spec, circuit)
     shape = (circuit.M ** len(I), circuit.M ** (circuit.N - len(I)))
     if max(shape) > MAX_SIDE:
-        raise SymtdError(f"a {shape[0]} × {shape[1]} heatmap is not readable; at most {MAX_SIDE} rows and columns")
+        raise SymtdError(
+            f"a {shape[0]} × {shape[1]} heatmap is not readable; at most {MAX_SIDE} rows and "
+            "columns"
+        )
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
     A = matricize(grid_tensor(circuit), I)
     X = A.numerator
     largest = int(np.max(np.abs(X))) if X.size else 0
-    values = (np.vectorize(lambda x: float(Fraction(int(x), largest)), otypes=[float])(X) if largest
-              else np.zeros(X.shape))
+    values = (
+        np.vectorize(lambda x: float(Fraction(int(x), largest)), otypes=[float])(X)
+        if largest
+        else np.zeros(X.shape)
+    )
     height = max(2.5, 6 * shape[0] / max(shape))
     fig, ax = plt.subplots(figsize=(7, height + 1))
-    image = ax.imshow(values, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest", aspect="auto")
+    image = ax.imshow(
+        values, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest", aspect="auto"
+    )
     fig.colorbar(image, ax=ax, shrink=0.8, label="entry / max |entry|")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -173,8 +210,12 @@ def draw_matricization(circuit, spec, path):
 
     def positions(S):
         return "{" + ",".join(map(str, S)) + "}"
-    fig.suptitle(f"matricization rows I = {positions(I)}, columns J = {positions(J)} (positions 0-based)\n"
-                 f"{shape[0]} × {shape[1]}, exact rank {rank(A)}", fontsize=10)
+
+    fig.suptitle(
+        f"matricization rows I = {positions(I)}, columns J = {positions(J)} (positions 0-based)\n"
+        f"{shape[0]} × {shape[1]}, exact rank {rank(A)}",
+        fontsize=10,
+    )
     ax.set_xlabel("column: template indices d_J (row-major)")
     ax.set_ylabel("row: d_I (row-major)")
     return _save(fig, path)
@@ -190,8 +231,12 @@ def rank_curves(Ns=(2, 4, 8, 16), M=2, r=2, seed=0, draws=5):
         ranks = []
         for N in Ns:
             net = deep(N, M, [r] * (N.bit_length() - 1), operator)
-            ranks.append(max(matricization_rank(net.subs(net.random_point(seed + k)), tuple(range(0, N, 2)))
-                             for k in range(draws)))
+            ranks.append(
+                max(
+                    matricization_rank(net.subs(net.random_point(seed + k)), tuple(range(0, N, 2)))
+                    for k in range(draws)
+                )
+            )
         curves[f"deep {operator} (best of {draws} random weights)"] = ranks
     curves["shallow product, per channel (CP: 1)"] = [1 for _ in Ns]
     curves["shallow max, per channel ((N/2)·M)"] = [(N // 2) * M for N in Ns]
@@ -203,8 +248,10 @@ def plot_ranks(path, Ns=(2, 4, 8, 16), M=2, r=2, seed=0):
     """The rank plot: exact odd-even ranks (log scale) against N."""
     _picture_path(path)
     if any(N < 2 or N & (N - 1) for N in Ns) or M < 2 or M ** max(Ns) > 2**24 or not 1 <= r <= 8:
-        raise SymtdError(f"N must be powers of two >= 2, M >= 2 with M^N <= 2^24 and 1 <= r <= 8; "
-                         f"got N = {list(Ns)}, M = {M}, r = {r}")
+        raise SymtdError(
+            f"N must be powers of two >= 2, M >= 2 with M^N <= 2^24 and 1 <= r <= 8; "
+            f"got N = {list(Ns)}, M = {M}, r = {r}"
+        )
     plt = _pyplot()
     curves = rank_curves(Ns, M, r, seed)
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -216,7 +263,10 @@ def plot_ranks(path, Ns=(2, 4, 8, 16), M=2, r=2, seed=0):
     ax.set_xticks(Ns, [str(N) for N in Ns])
     ax.set_xlabel("N (positions)")
     ax.set_ylabel("exact odd-even rank")
-    ax.set_title(f"Deep networks at random weights (M={M}, widths {r}) vs what shallow channels reach", fontsize=10)
+    ax.set_title(
+        f"Deep networks at random weights (M={M}, widths {r}) vs what shallow channels reach",
+        fontsize=10,
+    )
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return _save(fig, path)

@@ -15,4 +15,4 @@ def escape(value, limit=80, quote=True):
     text = ascii(value)
     if not quote and isinstance(value, str):
         text = text[1:-1]
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."

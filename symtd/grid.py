@@ -14,6 +14,7 @@ in exact Python ints beyond), ``"symbolic"`` (a sympy Array: polynomials for pro
 computed in a sympy polynomial ring; Max expressions for ReLU operators) or
 ``"float"`` (float64, inexact, for quick looks and cross-checks).
 """
+
 from __future__ import annotations
 
 import math
@@ -77,8 +78,10 @@ def network_function(circuit, u):
     """
     shared = [f"x{j}" for j in range(circuit.N) if circuit.uses[f"x{j}"] != 1]
     if shared:
-        raise SymtdError(f"network_function needs every position to feed exactly one node; "
-                         f"{shared[0]} feeds {circuit.uses[shared[0]]} (use grid_entry)")
+        raise SymtdError(
+            f"network_function needs every position to feed exactly one node; "
+            f"{shared[0]} feeds {circuit.uses[shared[0]]} (use grid_entry)"
+        )
     return _forward(circuit, _Scalar(circuit, u, given_conv=True))
 
 
@@ -90,11 +93,13 @@ def grid_entry(circuit, d):
     """
     d = tuple(int(x) for x in d)
     if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
-        raise SymtdError(f"entry index must be {circuit.N} template indices in "
-                         f"0..{circuit.M - 1}, got {d}")
+        raise SymtdError(
+            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}"
+        )
     value = _forward(circuit, _Scalar(circuit, [circuit.F[i] for i in d]))
     if circuit.operator is PRODUCT and not isinstance(value, Fraction):
         import sympy
+
         return sympy.expand(value)
     return value
 
@@ -117,7 +122,7 @@ def grid_numerators_mod(circuit, prime):
 
 
 # -- memory ---------------------------------------------------------------------------------
-MAX_ORDER = 32                  # numpy iterates over at most 32 axes (np.vectorize, nditer)
+MAX_ORDER = 32  # numpy iterates over at most 32 axes (np.vectorize, nditer)
 
 
 def estimate_bytes(circuit, arithmetic="exact"):
@@ -129,7 +134,7 @@ def estimate_bytes(circuit, arithmetic="exact"):
     int's size beyond, 400 for symbolic entries; at least the grid itself.
     """
     per_entry = {"float": 8, "symbolic": 400}.get(arithmetic) or _exact_entry_bytes(circuit)
-    return per_entry * max(_peak_entries(circuit), circuit.M ** circuit.N)
+    return per_entry * max(_peak_entries(circuit), circuit.M**circuit.N)
 
 
 def _peak_entries(circuit):
@@ -138,21 +143,23 @@ def _peak_entries(circuit):
     scopes = circuit.scope_sizes()
     for k, node in enumerate(circuit.nodes):
         scope = scopes[k]
-        step = sum(node.width * M ** (1 if m[0] == "x" else scopes[int(m[1:])]) for m, _ in node.pool)
-        peak = max(peak, sum(live.values()) + step + node.width * M ** scope)
+        step = sum(
+            node.width * M ** (1 if m[0] == "x" else scopes[int(m[1:])]) for m, _ in node.pool
+        )
+        peak = max(peak, sum(live.values()) + step + node.width * M**scope)
         for m, _ in node.pool:
             live.setdefault(m, size[m])
             left[m] -= 1
             if not left[m]:
                 del live[m]
-        size[f"n{k}"] = live[f"n{k}"] = node.width * M ** scope
+        size[f"n{k}"] = live[f"n{k}"] = node.width * M**scope
     return peak
 
 
 def _exact_entry_bytes(circuit):
     """Bytes per numerator of the exact forward pass, from the proven bounds it will use."""
     if circuit.operator not in BUILTIN.values():
-        return 200                                    # Fractions through sympy
+        return 200  # Fractions through sympy
     bits = _forward(circuit, _Bounds(circuit))
     return 8 if bits < 62 else 32 + int(min(bits, 2.0**70)) // 8
 
@@ -163,15 +170,22 @@ def check_memory(circuit, arithmetic="exact", max_bytes=None):
     anything is built; astronomically large ones without computing M^N."""
     limit = max_bytes if max_bytes is not None else _available_bytes() // 2
     bits = circuit.N * math.log2(circuit.M)
-    need = 2 ** int(bits + 3) if bits > 200 else estimate_bytes(circuit, arithmetic)
+    if bits > 200 or circuit.N > MAX_ORDER or arithmetic == "exact" and not circuit.is_concrete:
+        need = 2 ** int(bits + 3) if bits > 200 else 8 * circuit.M**circuit.N  # the grid alone
+    else:
+        need = estimate_bytes(circuit, arithmetic)
     if need > limit:
         amount = f"2^{int(bits + 3)} B" if bits > 200 else _human(need)
-        raise SymtdError(f"grid tensor of N={circuit.N}, M={circuit.M} ({_count(circuit.M, circuit.N)} "
-                         f"entries) needs about {amount} in {arithmetic} arithmetic, over the limit "
-                         f"of {_human(limit)}; refused")
+        raise SymtdError(
+            f"grid tensor of N={circuit.N}, M={circuit.M} ({_count(circuit.M, circuit.N)} "
+            f"entries) needs about {amount} in {arithmetic} arithmetic, over the limit "
+            f"of {_human(limit)}; refused"
+        )
     if circuit.N > MAX_ORDER:
-        raise SymtdError(f"grid tensors are limited to N <= {MAX_ORDER} positions (numpy iterates over at "
-                         f"most 32 axes), got N = {circuit.N}")
+        raise SymtdError(
+            f"grid tensors are limited to N <= {MAX_ORDER} positions (numpy iterates over at "
+            f"most 32 axes), got N = {circuit.N}"
+        )
 
 
 def _available_bytes():
@@ -197,18 +211,22 @@ def _human(n):
 
 def _count(M, N):
     """M^N written out when it is readable, as a power otherwise."""
-    return f"{M ** N:,}" if N * M.bit_length() <= 64 else f"{M}^{N}"
+    return f"{M**N:,}" if N * M.bit_length() <= 64 else f"{M}^{N}"
 
 
 def _arithmetic(circuit, arithmetic):
     if arithmetic is None:
         return "exact" if circuit.is_concrete else "symbolic"
     if arithmetic not in ARITHMETICS:
-        raise SymtdError(f"unknown arithmetic {arithmetic!r}; expected one of {', '.join(ARITHMETICS)}")
+        raise SymtdError(
+            f"unknown arithmetic {arithmetic!r}; expected one of {', '.join(ARITHMETICS)}"
+        )
     if arithmetic != "symbolic" and not circuit.is_concrete:
         names = ", ".join(sorted(map(str, circuit.free_symbols))[:3])
-        raise SymtdError(f"{arithmetic} arithmetic needs concrete weights, but the circuit has symbols "
-                         f"({names}, ...); substitute them (Circuit.subs) or use arithmetic='symbolic'")
+        raise SymtdError(
+            f"{arithmetic} arithmetic needs concrete weights, but the circuit has symbols "
+            f"({names}, ...); substitute them (Circuit.subs) or use arithmetic='symbolic'"
+        )
     return arithmetic
 
 
@@ -252,7 +270,7 @@ class _Elementwise:
         self.blocks = _Blocks(circuit, self.convert)
 
     def representation(self, j):
-        F = self.convert(self.circuit.F)                      # F[i, d], i = template
+        F = self.convert(self.circuit.F)  # F[i, d], i = template
         return F.T.reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
 
     def linear(self, name, X, output=False):
@@ -366,7 +384,7 @@ class _Bounds:
     def pool(self, children):
         if self.circuit.operator is PRODUCT:
             return sum(D for D, _ in children), sum(B for _, B in children)
-        common = sum(D for D, _ in children)                    # lcm <= product
+        common = sum(D for D, _ in children)  # lcm <= product
         scaled = [B + common - D for D, B in children]
         extra = 0 if self.circuit.operator.name == "max" else math.log2(len(children))
         return common + math.log2(len(children)), max(scaled) + extra
@@ -396,9 +414,14 @@ class _Modular:
 
     def linear(self, name, X, output=False):
         W = self.blocks(name, output)
-        if W.shape[1] * (self.p - 1) ** 2 > INT64_LIMIT:   # sum of products could overflow: go one by one
-            return reduce(lambda acc, k: (acc + np.multiply.outer(W[:, k], X[k]) % self.p) % self.p,
-                          range(W.shape[1]), np.zeros((W.shape[0],) + X.shape[1:], dtype=np.int64))
+        if (
+            W.shape[1] * (self.p - 1) ** 2 > INT64_LIMIT
+        ):  # sum of products could overflow: go one by one
+            return reduce(
+                lambda acc, k: (acc + np.multiply.outer(W[:, k], X[k]) % self.p) % self.p,
+                range(W.shape[1]),
+                np.zeros((W.shape[0],) + X.shape[1:], dtype=np.int64),
+            )
         return np.tensordot(W, X, axes=1) % self.p
 
     def pool(self, children):
@@ -418,7 +441,9 @@ def _axis_shape(circuit, j):
 def _converter(circuit, arithmetic):
     """Function mapping an object array of Fractions/sympy values to the working element kind."""
     if arithmetic == "float":
-        return lambda a: np.vectorize(float, otypes=[float])(a) if np.size(a) else np.zeros(np.shape(a))
+        return lambda a: (
+            np.vectorize(float, otypes=[float])(a) if np.size(a) else np.zeros(np.shape(a))
+        )
     if arithmetic == "exact":
         return lambda a: np.asarray(a, dtype=object)
     import sympy
@@ -433,10 +458,12 @@ def _converter(circuit, arithmetic):
             if isinstance(x, Fraction):
                 return R.ground_new(QQ(x.numerator, x.denominator))
             return R.from_expr(x)
+
         return np.vectorize(to_ring, otypes=[object])
 
     def to_expr(x):
         return sympy.Rational(x.numerator, x.denominator) if isinstance(x, Fraction) else x
+
     return np.vectorize(to_expr, otypes=[object])
 
 
@@ -448,6 +475,8 @@ def _from_kind(array, arithmetic):
         return RationalTensor.from_rationals(array)
     import sympy
 
-    flat = [x.as_expr() if hasattr(x, "as_expr") and not isinstance(x, sympy.Basic) else x
-            for x in array.flat]
+    flat = [
+        x.as_expr() if hasattr(x, "as_expr") and not isinstance(x, sympy.Basic) else x
+        for x in array.flat
+    ]
     return sympy.ImmutableDenseNDimArray(flat, array.shape)

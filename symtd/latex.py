@@ -11,6 +11,7 @@ Importing this module registers sympy's ``_latex`` hook on :class:`~symtd.circui
 * :func:`matrix_latex` — a small matricization as a bracketed ``array`` (any column count);
 * :func:`rank_latex` — a rank statement rank [A]_{I,J} = k (positions 1-based, as in the paper).
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -41,13 +42,19 @@ def _otimes(circuit):
 
 
 def _escape(name):
-    return "".join("\\" + ch if ch in "#$%&_{}" else ch for ch in name if ch.isprintable() and ch not in "\\^~")
+    return "".join(
+        "\\" + ch if ch in "#$%&_{}" else ch for ch in name if ch.isprintable() and ch not in "\\^~"
+    )
 
 
 def _pooled(terms, circuit):
     """φ_1 ⊗_g ... ⊗_g φ_k, written with \\cdots beyond four factors; avg adds 1/k."""
     ox = _otimes(circuit)
-    body = f" {ox} ".join(terms) if len(terms) <= 4 else f" {ox} ".join(terms[:2] + [r"\cdots"] + terms[-1:])
+    body = (
+        f" {ox} ".join(terms)
+        if len(terms) <= 4
+        else f" {ox} ".join(terms[:2] + [r"\cdots"] + terms[-1:])
+    )
     return rf"\tfrac{{1}}{{{len(terms)}}}\left({body}\right)" if circuit.operator.mean else body
 
 
@@ -65,37 +72,67 @@ def decomposition_latex(circuit):
     L, w = circuit.L, circuit.widths
 
     def weight(l, node, channel, index):
-        return rf"a^{{{l},{channel}}}_{{{index}}}" if circuit.shared and l < L else \
-            rf"a^{{{l},{node},{channel}}}_{{{index}}}" if l < L else rf"a^{{{l},y}}_{{{index}}}"
+        return (
+            rf"a^{{{l},{channel}}}_{{{index}}}"
+            if circuit.shared and l < L
+            else rf"a^{{{l},{node},{channel}}}_{{{index}}}"
+            if l < L
+            else rf"a^{{{l},y}}_{{{index}}}"
+        )
+
     lines = []
     if L == 1:
         leaves = _pooled([rf"\mathbf{{v}}^{{{j + 1},z}}" for j in range(circuit.N)], circuit)
-        lines.append(rf"\mathcal{{T}}^y &= \sum_{{z=1}}^{{{w[0]}}} {weight(1, 1, 1, 'z')}\; {leaves}")
+        lines.append(
+            rf"\mathcal{{T}}^y &= \sum_{{z=1}}^{{{w[0]}}} {weight(1, 1, 1, 'z')}\; {leaves}"
+        )
     else:
-        contiguous = all(list(win) == [2 * t, 2 * t + 1] for level in circuit.levels for t, win in enumerate(level))
+        contiguous = all(
+            list(win) == [2 * t, 2 * t + 1]
+            for level in circuit.levels
+            for t, win in enumerate(level)
+        )
         for l, level in enumerate(circuit.levels, start=1):
+
             def previous(k, a, l=l):
-                return rf"\mathbf{{v}}^{{{k},{a}}}" if l == 1 else rf"\boldsymbol{{\phi}}^{{{l - 1},{k},{a}}}"
+                return (
+                    rf"\mathbf{{v}}^{{{k},{a}}}"
+                    if l == 1
+                    else rf"\boldsymbol{{\phi}}^{{{l - 1},{k},{a}}}"
+                )
+
             if contiguous and l < L:
                 body = _pooled([previous("2t-1", r"\alpha"), previous("2t", r"\alpha")], circuit)
-                lines.append(rf"\boldsymbol{{\phi}}^{{{l},t,\gamma}} &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
-                             rf"{weight(l, 't', GAMMA, ALPHA)}\; {body}, && t \in [{len(level)}],\ "
-                             rf"\gamma \in [{w[l]}]")
+                lines.append(
+                    rf"\boldsymbol{{\phi}}^{{{l},t,\gamma}} &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
+                    rf"{weight(l, 't', GAMMA, ALPHA)}\; {body}, && t \in [{len(level)}],\ "
+                    rf"\gamma \in [{w[l]}]"
+                )
                 continue
             for t, window in enumerate(level):
                 body = _pooled([previous(k + 1, r"\alpha") for k in window], circuit)
                 if l == L:
-                    lines.append(rf"\mathcal{{T}}^y &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
-                                 rf"{weight(L, 1, 1, ALPHA)}\; {body}")
+                    lines.append(
+                        rf"\mathcal{{T}}^y &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
+                        rf"{weight(L, 1, 1, ALPHA)}\; {body}"
+                    )
                 else:
-                    lines.append(rf"\boldsymbol{{\phi}}^{{{l},{t + 1},\gamma}} &= \sum_{{\alpha=1}}^{{{w[l - 1]}}} "
-                                 rf"{weight(l, t + 1, GAMMA, ALPHA)}\; {body}, && \gamma \in [{w[l]}]")
+                    lines.append(
+                        rf"\boldsymbol{{\phi}}^{{{l},{t + 1},\gamma}} &= "
+                        rf"\sum_{{\alpha=1}}^{{{w[l - 1]}}} "
+                        rf"{weight(l, t + 1, GAMMA, ALPHA)}\; {body}, && \gamma \in [{w[l]}]"
+                    )
         if not contiguous:
-            lines.append(r"&\text{(each tensor is indexed by the positions under its node, in increasing order)}")
+            lines.append(
+                r"&\text{(each tensor is indexed by the positions under its node, in increasing "
+                r"order)}"
+            )
     name = circuit.operator.name
     definition = G_DEFINITIONS.get(name, rf"g = \mathrm{{{_escape(name)}}}")
-    lines.append(rf"&\text{{where }} \mathbf{{v}}^{{j,\alpha}} = F\,\mathbf{{a}}^{{0,j,\alpha}},\quad "
-                 rf"{_otimes(circuit)} \text{{ built from }} {definition}")
+    lines.append(
+        rf"&\text{{where }} \mathbf{{v}}^{{j,\alpha}} = F\,\mathbf{{a}}^{{0,j,\alpha}},\quad "
+        rf"{_otimes(circuit)} \text{{ built from }} {definition}"
+    )
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
@@ -108,18 +145,25 @@ def circuit_latex(circuit):
     pass h^{k}_γ = ρ(...), which defines its grid tensor. At most 40 node lines.
     """
     tree = circuit.is_tree
-    ox, name = _otimes(circuit), ("phi" if tree else "h")
-    value = (lambda k: rf"\boldsymbol{{\phi}}^{{{k}}}") if tree else (lambda k: rf"\mathbf{{h}}^{{{k}}}")
+    ox = _otimes(circuit)
+    value = (
+        (lambda k: rf"\boldsymbol{{\phi}}^{{{k}}}")
+        if tree
+        else (lambda k: rf"\mathbf{{h}}^{{{k}}}")
+    )
 
     def member(m, block):
         if m[0] == "x":
             return rf"\mathbf{{v}}^{{{int(m[1:]) + 1},\gamma}}_{{{_block(block)}}}"
         return rf"\left({_block(block)}\,{value(int(m[1:]))}\right)_{{\gamma}}"
+
     lines = []
     for k, node in enumerate(circuit.nodes[:40]):
         terms = [member(m, b) for m, b in node.pool]
         if tree:
-            body = _pooled(terms, circuit) if len(terms) > 1 else rf"\sigma\!\left({terms[0]}\right)"
+            body = (
+                _pooled(terms, circuit) if len(terms) > 1 else rf"\sigma\!\left({terms[0]}\right)"
+            )
         else:
             shown = terms if len(terms) <= 4 else terms[:2] + [r"\dots"] + terms[-1:]
             body = rf"\rho\!\left({', '.join(shown)}\right)"
@@ -127,14 +171,23 @@ def circuit_latex(circuit):
     if len(circuit.nodes) > 40:
         lines.append(rf"&\vdots && \text{{({len(circuit.nodes) - 40} more nodes)}}")
     root = len(circuit.nodes) - 1
-    lines.append(rf"\mathcal{{T}}^y &= \sum_{{\alpha=1}}^{{{circuit.nodes[-1].width}}} "
-                 rf"{_block(circuit.output)}_{{\alpha}}\, {value(root)}_{{\alpha}}")
-    kind = (r"\text{a tree: the generalized tree decomposition (tensors indexed by their positions "
-            r"in increasing order)}" if tree else
-            r"\text{overlap or reuse: the forward pass defines the grid tensor}")
-    definition = G_DEFINITIONS.get(circuit.operator.name, rf"g = \mathrm{{{_escape(circuit.operator.name)}}}")
-    lines.append(rf"&\text{{where }} \mathbf{{v}}^{{j,\gamma}}_{{B}} = F\,B_{{\gamma,:}}^{{\top}},\quad "
-                 rf"{ox} \text{{ built from }} {definition};\ {kind}")
+    lines.append(
+        rf"\mathcal{{T}}^y &= \sum_{{\alpha=1}}^{{{circuit.nodes[-1].width}}} "
+        rf"{_block(circuit.output)}_{{\alpha}}\, {value(root)}_{{\alpha}}"
+    )
+    kind = (
+        r"\text{a tree: the generalized tree decomposition (tensors indexed by their positions "
+        r"in increasing order)}"
+        if tree
+        else r"\text{overlap or reuse: the forward pass defines the grid tensor}"
+    )
+    definition = G_DEFINITIONS.get(
+        circuit.operator.name, rf"g = \mathrm{{{_escape(circuit.operator.name)}}}"
+    )
+    lines.append(
+        rf"&\text{{where }} \mathbf{{v}}^{{j,\gamma}}_{{B}} = F\,B_{{\gamma,:}}^{{\top}},\quad "
+        rf"{ox} \text{{ built from }} {definition};\ {kind}"
+    )
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
@@ -148,8 +201,10 @@ def entry_latex(circuit, d):
 
     d = _index(d, circuit)
     if not circuit.is_concrete and circuit.N > MAX_SYMBOLIC_N:
-        raise SymtdError(f"a symbolic entry of N = {circuit.N} positions is too long to typeset (its size grows "
-                         f"exponentially); at most N = {MAX_SYMBOLIC_N}, or use concrete weights")
+        raise SymtdError(
+            f"a symbolic entry of N = {circuit.N} positions is too long to typeset (its size grows "
+            f"exponentially); at most N = {MAX_SYMBOLIC_N}, or use concrete weights"
+        )
     value = grid_entry(circuit, d)
     if isinstance(value, Fraction):
         return _rational(value)
@@ -162,11 +217,16 @@ def matrix_latex(A):
     if A.ndim != 2:
         raise SymtdError(f"a matrix is needed, got shape {A.shape}")
     if max(A.shape) > MAX_MATRIX:
-        raise SymtdError(f"a {A.shape[0]} × {A.shape[1]} matrix is too large to typeset (at most "
-                         f"{MAX_MATRIX} × {MAX_MATRIX}); use symtd rank for its rank")
+        raise SymtdError(
+            f"a {A.shape[0]} × {A.shape[1]} matrix is too large to typeset (at most "
+            f"{MAX_MATRIX} × {MAX_MATRIX}); use symtd rank for its rank"
+        )
     rows = [" & ".join(_rational(as_fraction(x)) for x in row) for row in A]
-    return (f"\\left[\\begin{{array}}{{*{{{A.shape[1]}}}{{c}}}}\n" + " \\\\\n".join(rows) +
-            "\n\\end{array}\\right]")
+    return (
+        f"\\left[\\begin{{array}}{{*{{{A.shape[1]}}}{{c}}}}\n"
+        + " \\\\\n".join(rows)
+        + "\n\\end{array}\\right]"
+    )
 
 
 def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
@@ -175,8 +235,11 @@ def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
 
     def positions(S):
         return r"\{" + ",".join(str(k + 1) for k in S) + r"\}" if S else r"\emptyset"
-    return (rf"\operatorname{{rank}}\,[{tensor}]_{{I,J}} = {rank}, \qquad I = {positions(sorted(I))},\ "
-            rf"J = {positions(J)}")
+
+    return (
+        rf"\operatorname{{rank}}\,[{tensor}]_{{I,J}} = {rank}, \qquad I = {positions(sorted(I))},\ "
+        rf"J = {positions(J)}"
+    )
 
 
 def _rational(x):
@@ -190,7 +253,9 @@ def _rational(x):
 def _index(d, circuit):
     d = tuple(int(x) for x in d)
     if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
-        raise SymtdError(f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}")
+        raise SymtdError(
+            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}"
+        )
     return d
 
 

@@ -3,6 +3,7 @@
 Rows enumerate the modes in I, columns those in J = [N] \\ I, each in increasing mode
 order and row-major (the last listed mode varies fastest). Positions are 0-based.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,12 @@ def matricize(T, I):
     matrix = array.transpose(rows + cols).reshape(n_rows, n_cols)
     if sympy_input:
         import sympy
-        return sympy.ImmutableMatrix(matrix.tolist()) if n_rows and n_cols else sympy.zeros(n_rows, n_cols)
+
+        return (
+            sympy.ImmutableMatrix(matrix.tolist())
+            if n_rows and n_cols
+            else sympy.zeros(n_rows, n_cols)
+        )
     return matrix
 
 
@@ -45,8 +51,9 @@ def validate_partition(I, N):
         raise SymtdError(f"partition I = {escape(rows)} repeats a position")
     bad = [i for i in rows if not 0 <= i < N]
     if bad:
-        raise SymtdError(f"partition I = {escape(rows)} has position(s) {escape(bad)} outside "
-                         f"0..{N - 1}")
+        raise SymtdError(
+            f"partition I = {escape(rows)} has position(s) {escape(bad)} outside 0..{N - 1}"
+        )
     return tuple(sorted(rows))
 
 
@@ -68,14 +75,13 @@ def partition(spec, circuit_or_N):
             c = circuit_or_N
             return c.scope(c.nodes[-1].pool[0][0])
         if spec.startswith("I="):
-            body = spec[2:].strip()
-            items = body.split(",") if body else []
-            if not all(re.fullmatch(r"[0-9]{1,9}", x) for x in items):
-                raise SymtdError(f"partition {escape(spec)}: positions must be integers, e.g. I=0,2")
-            rows = [int(x) for x in items]
+            if not re.fullmatch(r"I=([0-9]{1,9}(,[0-9]{1,9})*)?", spec):
+                raise SymtdError(
+                    f"partition {escape(spec)}: positions must be integers, e.g. I=0,2"
+                )
+            rows = [int(x) for x in spec[2:].split(",")] if spec != "I=" else []
             return validate_partition(rows, N)
-        raise SymtdError(f"unknown partition {escape(spec)}; expected odd-even, low-high, root or "
-                         f"I=0,2,...")
+        raise SymtdError(
+            f"unknown partition {escape(spec)}; expected odd-even, low-high, root or I=0,2,..."
+        )
     return validate_partition(spec, N)
-
-

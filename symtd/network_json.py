@@ -7,6 +7,7 @@ level-1 window through block "layer0_j" (or "layer0" when shared), node t of lev
 parent through "layer{l}_t" (or "layer{l}"), with output block "output". A file without
 "weights" is an architecture: its weights are symbols.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,22 +25,36 @@ from .rational import MAX_DIGITS, format_rational, parse_rational
 FORMAT_V1, FORMAT_V2 = "symtd-network/1", "symtd-network/2"
 FORMAT = FORMAT_V1
 MAX_FILE_BYTES = 2**29
-_KEYS_V1 = {"format", "architecture", "N", "M", "operator", "widths", "levels", "shared", "F",
-            "weights"}
+_KEYS_V1 = {
+    "format",
+    "architecture",
+    "N",
+    "M",
+    "operator",
+    "widths",
+    "levels",
+    "shared",
+    "F",
+    "weights",
+}
 _KEYS_V2 = {"format", "N", "M", "operator", "F", "nodes", "output", "weights"}
-_REQUIRED = {FORMAT_V1: ("format", "architecture", "N", "M", "operator", "widths"),
-             FORMAT_V2: ("format", "N", "M", "operator", "nodes", "output")}
+_REQUIRED = {
+    FORMAT_V1: ("format", "architecture", "N", "M", "operator", "widths"),
+    FORMAT_V2: ("format", "N", "M", "operator", "nodes", "output"),
+}
 
 
 # -- strict JSON ------------------------------------------------------------------------------
 def loads(text, where="input"):
     """Parse JSON text strictly: duplicate keys, NaN/Infinity and over-long numbers refused."""
+
     def pairs(items):
         obj = {}
         for key, value in items:
             if key in obj:
-                raise SymtdError(f"{where}: duplicate key {escape(key)} (JSON objects must not "
-                                 f"repeat a key)")
+                raise SymtdError(
+                    f"{where}: duplicate key {escape(key)} (JSON objects must not repeat a key)"
+                )
             obj[key] = value
         return obj
 
@@ -55,9 +70,15 @@ def loads(text, where="input"):
 
     def constant(name):
         raise SymtdError(f"{where}: {name} is not valid JSON")
+
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_int=integer, parse_float=floating,
-                          parse_constant=constant)
+        return json.loads(
+            text,
+            object_pairs_hook=pairs,
+            parse_int=integer,
+            parse_float=floating,
+            parse_constant=constant,
+        )
     except json.JSONDecodeError as exc:
         raise SymtdError(f"{where}: invalid JSON: {exc}") from None
     except RecursionError:
@@ -76,14 +97,14 @@ def read_json(path, what="file"):
         raise SymtdError(f"{where}: no such file") from None
     except IsADirectoryError:
         raise SymtdError(f"{where}: is a directory, not a {what}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeError) as exc:
         raise SymtdError(f"{where}: cannot read: {escape(str(exc))}") from None
     return loads(text, where)
 
 
 # -- reading -----------------------------------------------------------------------------------
 def load_network(path):
-    """Read a v1 or v2 network file into a Circuit (SymtdError with one clear line on any problem)."""
+    """Read a v1 or v2 network file into a Circuit (SymtdError, one clear line, on any problem)."""
     data = read_json(path, "network file")
     try:
         return network_from_dict(data)
@@ -130,18 +151,19 @@ def _v1(data, N, M, operator, F):
             raise SymtdError("weights must be an object with blocks layer0, ..., output")
         shapes = v1_shapes(levels, M, widths, shared)
         _check_block_names(data["weights"], shapes)
-        weights = {k: _rationals(data["weights"][k], shape, f"weights.{k}")
-                   for k, shape in shapes.items()}
+        weights = {
+            k: _rationals(data["weights"][k], shape, f"weights.{k}") for k, shape in shapes.items()
+        }
     return tree(levels, M, widths, operator, shared=shared, F=F, weights=weights)
 
 
 def _v2(data, N, M, operator, F):
     nodes, output = data["nodes"], data["output"]
     if not isinstance(nodes, list):
-        raise SymtdError("nodes must be a list of {\"width\": ..., \"pool\": [[member, block], ...]}")
+        raise SymtdError('nodes must be a list of {"width": ..., "pool": [[member, block], ...]}')
     for k, node in enumerate(nodes):
         if not isinstance(node, dict):
-            raise SymtdError(f"node {k} must be an object {{\"width\": ..., \"pool\": [...]}}")
+            raise SymtdError(f'node {k} must be an object {{"width": ..., "pool": [...]}}')
         if "width" in node:
             _integer(node["width"], f"node {k}: width", MAX_WIDTH)
     circuit = Circuit(N, M, nodes, operator, output=output, F=F)
@@ -151,15 +173,21 @@ def _v2(data, N, M, operator, F):
     if not isinstance(weights, dict):
         raise SymtdError("weights must be an object {block name: matrix}")
     _check_block_names(weights, circuit.shapes)
-    return circuit.with_weights({name: _rationals(weights[name], shape, f"weights.{name}")
-                                 for name, shape in circuit.shapes.items()})
+    return circuit.with_weights(
+        {
+            name: _rationals(weights[name], shape, f"weights.{name}")
+            for name, shape in circuit.shapes.items()
+        }
+    )
 
 
 def _check_block_names(weights, shapes):
     unknown = sorted(set(weights) - set(shapes))
     if unknown:
-        raise SymtdError(f"unknown weight block(s) {escape(unknown[:5])}; the circuit's blocks are "
-                         f"{escape(list(shapes)[:8])}")
+        raise SymtdError(
+            f"unknown weight block(s) {escape(unknown[:5])}; the circuit's blocks are "
+            f"{escape(list(shapes)[:8])}"
+        )
     missing = [k for k in shapes if k not in weights]
     if missing:
         raise SymtdError(f"missing weight block(s) {escape(missing[:8])}")
@@ -185,18 +213,30 @@ def _levels(data, N, L):
         if "levels" not in data:
             raise SymtdError("architecture 'tree' needs 'levels'")
         levels = data["levels"]
-        if not (isinstance(levels, list) and all(isinstance(level, list) and all(
-                isinstance(w, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in w)
-                for w in level) for level in levels)):
+        if not (
+            isinstance(levels, list)
+            and all(
+                isinstance(level, list)
+                and all(
+                    isinstance(w, list)
+                    and all(isinstance(i, int) and not isinstance(i, bool) for i in w)
+                    for w in level
+                )
+                for level in levels
+            )
+        ):
             raise SymtdError("levels must be a list of levels, each a list of windows of integers")
         levels = validate_levels(levels)
         if sum(len(w) for w in levels[0]) != N:
-            raise SymtdError(f"N = {N} disagrees with levels, which cover "
-                             f"{sum(len(w) for w in levels[0])} positions")
+            raise SymtdError(
+                f"N = {N} disagrees with levels, which cover "
+                f"{sum(len(w) for w in levels[0])} positions"
+            )
     else:
         if "levels" in data:
-            raise SymtdError(f"'levels' is only allowed with architecture 'tree', not "
-                             f"{escape(architecture)}")
+            raise SymtdError(
+                f"'levels' is only allowed with architecture 'tree', not {escape(architecture)}"
+            )
         if architecture == "shallow":
             if N < 2:
                 raise SymtdError("shallow networks need N >= 2 (pooling windows have size >= 2)")
@@ -209,8 +249,9 @@ def _levels(data, N, L):
                 levels.append([[2 * t, 2 * t + 1] for t in range(size // 2)])
                 size //= 2
         else:
-            raise SymtdError(f"unknown architecture {escape(architecture)}; expected tree, shallow "
-                             f"or deep")
+            raise SymtdError(
+                f"unknown architecture {escape(architecture)}; expected tree, shallow or deep"
+            )
     if len(levels) != L:
         raise SymtdError(f"widths has {L} entries but the tree has {len(levels)} levels")
     return levels
@@ -224,15 +265,20 @@ def _rationals(nested, shape, what):
     def walk(x, depth, where):
         if depth == len(shape):
             if isinstance(x, list):
-                raise SymtdError(f"{what} has shape mismatch at {where}: expected a number, got a list")
+                raise SymtdError(
+                    f"{what} has shape mismatch at {where}: expected a number, got a list"
+                )
             flat.append(parse_rational(x, f"{what}{where}"))
             return
         if not isinstance(x, list) or len(x) != shape[depth]:
             got = f"length {len(x)}" if isinstance(x, list) else escape(x)
-            raise SymtdError(f"{what} has wrong shape: expected {'×'.join(map(str, shape))} "
-                             f"(found {got} at {what}{where})")
+            raise SymtdError(
+                f"{what} has wrong shape: expected {'×'.join(map(str, shape))} "
+                f"(found {got} at {what}{where})"
+            )
         for i, y in enumerate(x):
             walk(y, depth + 1, f"{where}[{i}]")
+
     walk(nested, 0, "")
     out.flat[:] = flat
     return out
@@ -247,11 +293,14 @@ def save_network(circuit, path, version=None):
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(dumps(doc) + "\n")
     except OSError as exc:
-        raise SymtdError(f"cannot write {escape(os.fspath(path), 120, quote=False)}: {exc.strerror}") from None
+        raise SymtdError(
+            f"cannot write {escape(os.fspath(path), 120, quote=False)}: {exc.strerror}"
+        ) from None
 
 
 def dumps(doc):
     """A network document as JSON text: one line per key, per node and per weight block."""
+
     def compact(value):
         return json.dumps(value, separators=(", ", ": "))
 
@@ -261,7 +310,9 @@ def dumps(doc):
             inner = ",\n".join(f"  {compact(node)}" for node in value)
             lines.append(f' "nodes": [\n{inner}\n ]')
         elif key == "weights":
-            inner = ",\n".join(f"  {json.dumps(name)}: {compact(block)}" for name, block in value.items())
+            inner = ",\n".join(
+                f"  {json.dumps(name)}: {compact(block)}" for name, block in value.items()
+            )
             lines.append(f' "weights": {{\n{inner}\n }}')
         else:
             lines.append(f" {json.dumps(key)}: {compact(value)}")
@@ -278,12 +329,16 @@ def network_to_dict(circuit, weights=True, version=None):
     if version not in (None, 1, 2):
         raise SymtdError(f"version must be 1 or 2, got {escape(version)}")
     if weights and not circuit.is_concrete:
-        raise SymtdError("only circuits with concrete rational weights can be written with "
-                         "weights; substitute the symbols first (Circuit.subs) or write the "
-                         "architecture (weights=False)")
+        raise SymtdError(
+            "only circuits with concrete rational weights can be written with "
+            "weights; substitute the symbols first (Circuit.subs) or write the "
+            "architecture (weights=False)"
+        )
     if version == 1 and circuit.layout is None:
-        raise SymtdError("this circuit is not a uniform-depth tree with v1 weight sharing; it "
-                         "has only the v2 form")
+        raise SymtdError(
+            "this circuit is not a uniform-depth tree with v1 weight sharing; it "
+            "has only the v2 form"
+        )
     if version == 1 or version is None and _v1_named(circuit):
         return _v1_dict(circuit, weights)
     return _v2_dict(circuit, weights)
@@ -296,7 +351,10 @@ def _v1_named(circuit):
     levels, _, shared = circuit.layout
     from .builders import tree
 
-    return tree(levels, circuit.M, circuit.layout[1], circuit.operator, shared=shared).nodes == circuit.nodes
+    return (
+        tree(levels, circuit.M, circuit.layout[1], circuit.operator, shared=shared).nodes
+        == circuit.nodes
+    )
 
 
 def _strings(array):
@@ -305,9 +363,14 @@ def _strings(array):
 
 def _v1_dict(circuit, weights):
     levels = [[list(w) for w in level] for level in circuit.levels]
-    doc = {"format": FORMAT_V1, "architecture": _architecture(levels), "N": circuit.N,
-           "M": circuit.M, "operator": operator_to_json(circuit.operator),
-           "widths": list(circuit.widths)}
+    doc = {
+        "format": FORMAT_V1,
+        "architecture": _architecture(levels),
+        "N": circuit.N,
+        "M": circuit.M,
+        "operator": operator_to_json(circuit.operator),
+        "widths": list(circuit.widths),
+    }
     if doc["architecture"] == "tree":
         doc["levels"] = levels
     doc["shared"] = circuit.shared
@@ -318,15 +381,21 @@ def _v1_dict(circuit, weights):
 
 
 def _v2_dict(circuit, weights):
-    doc = {"format": FORMAT_V2, "N": circuit.N, "M": circuit.M,
-           "operator": operator_to_json(circuit.operator)}
+    doc = {
+        "format": FORMAT_V2,
+        "N": circuit.N,
+        "M": circuit.M,
+        "operator": operator_to_json(circuit.operator),
+    }
     identity = all(x == int(i == k) for (i, k), x in np.ndenumerate(circuit.F))
     if weights or not identity:
         if not all(isinstance(x, Fraction) for x in circuit.F.flat):
             raise SymtdError("F must be exact rationals to be written")
         doc["F"] = _strings(circuit.F)
-    doc["nodes"] = [{"width": node.width, "pool": [list(entry) for entry in node.pool]}
-                    for node in circuit.nodes]
+    doc["nodes"] = [
+        {"width": node.width, "pool": [list(entry) for entry in node.pool]}
+        for node in circuit.nodes
+    ]
     doc["output"] = circuit.output
     if weights:
         doc["weights"] = {k: _strings(v) for k, v in circuit.blocks.items()}

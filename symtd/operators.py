@@ -5,6 +5,7 @@ operator g(a, b) = P(σ(a), σ(b)); avg is sum followed by the window's factor 1
 Operators act elementwise on numpy arrays of any element kind symtd uses: float64,
 exact integers, Fractions, sympy expressions and sympy polynomial-ring elements.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,6 +28,7 @@ def _is_symbolic(x):
 def _max_scalar(a, b):
     if _is_symbolic(a) or _is_symbolic(b):
         import sympy
+
         return sympy.Max(a, b)
     return a if a >= b else b
 
@@ -43,7 +45,9 @@ def maximum(a, b):
 
 def relu(a):
     """Elementwise max(a, 0)."""
-    return maximum(a, np.zeros((), dtype=a.dtype) if a.dtype != object else np.array(0, dtype=object))
+    return maximum(
+        a, np.zeros((), dtype=a.dtype) if a.dtype != object else np.array(0, dtype=object)
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +96,11 @@ def _reciprocal(k, like):
     if like.dtype.kind == "f":
         return 1.0 / k
     sympy = sys.modules.get("sympy")
-    if sympy is not None and like.dtype == object and any(isinstance(x, sympy.Basic) for x in like.flat):
+    if (
+        sympy is not None
+        and like.dtype == object
+        and any(isinstance(x, sympy.Basic) for x in like.flat)
+    ):
         return sympy.Rational(1, k)
     return Fraction(1, k)
 
@@ -116,8 +124,9 @@ def _identity(a):
 PRODUCT = Operator("product", _product, _identity, latex_name=r"\otimes")
 MAX = Operator("max", _max, relu, positively_homogeneous=True, latex_name=r"\otimes_{\max}")
 SUM = Operator("sum", _sum, relu, positively_homogeneous=True, latex_name=r"\otimes_{\mathrm{sum}}")
-AVG = Operator("avg", _sum, relu, mean=True, positively_homogeneous=True,
-               latex_name=r"\otimes_{\mathrm{avg}}")
+AVG = Operator(
+    "avg", _sum, relu, mean=True, positively_homogeneous=True, latex_name=r"\otimes_{\mathrm{avg}}"
+)
 
 BUILTIN = {op.name: op for op in (PRODUCT, MAX, SUM, AVG)}
 
@@ -129,8 +138,10 @@ def get_operator(name_or_operator):
     try:
         return BUILTIN[name_or_operator]
     except (KeyError, TypeError):
-        raise SymtdError(f"unknown operator {escape(name_or_operator)}; expected one of "
-                         f"{', '.join(BUILTIN)} (or a custom_operator)") from None
+        raise SymtdError(
+            f"unknown operator {escape(name_or_operator)}; expected one of "
+            f"{', '.join(BUILTIN)} (or a custom_operator)"
+        ) from None
 
 
 def custom_operator(name, sigma, pool):
@@ -145,22 +156,29 @@ def custom_operator(name, sigma, pool):
     import sympy
 
     if not isinstance(name, str) or not OPERATOR_NAME.match(name):
-        raise SymtdError(f"custom operator name {escape(name)} must match "
-                         f"[A-Za-z][A-Za-z0-9_-]{{0,31}}")
+        raise SymtdError(
+            f"custom operator name {escape(name)} must match [A-Za-z][A-Za-z0-9_-]{{0,31}}"
+        )
     if name in BUILTIN:
         raise SymtdError(f"custom operator name {name!r} is taken by a built-in operator")
-    sigma = _lambda(parse_expression(sigma, ("x",)) if isinstance(sigma, str) else sigma, 1, "sigma")
+    sigma = _lambda(
+        parse_expression(sigma, ("x",)) if isinstance(sigma, str) else sigma, 1, "sigma"
+    )
     pool = _lambda(parse_expression(pool, ("x", "y")) if isinstance(pool, str) else pool, 2, "pool")
     a, b, c = sympy.symbols("a b c", real=True)
     g = sympy.Lambda((a, b), pool(sigma(a), sigma(b)))
     if g.expr.has(sympy.Float):
-        raise SymtdError(f"operator {name!r} refused: g(a, b) = {g.expr} holds a float; use exact rationals")
+        raise SymtdError(
+            f"operator {name!r} refused: g(a, b) = {g.expr} holds a float; use exact rationals"
+        )
     for x in _PROBES:
         for y in _PROBES:
             value = g(_rational(x), _rational(y))
             if not value.is_Rational:
-                raise SymtdError(f"operator {name!r} refused: g({x}, {y}) = {value} is not a finite "
-                                 f"exact real, so g is not defined for all real arguments")
+                raise SymtdError(
+                    f"operator {name!r} refused: g({x}, {y}) = {value} is not a finite "
+                    f"exact real, so g is not defined for all real arguments"
+                )
     claims = {
         "commutative": (g(a, b), g(b, a)),
         "associative": (g(g(a, b), c), g(a, g(b, c))),
@@ -169,12 +187,21 @@ def custom_operator(name, sigma, pool):
     for claim, (lhs, rhs) in claims.items():
         counterexample = _rational_counterexample(lhs - rhs, (a, b, c))
         if counterexample is not None:
-            raise SymtdError(f"operator {name!r} refused: g is not {claim} "
-                             f"(counterexample {counterexample})")
+            raise SymtdError(
+                f"operator {name!r} refused: g is not {claim} (counterexample {counterexample})"
+            )
         if not _identically_zero(lhs - rhs):
-            raise SymtdError(f"operator {name!r} refused: could not prove exactly that g is {claim}")
-    return Operator(name, _elementwise(g, 2), _elementwise(sigma, 1), latex_name=rf"\otimes_{{{name}}}",
-                    sigma=sigma, pool=pool)
+            raise SymtdError(
+                f"operator {name!r} refused: could not prove exactly that g is {claim}"
+            )
+    return Operator(
+        name,
+        _elementwise(g, 2),
+        _elementwise(sigma, 1),
+        latex_name=rf"\otimes_{{{name}}}",
+        sigma=sigma,
+        pool=pool,
+    )
 
 
 def _elementwise(f, arity):
@@ -188,6 +215,7 @@ def _elementwise(f, arity):
         if any(np.asarray(x).dtype.kind == "f" for x in arrays):
             return np.asarray(f_float(*arrays), dtype=float)
         return f_exact(*(np.asarray(x, dtype=object) for x in arrays))
+
     return on_arrays
 
 
@@ -201,22 +229,30 @@ def parse_expression(text, variables):
     """A sympy expression from the expression form, parsed without ``eval``.
 
     Grammar: numbers (``3``, ``0.5``, read exactly), the variables (x for σ; x, y for P),
-    ``+ - * /``, ``^`` or ``**`` with an integer exponent of at most 8, parentheses and
-    ``max(...)``, ``min(...)``, ``abs(...)``; at most 200 characters.
+    ``+ - * /``, ``^`` or ``**`` with an integer exponent, parentheses and ``max(...)``,
+    ``min(...)``, ``abs(...)``; at most 200 characters and total degree at most 8.
     """
     import sympy
 
     if not isinstance(text, str) or len(text) > MAX_EXPRESSION:
-        raise SymtdError(f"operator expression must be a string of at most {MAX_EXPRESSION} "
-                         f"characters, got {escape(text)}")
+        raise SymtdError(
+            f"operator expression must be a string of at most {MAX_EXPRESSION} "
+            f"characters, got {escape(text)}"
+        )
     tokens, position = [], 0
     while position < len(text.rstrip()):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise SymtdError(f"operator expression {escape(text)}: unexpected character at "
-                             f"{position}")
-        tokens.append(match.group(1) and ("num", match.group(1)) or match.group(2) and
-                      ("name", match.group(2)) or ("op", match.group(3)))
+            raise SymtdError(
+                f"operator expression {escape(text)}: unexpected character at {position}"
+            )
+        tokens.append(
+            match.group(1)
+            and ("num", match.group(1))
+            or match.group(2)
+            and ("name", match.group(2))
+            or ("op", match.group(3))
+        )
         position = match.end()
     symbols = {v: sympy.Symbol(v, real=True) for v in variables}
     functions = {"max": sympy.Max, "min": sympy.Min, "abs": sympy.Abs}
@@ -278,7 +314,22 @@ def parse_expression(text, variables):
     result = expression(0)
     if stream.peek() is not None:
         raise stream.error(f"unexpected {escape(stream.peek()[1])}")
+    if _degree(result) > MAX_EXPONENT:
+        raise stream.error(f"degree above {MAX_EXPONENT} (the exact checks would not be bounded)")
     return sympy.Lambda(tuple(symbols.values()), result)
+
+
+def _degree(e):
+    """A bound on the polynomial degree of an expression form (max/min/abs: of their arguments)."""
+    if e.is_Symbol:
+        return 1
+    if e.is_Number:
+        return 0
+    if e.is_Pow:
+        return _degree(e.base) * abs(int(e.exp)) if e.exp.is_Integer else MAX_EXPONENT + 1
+    if e.is_Mul:
+        return sum(_degree(a) for a in e.args)
+    return max((_degree(a) for a in e.args), default=0)
 
 
 class _Tokens:
@@ -321,11 +372,18 @@ def expression_text(f):
         if e.is_Mul:
             return "(" + "*".join(text(a) for a in e.args) + ")"
         if e.is_Pow and e.exp.is_Integer and abs(int(e.exp)) <= MAX_EXPONENT:
-            return f"({text(e.base)}^{int(e.exp)})" if e.exp > 0 else f"(1/{text(e.base)}^{-int(e.exp)})"
+            return (
+                f"({text(e.base)}^{int(e.exp)})"
+                if e.exp > 0
+                else f"(1/{text(e.base)}^{-int(e.exp)})"
+            )
         for cls, name in ((sympy.Max, "max"), (sympy.Min, "min"), (sympy.Abs, "abs")):
             if isinstance(e, cls):
                 return f"{name}(" + ", ".join(text(a) for a in e.args) + ")"
-        raise SymtdError(f"{e} has no expression form (allowed: + - * / ^, max, min, abs, rationals)")
+        raise SymtdError(
+            f"{e} has no expression form (allowed: + - * / ^, max, min, abs, rationals)"
+        )
+
     return text(f.expr)
 
 
@@ -333,8 +391,11 @@ def operator_to_json(operator):
     """A built-in operator's name, or {"name", "sigma", "pool"} for a custom one."""
     if operator.name in BUILTIN and BUILTIN[operator.name] == operator:
         return operator.name
-    return {"name": operator.name, "sigma": expression_text(operator.sigma),
-            "pool": expression_text(operator.pool)}
+    return {
+        "name": operator.name,
+        "sigma": expression_text(operator.sigma),
+        "pool": expression_text(operator.pool),
+    }
 
 
 def operator_from_json(value):
@@ -342,9 +403,11 @@ def operator_from_json(value):
     if isinstance(value, str):
         return get_operator(value)
     if not isinstance(value, dict) or set(value) != {"name", "sigma", "pool"}:
-        raise SymtdError(f"operator must be one of {', '.join(BUILTIN)}, or a custom operator "
-                         f"{{\"name\", \"sigma\", \"pool\"}} (expression strings); "
-                         f"got {escape(value)}")
+        raise SymtdError(
+            f"operator must be one of {', '.join(BUILTIN)}, or a custom operator "
+            f'{{"name", "sigma", "pool"}} (expression strings); '
+            f"got {escape(value)}"
+        )
     return custom_operator(value["name"], value["sigma"], value["pool"])
 
 
@@ -383,6 +446,7 @@ def _rational_counterexample(expr, symbols):
 
 def _rational(v):
     import sympy
+
     v = Fraction(v)
     return sympy.Rational(v.numerator, v.denominator)
 

@@ -17,6 +17,7 @@ Every step is exact; the modular rank is only ever used as a lower bound.
 sympy's ``Matrix.rank`` is never used on symbolic entries: it silently assumes an
 undecidable pivot is non-zero (sympy issues #9480, #11238, #24613).
 """
+
 from __future__ import annotations
 
 import random
@@ -28,7 +29,7 @@ from .errors import SymtdError
 from .rational import INT64_LIMIT, RationalTensor, as_fraction, check_prime, clear_denominators
 
 PRIME = 2**61 - 1
-SMALL_PRIME = 268435399          # < 2^28: products of two residues fit in int64
+SMALL_PRIME = 268435399  # < 2^28: products of two residues fit in int64
 
 
 def integer_matrix(A):
@@ -39,15 +40,19 @@ def integer_matrix(A):
         return A.numerator
     if type(A).__module__.startswith("sympy"):
         if getattr(A, "free_symbols", None):
-            raise SymtdError("matrix has symbolic entries; use generic_rank or symbolic_rank, "
-                             "not the exact rank over Q")
+            raise SymtdError(
+                "matrix has symbolic entries; use generic_rank or symbolic_rank, "
+                "not the exact rank over Q"
+            )
         A = np.array(A.tolist(), dtype=object).reshape(A.shape)
     A = np.asarray(A)
     if A.ndim != 2:
         raise SymtdError(f"rank needs a matrix (2 dimensions), got {A.ndim}")
     if A.dtype.kind == "f":
-        raise SymtdError("float matrix: its exact rank is not defined by symtd; use exact rationals "
-                         "(numpy.linalg.matrix_rank gives an inexact estimate)")
+        raise SymtdError(
+            "float matrix: its exact rank is not defined by symtd; use exact rationals "
+            "(numpy.linalg.matrix_rank gives an inexact estimate)"
+        )
     if A.dtype.kind == "u" and A.size and int(A.max()) > INT64_LIMIT:
         A = A.astype(object)
     if A.dtype.kind in "iu":
@@ -56,14 +61,17 @@ def integer_matrix(A):
         try:
             X, _ = clear_denominators(A)
         except SymtdError:
-            raise SymtdError("matrix has non-rational entries; the exact rank over Q needs rationals "
-                             "(use generic_rank for symbolic matrices)") from None
+            raise SymtdError(
+                "matrix has non-rational entries; the exact rank over Q needs rationals "
+                "(use generic_rank for symbolic matrices)"
+            ) from None
         return X
     raise SymtdError(f"cannot take the exact rank of a {A.dtype} matrix")
 
 
 def rank(A):
-    """Exact rank over Q of a rational matrix (RationalTensor, integer/Fraction ndarray, sympy Matrix)."""
+    """Exact rank over Q of a rational matrix (RationalTensor, integer or Fraction ndarray,
+    sympy Matrix)."""
     return certified_rank(A).rank
 
 
@@ -99,7 +107,9 @@ def certified_rank(A, prime=PRIME):
     X = distinct_lines(distinct_lines(X).T).T
     m, n = X.shape
     if r == min(m, n):
-        return RankCertificate(r, lower, f"{m}×{n} matrix of its distinct non-zero rows and columns")
+        return RankCertificate(
+            r, lower, f"{m}×{n} matrix of its distinct non-zero rows and columns"
+        )
     if r <= min(m, n) // 8:
         residues, Ap = _mod_matrix(X, prime)
         rows, cols = _pivots(Ap, residues, r, prime)
@@ -160,6 +170,7 @@ def lower_rank(circuit, I):
 
 def _fmpz(X):
     from flint import fmpz_mat
+
     return fmpz_mat(X.shape[0], X.shape[1], X.ravel().tolist())
 
 
@@ -193,7 +204,9 @@ def _pivot_columns(M, r):
     R, rank_ = M.rref()
     if rank_ != r:
         return None
-    entries = np.array([int(x) for x in R.entries()], dtype=object).reshape(R.nrows(), R.ncols())[:r]
+    entries = np.array([int(x) for x in R.entries()], dtype=object).reshape(R.nrows(), R.ncols())[
+        :r
+    ]
     return [int(np.flatnonzero(row)[0]) for row in entries]
 
 
@@ -214,21 +227,25 @@ def symbolic_rank(A, seed=0):
     if any(e.has(sympy.Float) for e in M):
         raise SymtdError("matrix holds floats; exact ranks need exact rationals")
     if any(not e.is_polynomial(*symbols) for e in M):
-        raise SymtdError("symbolic_rank needs polynomial entries; Max/Piecewise entries have no rank "
-                         "over Q(weights) (use separation_rank for proven bounds)")
+        raise SymtdError(
+            "symbolic_rank needs polynomial entries; Max/Piecewise entries have no rank "
+            "over Q(weights) (use separation_rank for proven bounds)"
+        )
     if M.rows == 0 or M.cols == 0:
         return 0
     dM = DomainMatrix.from_Matrix(M).to_dense()
     entries = dM.to_list()
     rng = random.Random(seed)
-    point = [rng.randint(-10**6, 10**6) for _ in dM.domain.gens] if symbols else []
-    to_sympy = (dM.domain.domain if symbols else dM.domain).to_sympy   # value in the ground ring
-    values = np.array([[as_fraction(to_sympy(x(*point) if symbols else x)) for x in row] for row in entries],
-                      dtype=object)
+    point = [rng.randint(-(10**6), 10**6) for _ in dM.domain.gens] if symbols else []
+    to_sympy = (dM.domain.domain if symbols else dM.domain).to_sympy  # value in the ground ring
+    values = np.array(
+        [[as_fraction(to_sympy(x(*point) if symbols else x)) for x in row] for row in entries],
+        dtype=object,
+    )
     r = rank(values)
     if r == min(M.rows, M.cols):
         return r
-    _, pivot_cols = sympy.Matrix(values.tolist()).rref()          # exact over Q (rational matrix)
+    _, pivot_cols = sympy.Matrix(values.tolist()).rref()  # exact over Q (rational matrix)
     cols = list(pivot_cols)
     rows = list(sympy.Matrix(values[:, cols].T.tolist()).rref()[1])
     changed = True

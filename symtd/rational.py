@@ -4,6 +4,7 @@ A :class:`RationalTensor` is an exact tensor stored as an integer numerator arra
 (``int64`` when every entry provably fits, Python ``int`` objects otherwise) over one
 positive common denominator, kept in lowest terms: gcd(denominator, all numerators) = 1.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,7 +16,7 @@ import numpy as np
 from .errors import SymtdError, escape
 
 INT64_LIMIT = 2**63 - 1
-MAX_DIGITS = 10_000            # digits of one exact number in a file (the checker uses the same)
+MAX_DIGITS = 10_000  # digits of one exact number in a file (the checker uses the same)
 
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+\Z")
@@ -30,8 +31,10 @@ def parse_rational(value, where="number"):
     """
     if isinstance(value, bool) or isinstance(value, float):
         kind = "boolean" if isinstance(value, bool) else "float"
-        raise SymtdError(f"{where}: JSON {kind} {value!r} is not exact; write an integer "
-                         f"or a string such as \"-3/2\" or \"0.25\"")
+        raise SymtdError(
+            f"{where}: JSON {kind} {value!r} is not exact; write an integer "
+            f'or a string such as "-3/2" or "0.25"'
+        )
     if isinstance(value, int):
         if abs(value).bit_length() > 3.33 * MAX_DIGITS:
             raise SymtdError(f"{where}: a number of more than {MAX_DIGITS:,} digits")
@@ -47,14 +50,18 @@ def parse_rational(value, where="number"):
             if int(denominator) == 0:
                 raise SymtdError(f"{where}: {value!r} has a zero denominator")
             return Fraction(int(numerator), int(denominator))
-    raise SymtdError(f"{where}: {escape(value)} is not an exact rational "
-                     f"(expected an integer or a string such as \"-3/2\" or \"0.25\")")
+    raise SymtdError(
+        f"{where}: {escape(value)} is not an exact rational "
+        f'(expected an integer or a string such as "-3/2" or "0.25")'
+    )
 
 
 def format_rational(value):
     """Lowest-terms string of a rational: "2", "-3/2"."""
     value = Fraction(value)
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
 
 
 def as_fraction(value):
@@ -89,7 +96,13 @@ def check_prime(p):
     """Refuse (SymtdError) a modulus that is not a prime below 2^64."""
     from flint import fmpz
 
-    if isinstance(p, bool) or not isinstance(p, int) or p < 2 or p >= 2**64 or not fmpz(p).is_prime():
+    if (
+        isinstance(p, bool)
+        or not isinstance(p, int)
+        or p < 2
+        or p >= 2**64
+        or not fmpz(p).is_prime()
+    ):
         raise SymtdError(f"modulus {p!r} must be a prime below 2^64")
 
 
@@ -147,8 +160,11 @@ class RationalTensor:
     def __eq__(self, other):
         if not isinstance(other, RationalTensor):
             return NotImplemented
-        return (self.shape == other.shape and self.denominator == other.denominator
-                and bool(np.all(self.numerator == other.numerator)))
+        return (
+            self.shape == other.shape
+            and self.denominator == other.denominator
+            and bool(np.all(self.numerator == other.numerator))
+        )
 
     __hash__ = None
 
@@ -187,6 +203,7 @@ class RationalTensor:
     def to_sympy(self):
         """sympy ImmutableDenseNDimArray of Rationals."""
         import sympy
+
         d = self.denominator
         flat = [sympy.Rational(x, d) for x in self.numerator.ravel().tolist()]
         return sympy.ImmutableDenseNDimArray(flat, self.shape)
@@ -194,8 +211,9 @@ class RationalTensor:
     def to_float(self):
         """float64 ndarray (inexact)."""
         if self.numerator.dtype == object:
-            return np.array([x / self.denominator for x in self.numerator.flat],
-                            dtype=float).reshape(self.shape)
+            return np.array(
+                [x / self.denominator for x in self.numerator.flat], dtype=float
+            ).reshape(self.shape)
         return self.numerator / self.denominator
 
 

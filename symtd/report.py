@@ -4,52 +4,87 @@ Per theorem: the statement, the instances with verdicts and key numbers, how it 
 decided, a summary of each certificate (claims, networks, the independent checker's
 result, the first network's decomposition) and the conclusion.
 """
+
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 from .checker import CheckFailed, check
-from .errors import SymtdError
+from .errors import SymtdError, escape
 from .latex import decomposition_latex
 from .network_json import network_from_dict
 from .prove import STATEMENTS, _instance_label
 
 METHODS = {
     "T1": "The SPEC construction (one channel per non-zero entry, leaf vectors $e_{d_i}$, "
-          "$a = F^{-1}v$) is built and its grid tensor compared with the target in exact rationals; "
-          "the deep network passes channel $z$ to channel $z$.",
-    "T2": "The SPEC construction with terms $1 - \\delta_{d^*}$ is built and its grid tensor compared "
-          "with the target in exact rationals; the deep network emulates the shallow one.",
-    "T3": "The identity $h(u_I,u_J) - h(u_I,u'_J) - h(u'_I,u_J) + h(u'_I,u'_J) \\equiv 0$ is expanded "
-          "symbolically with every weight and every layer-0 output a free symbol, so the split has rank "
-          "at most 2 for all weights; the target's exact rank is at least 3.",
-    "T4": "At one exact rational weight point the odd-even matricization has rank $r^{N/2}$; a non-zero "
-          "minor is a non-zero polynomial, so this rank holds outside a null set, and the upper bound "
-          "holds for all weights. For recurrent (tensor-train) and overlapping circuits the upper bound "
-          "is a cut of the circuit's tensor network whose capacities multiply to the same rank.",
-    "T5": "The witness grid tensor is computed exactly and equals $\\prod_j [d_{2j-1} = d_{2j}]$; its "
-          "odd-even matricization is the identity. The lemma's bound is checked with exact ranks on "
-          "random networks (an exact check of those instances).",
+    "$a = F^{-1}v$) is built and its grid tensor compared with the target in exact rationals; "
+    "the deep network passes channel $z$ to channel $z$.",
+    "T2": "The SPEC construction with terms $1 - \\delta_{d^*}$ is built and its grid tensor "
+    "compared "
+    "with the target in exact rationals; the deep network emulates the shallow one.",
+    "T3": "The identity $h(u_I,u_J) - h(u_I,u'_J) - h(u'_I,u_J) + h(u'_I,u'_J) \\equiv 0$ is "
+    "expanded "
+    "symbolically with every weight and every layer-0 output a free symbol, so the split has rank "
+    "at most 2 for all weights; the target's exact rank is at least 3.",
+    "T4": "At one exact rational weight point the odd-even matricization has rank $r^{N/2}$; a "
+    "non-zero "
+    "minor is a non-zero polynomial, so this rank holds outside a null set, and the upper bound "
+    "holds for all weights. For recurrent (tensor-train) and overlapping circuits the upper bound "
+    "is a cut of the circuit's tensor network whose capacities multiply to the same rank.",
+    "T5": "The witness grid tensor is computed exactly and equals $\\prod_j [d_{2j-1} = d_{2j}]$; "
+    "its "
+    "odd-even matricization is the identity. The lemma's bound is checked with exact ranks on "
+    "random networks (an exact check of those instances).",
     "T6": "On the region's strict sign conditions the network function reduces symbolically to "
-          "$c\\cdot\\max(0, \\max_i \\pi_i u_i)$ for all weights in the region; an exact interior point "
-          "shows the open region is non-empty.",
+    "$c\\cdot\\max(0, \\max_i \\pi_i u_i)$ for all weights in the region; an exact interior point "
+    "shows the open region is non-empty.",
     "T7": "$F$ is decided non-singular by an exact rank; $a = F^{-1}v$ exactly; the network's grid "
-          "tensor equals the generalized decomposition of the leaf vectors $v$. A singular $F$ is "
-          "shown by an exact null vector.",
+    "tensor equals the generalized decomposition of the leaf vectors $v$. A singular $F$ is "
+    "shown by an exact null vector.",
 }
-_UNICODE = {"·": r"$\cdot$", "π": r"$\pi$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "−": "-",
-            "⁻¹": r"$^{-1}$", "λ": r"$\lambda$", "δ": r"$\delta$", "ρ": r"$\rho$", "γ": r"$\gamma$",
-            "α": r"$\alpha$", "⊗": r"$\otimes$", "≡": r"$\equiv$", "′": "'", "–": "--", "—": "---"}
-_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}", "|": r"$|$", "<": r"$<$",
-            ">": r"$>$"}
+_UNICODE = {
+    "·": r"$\cdot$",
+    "π": r"$\pi$",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "×": r"$\times$",
+    "−": "-",
+    "⁻¹": r"$^{-1}$",
+    "λ": r"$\lambda$",
+    "δ": r"$\delta$",
+    "ρ": r"$\rho$",
+    "γ": r"$\gamma$",
+    "α": r"$\alpha$",
+    "⊗": r"$\otimes$",
+    "≡": r"$\equiv$",
+    "′": "'",
+    "–": "--",
+    "—": "---",
+}
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\^{}",
+    "|": r"$|$",
+    "<": r"$<$",
+    ">": r"$>$",
+}
 
 
 def tex(text):
-    """Plain text as LaTeX: specials escaped, the Unicode symbols symtd prints as math; lists plainly."""
+    """Plain text as LaTeX: specials escaped, the Unicode symbols symtd prints as math; lists
+    plainly."""
     if isinstance(text, (list, tuple)):
         text = "(" + ", ".join(map(str, text)) + ")"
     text = str(text).replace("<=", "≤").replace(">=", "≥")
@@ -61,78 +96,124 @@ def tex(text):
 
 def report_latex(rows):
     """The whole document for a list of :class:`symtd.prove.Row`."""
-    parts = [r"\documentclass[11pt]{article}", r"\usepackage[margin=2cm]{geometry}",
-             r"\usepackage{amsmath,amssymb}", r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
-             r"\title{symtd theorem checks}", r"\date{}", r"\begin{document}", r"\maketitle",
-             _summary(rows)]
+    parts = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\allowdisplaybreaks",
+        r"\setlength{\parindent}{0pt}",
+        r"\title{symtd theorem checks}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        _summary(rows),
+    ]
     parts += [_section(row) for row in rows]
     parts.append(r"\end{document}")
     return "\n".join(parts) + "\n"
 
 
 def _summary(rows):
-    lines = [r"\begin{tabular}{lll}", r"\textbf{theorem} & \textbf{verdict} & \textbf{time} \\ \hline"]
+    lines = [
+        r"\begin{tabular}{lll}",
+        r"\textbf{theorem} & \textbf{verdict} & \textbf{time} \\ \hline",
+    ]
     lines += [rf"{row.theorem} & {row.verdict} & {row.seconds:.2f}\,s \\" for row in rows]
     lines.append(r"\end{tabular}")
     verified = sum(row.verdict == "verified" for row in rows)
-    return "\n".join(lines) + f"\n\n\\medskip\n{verified} of {len(rows)} verified. " + \
-        "A verdict is ``verified'' only when every step was exact.\n"
+    return (
+        "\n".join(lines)
+        + f"\n\n\\medskip\n{verified} of {len(rows)} verified. "
+        + "A verdict is ``verified'' only when every step was exact.\n"
+    )
 
 
 def _network_label(doc):
-    """"deep max widths (2, 2)" for v1 documents, "v2 product, 4 nodes" for v2 ones."""
+    """ "deep max widths (2, 2)" for v1 documents, "v2 product, 4 nodes" for v2 ones."""
     if doc["format"] == "symtd-network/2":
         return f"v2 {tex(doc['operator'])} circuit, {len(doc['nodes'])} nodes"
     return f"{doc['architecture']} {doc['operator']} widths {tex(doc['widths'])}"
 
 
 def _section(row):
-    out = [rf"\section*{{{row.theorem}}}", rf"\textbf{{Statement.}} {tex(STATEMENTS[row.theorem])}.", "",
-           rf"\textbf{{How it was decided.}} {METHODS[row.theorem]}", "", r"\textbf{Instances.}",
-           r"\begin{itemize}"]
+    out = [
+        rf"\section*{{{row.theorem}}}",
+        rf"\textbf{{Statement.}} {tex(STATEMENTS[row.theorem])}.",
+        "",
+        rf"\textbf{{How it was decided.}} {METHODS[row.theorem]}",
+        "",
+        r"\textbf{Instances.}",
+        r"\begin{itemize}",
+    ]
     for v, expected in row.parts:
         numbers = ", ".join(f"{k} {tex(x)}" for k, x in v.numbers.items())
         note = f" (expected: {expected})" if expected != "verified" else ""
         reason = f" --- {tex(v.reason)}" if v.reason else ""
-        out.append(rf"\item {tex(_instance_label(v))}: \emph{{{v.verdict}}}{note}; {tex(numbers)}{reason}")
+        out.append(
+            rf"\item {tex(_instance_label(v))}: \emph{{{v.verdict}}}{note}; {tex(numbers)}{reason}"
+        )
     out.append(r"\end{itemize}")
     certificates = row.certificates
     if not certificates:
-        out.append(r"\textbf{Certificates.} None: only verified checks and exact refutations of a "
-                   r"control carry certificates.")
+        out.append(
+            r"\textbf{Certificates.} None: only verified checks and exact refutations of a "
+            r"control carry certificates."
+        )
     else:
-        out.append(rf"\textbf{{Certificates}} ({len(certificates)}, re-checked by the independent checker).")
+        out.append(
+            rf"\textbf{{Certificates}} ({len(certificates)}, re-checked by the independent "
+            r"checker)."
+        )
         out.append(r"\begin{itemize}")
     for cert in certificates:
         try:
             result = "passes" if check(cert) else "fails"
         except CheckFailed as exc:
             result = f"FAILS: {tex(exc)}"
-        nets = "; ".join(f"{tex(name)}: {_network_label(net)}" for name, net in list(cert["networks"].items())[:3])
+        nets = "; ".join(
+            f"{tex(name)}: {_network_label(net)}"
+            for name, net in list(cert["networks"].items())[:3]
+        )
         more = f" (and {len(cert['networks']) - 3} more)" if len(cert["networks"]) > 3 else ""
-        kinds = ", ".join(sorted({tex(c['kind']) for c in cert["claims"]}))
+        kinds = ", ".join(sorted({tex(c["kind"]) for c in cert["claims"]}))
         out.append(rf"\item claims: {kinds}; networks: {nets}{more}; check: \textbf{{{result}}}")
     if certificates:
         out.append(r"\end{itemize}")
-    decomposed = next((net for cert in certificates for net in cert["networks"].values() if "weights" in net), None)
+    decomposed = next(
+        (net for cert in certificates for net in cert["networks"].values() if "weights" in net),
+        None,
+    )
     if decomposed is not None:
-        out += ["The first certified network's decomposition:", decomposition_latex(network_from_dict(decomposed))]
-    conclusion = {"verified": f"{row.theorem} is \\emph{{verified}} on every instance above: each was proved "
-                              "exactly, and its certificate re-checks.",
-                  "refuted": "the claim checked on this instance is \\emph{refuted} by an exact counterexample "
-                             "(see the instances); the theorem's own hypotheses may not hold here.",
-                  "inconclusive": "the check is \\emph{inconclusive}: some step could not be completed "
-                                  "exactly (see the reasons)."}[row.verdict]
+        out += [
+            "The first certified network's decomposition:",
+            decomposition_latex(network_from_dict(decomposed)),
+        ]
+    conclusion = {
+        "verified": f"{row.theorem} is \\emph{{verified}} on every instance above: each was proved "
+        "exactly, and its certificate re-checks.",
+        "refuted": "the claim checked on this instance is \\emph{refuted} by an exact "
+        "counterexample "
+        "(see the instances); the theorem's own hypotheses may not hold here.",
+        "inconclusive": "the check is \\emph{inconclusive}: some step could not be completed "
+        "exactly (see the reasons).",
+    }[row.verdict]
     out.append(rf"\textbf{{Conclusion.}} {conclusion}")
     return "\n".join(out)
 
 
 def check_report_path(path):
-    """A .tex file name pdflatex can take (letters, digits and ._+-); refused otherwise."""
+    """A .tex file name pdflatex can take (letters, digits and ._+-) in a writable folder."""
     path = Path(path)
     if path.suffix != ".tex" or not re.fullmatch(r"[A-Za-z0-9._+-]+", path.name):
-        raise SymtdError(f"report file must be a .tex name of letters, digits and ._+- (for pdflatex), "
-                         f"got {path.name!r}")
+        raise SymtdError(
+            f"report file must be a .tex name of letters, digits and ._+- (for pdflatex), "
+            f"got {escape(path.name)}"
+        )
+    folder = path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise SymtdError(
+            f"cannot write the report: {escape(str(folder), 120)} is not a writable folder"
+        )
     return path
 
 
@@ -146,9 +227,17 @@ def write_report(rows, path, pdf=False):
     if not pdf:
         return f"report written to {path}"
     if shutil.which("pdflatex") is None:
-        return f"report written to {path}; pdflatex is not installed, so no PDF (install TeX Live, then run pdflatex)"
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
-                          cwd=path.parent.resolve(), capture_output=True, text=True, timeout=300)
+        return (
+            f"report written to {path}; pdflatex is not installed, so no PDF (install TeX "
+            "Live, then run pdflatex)"
+        )
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
+        cwd=path.parent.resolve(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         raise SymtdError(f"pdflatex failed on {path}; see {path.with_suffix('.log')}")
     return f"report written to {path} and {path.with_suffix('.pdf')}"

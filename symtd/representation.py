@@ -3,6 +3,7 @@
 F[i, d] = f_{θ_d}(x^(i)): row i is template i. Templates are *covering* when F is
 non-singular; then leaf vectors v = F·a and layer-0 weights a are in bijection.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -14,13 +15,16 @@ from .rational import as_fraction
 
 
 def relu_neurons(biases, slopes=None):
-    """Representation functions f_d(x) = max(w_d·x - b_d, 0) as sympy Lambdas (s = 1 if no slopes)."""
+    """Representation functions f_d(x) = max(w_d·x - b_d, 0) as sympy Lambdas (w_d = 1 without
+    slopes)."""
     import sympy
 
     x = sympy.Symbol("x", real=True)
     slopes = slopes if slopes is not None else [1] * len(biases)
-    return [sympy.Lambda(x, sympy.Max(sympy.nsimplify(w) * x - sympy.nsimplify(b), 0))
-            for w, b in zip(slopes, biases)]
+    return [
+        sympy.Lambda(x, sympy.Max(sympy.nsimplify(w) * x - sympy.nsimplify(b), 0))
+        for w, b in zip(slopes, biases)
+    ]
 
 
 def template_matrix(templates, functions):
@@ -32,15 +36,21 @@ def template_matrix(templates, functions):
     import sympy
 
     if len(templates) != len(functions):
-        raise SymtdError(f"{len(templates)} templates but {len(functions)} representation functions; "
-                         f"F must be square (M × M)")
+        raise SymtdError(
+            f"{len(templates)} templates but {len(functions)} representation functions; "
+            f"F must be square (M × M)"
+        )
     M = len(templates)
     F = np.empty((M, M), dtype=object)
     for i, x in enumerate(templates):
-        point = [sympy.nsimplify(c, rational=True) if isinstance(c, str) else sympy.sympify(c)
-                 for c in (x if isinstance(x, (tuple, list)) else (x,))]
+        point = [
+            sympy.nsimplify(c, rational=True) if isinstance(c, str) else sympy.sympify(c)
+            for c in (x if isinstance(x, (tuple, list)) else (x,))
+        ]
         if any(c.has(sympy.Float) for c in point):
-            raise SymtdError(f"template {x!r} holds a float; give exact rationals (ints, Fractions, '1/2')")
+            raise SymtdError(
+                f"template {x!r} holds a float; give exact rationals (ints, Fractions, '1/2')"
+            )
         for d, f in enumerate(functions):
             value = sympy.simplify(f(*point))
             F[i, d] = as_fraction(value) if value.is_Rational else value
@@ -56,20 +66,25 @@ def is_covering(F):
         raise SymtdError("F holds floats; covering is decided exactly, so give exact rationals")
     if all(isinstance(x, (int, Fraction)) or getattr(x, "is_Rational", False) for x in F.flat):
         from .rank import rank
+
         return rank(F) == F.shape[0]
     from .rank import symbolic_rank
+
     return symbolic_rank(F) == F.shape[0]
 
 
 def leaf_weights(F, v):
-    """a with F·a = v, exactly (v: vector of length M or matrix with M rows); refuses a singular F."""
+    """a with F·a = v, exactly (v: a vector of length M or a matrix with M rows); refuses a
+    singular F."""
     import sympy
 
     F = sympy.Matrix(np.asarray(F, dtype=object).tolist())
     v = np.asarray(v, dtype=object)
     V = sympy.Matrix(v.reshape(v.shape[0], -1).tolist())
     if not is_covering(np.array(F.tolist(), dtype=object)):
-        raise SymtdError("F is singular: the templates are not covering, so a = F^-1 v does not exist")
+        raise SymtdError(
+            "F is singular: the templates are not covering, so a = F^-1 v does not exist"
+        )
     a = F.LUsolve(V).applyfunc(sympy.simplify)
     out = np.array([as_fraction(x) if x.is_Rational else x for x in a], dtype=object)
     return out.reshape(v.shape)

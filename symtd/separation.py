@@ -15,6 +15,7 @@ it is the largest rank any weights reach, and symtd never calls it generic.
 
 "certified" means lower == the smallest upper bound: rank*(I) is then known exactly.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,10 +24,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from .errors import SymtdError
+from .grid import check_memory
 from .matricize import partition, validate_partition
 
-MAX_UNROLLED = 50_000            # vertices of the unrolled tree a min-cut is computed on
-_SCALE = 2**20                   # log2 capacities as integers for the flow algorithm
+MAX_UNROLLED = 50_000  # vertices of the unrolled tree a min-cut is computed on
+_SCALE = 2**20  # log2 capacities as integers for the flow algorithm
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def upper_bounds(circuit, I):
 def matrix_size_bound(circuit, I):
     """rank <= min(M^|I|, M^|J|): a matrix's rank is at most its number of rows or columns."""
     side = min(len(I), circuit.N - len(I))
-    return Bound(circuit.M ** side, "matrix size", f"min(M^|I|, M^|J|) = {circuit.M}^{side}")
+    return Bound(circuit.M**side, "matrix size", f"min(M^|I|, M^|J|) = {circuit.M}^{side}")
 
 
 def sum_avg_split_bound(circuit, I):
@@ -127,7 +129,7 @@ def max_lemma_bound(circuit, I):
         return None
     Z, side = circuit.nodes[0].width, min(len(I), circuit.N - len(I))
     if side == 0:
-        return None                      # one row or one column: "matrix size" gives 1
+        return None  # one row or one column: "matrix size" gives 1
     return Bound(Z * side * circuit.M, "max lemma", f"Z·min(|I|,|J|)·M = {Z}·{side}·{circuit.M}")
 
 
@@ -174,15 +176,15 @@ def min_cut_bound(circuit, I):
     return Bound(value, "min-cut", f"cut {what}{more}{unrolled}", tuple(item for item, _ in cut))
 
 
-MAX_FLOW = 3_000                 # vertices of an unrolled DAG network given to networkx max-flow
-_S, _T, _X = 0, 1, 2             # a vertex on the I side, on the J side, or cut
+MAX_FLOW = 3_000  # vertices of an unrolled DAG network given to networkx max-flow
+_S, _T, _X = 0, 1, 2  # a vertex on the I side, on the J side, or cut
 
 
 def _tree_cut(circuit, rows):
     """(value, cut items with capacities) of the minimum cut of the unrolled tree whose
     positions keep their sides; cut None when the unrolled tree is too large to list."""
     INF = math.inf
-    best = {}                                 # member -> costs of its three states
+    best = {}  # member -> costs of its three states
     for j in range(circuit.N):
         best[f"x{j}"] = (1, INF, INF) if j in rows else (INF, 1, INF)
     choice = {}
@@ -192,7 +194,9 @@ def _tree_cut(circuit, rows):
             total, pick = node.width if state == _X else 1, []
             for member, _ in node.pool:
                 edge = min(node.width, circuit.dim(member))
-                options = [best[member][t] * (edge if {state, t} == {_S, _T} else 1) for t in (_S, _T, _X)]
+                options = [
+                    best[member][t] * (edge if {state, t} == {_S, _T} else 1) for t in (_S, _T, _X)
+                ]
                 t = min(range(3), key=options.__getitem__)
                 total *= options[t]
                 pick.append(t)
@@ -228,8 +232,13 @@ def _flow_cut(circuit, rows):
     graph = tensor_network(circuit)
     flow = nx.DiGraph()
     for vertex, data in graph.nodes(data=True):
-        flow.add_edge(("in", vertex), ("out", vertex), capacity=_log(data["capacity"]),
-                      exact=data["capacity"], item=("vertex", vertex))
+        flow.add_edge(
+            ("in", vertex),
+            ("out", vertex),
+            capacity=_log(data["capacity"]),
+            exact=data["capacity"],
+            item=("vertex", vertex),
+        )
         if data.get("position") is not None:
             if data["position"] in rows:
                 flow.add_edge("s", ("in", vertex))
@@ -237,13 +246,24 @@ def _flow_cut(circuit, rows):
                 flow.add_edge(("out", vertex), "t")
     for u, v, data in graph.edges(data=True):
         for a, b in ((u, v), (v, u)):
-            flow.add_edge(("out", a), ("in", b), capacity=_log(data["capacity"]),
-                          exact=data["capacity"], item=("edge", u, v))
+            flow.add_edge(
+                ("out", a),
+                ("in", b),
+                capacity=_log(data["capacity"]),
+                exact=data["capacity"],
+                item=("edge", u, v),
+            )
     from networkx.algorithms.flow import preflow_push
 
     _, (source_side, _) = nx.minimum_cut(flow, "s", "t", flow_func=preflow_push)
-    cut = sorted({(data["item"], data["exact"]) for a, b, data in flow.edges(data=True)
-                  if a in source_side and b not in source_side}, key=str)
+    cut = sorted(
+        {
+            (data["item"], data["exact"])
+            for a, b, data in flow.edges(data=True)
+            if a in source_side and b not in source_side
+        },
+        key=str,
+    )
     return math.prod(exact for _, exact in cut), cut
 
 
@@ -285,8 +305,9 @@ def tensor_network(circuit):
             else:
                 child = int(member[1:])
                 child_path = f"{path}.{slot}" if path else str(slot)
-                graph.add_edge(name, f"n{child}" if tree else f"n{child}/{child_path}",
-                               capacity=capacity)
+                graph.add_edge(
+                    name, f"n{child}" if tree else f"n{child}/{child_path}", capacity=capacity
+                )
                 stack.append((child, child_path))
     return graph
 
@@ -329,14 +350,18 @@ def separation_rank(circuit, I, points=3, seed=0):
     if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 100:
         raise SymtdError(f"points must be an integer in 1..100, got {points!r}")
     architecture = circuit.with_weights(None) if not circuit.is_symbolic_architecture else circuit
+    check_memory(architecture)                    # the lower bound needs grids: refuse early
     bounds = tuple(upper_bounds(architecture, I))
     best = bounds[0]
     lower = lower_bound(architecture, I, points, seed, target=best.value)
     if lower > best.value:
-        raise AssertionError(f"rank {lower} at a rational point exceeds the proven bound "
-                             f"{best.value} ({best.name}): a bug in symtd")
-    return SeparationRank(I, lower, best.value, best.name, bounds,
-                          polynomial=circuit.operator.name == "product")
+        raise AssertionError(
+            f"rank {lower} at a rational point exceeds the proven bound "
+            f"{best.value} ({best.name}): a bug in symtd"
+        )
+    return SeparationRank(
+        I, lower, best.value, best.name, bounds, polynomial=circuit.operator.name == "product"
+    )
 
 
 def structural_upper_bound(circuit, I):
@@ -370,12 +395,19 @@ class GenericRankReport:
 
     def __str__(self):
         if not self.polynomial:
-            return (f"rank {self.lower} at a random rational point (piecewise entries: not a generic "
-                    f"rank); rank <= {self.upper} for all weights ({self.upper_reason})")
-        status = f"generic rank = {self.lower}" if self.determined else \
-            f"{self.lower} <= generic rank <= {self.upper}"
-        return (f"{status} (lower bound: exact rank at a random rational point; "
-                f"upper bound: {self.upper_reason})")
+            return (
+                f"rank {self.lower} at a random rational point (piecewise entries: not a generic "
+                f"rank); rank <= {self.upper} for all weights ({self.upper_reason})"
+            )
+        status = (
+            f"generic rank = {self.lower}"
+            if self.determined
+            else f"{self.lower} <= generic rank <= {self.upper}"
+        )
+        return (
+            f"{status} (lower bound: exact rank at a random rational point; "
+            f"upper bound: {self.upper_reason})"
+        )
 
 
 def generic_rank(circuit, I, seed=0, bound=10**6):
@@ -391,6 +423,10 @@ def generic_rank(circuit, I, seed=0, bound=10**6):
     lower = matricization_rank(circuit.subs(point) if point else circuit, I)
     upper, reason = structural_upper_bound(circuit, I)
     if lower > upper:
-        raise AssertionError(f"rank {lower} at a rational point exceeds the proven bound {upper} "
-                             f"({reason}): a bug in symtd")
-    return GenericRankReport(lower, upper, reason, point, polynomial=circuit.operator.name == "product")
+        raise AssertionError(
+            f"rank {lower} at a rational point exceeds the proven bound {upper} "
+            f"({reason}): a bug in symtd"
+        )
+    return GenericRankReport(
+        lower, upper, reason, point, polynomial=circuit.operator.name == "product"
+    )

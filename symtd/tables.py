@@ -5,6 +5,7 @@ names as columns, rendered as text, JSON (SPEC §9 for one network), CSV or a bo
 LaTeX ``tabular``. A cell shows the certified rank*(I), or "lower–upper" when the bounds
 differ; ReLU circuits are marked, their maximal rank is never called generic.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,17 +26,32 @@ def cell(s):
 def partitions_json(ranks, names):
     """SPEC §9: {"partitions": [{"partition", "rows", "lower", "upper", "upper_bound",
     "certified"}, ...]} for one network."""
-    return {"partitions": [{"partition": name, "rows": list(s.rows), "lower": s.lower,
-                            "upper": s.upper, "upper_bound": s.upper_bound,
-                            "certified": s.certified} for name, s in zip(names, ranks)]}
+    return {
+        "partitions": [
+            {
+                "partition": name,
+                "rows": list(s.rows),
+                "lower": s.lower,
+                "upper": s.upper,
+                "upper_bound": s.upper_bound,
+                "certified": s.certified,
+            }
+            for name, s in zip(names, ranks)
+        ]
+    }
 
 
 def to_json(table, names):
     """One network: exactly SPEC §9; several: {"networks": [{"network", "partitions"}, ...]}."""
     if len(table) == 1:
         return json.dumps(partitions_json(table[0][1], names))
-    return json.dumps({"networks": [dict(network=label, **partitions_json(ranks, names))
-                                    for label, ranks in table]})
+    return json.dumps(
+        {
+            "networks": [
+                dict(network=label, **partitions_json(ranks, names)) for label, ranks in table
+            ]
+        }
+    )
 
 
 def to_text(table, names):
@@ -43,12 +59,17 @@ def to_text(table, names):
     if len(table) == 1:
         shown = [escape(name, 200, quote=False) for name in names]
         first = max(len("partition"), *map(len, shown)) + 2
-        lines = [f"{'partition':{first}}{'rows I':22}{'lower':>7}{'upper':>8}  {'upper bound':15}certified"]
+        lines = [
+            f"{'partition':{first}}{'rows I':22}{'lower':>7}{'upper':>8}  "
+            f"{'upper bound':15}certified"
+        ]
         for name, s in zip(shown, table[0][1]):
             rows = ",".join(map(str, s.rows))
             rows = rows if len(rows) <= 20 else rows[:17] + "..."
-            lines.append(f"{name:{first}}{rows:22}{s.lower:>7}{s.upper:>8}  "
-                         f"{s.upper_bound:15}{'yes' if s.certified else 'no'}")
+            lines.append(
+                f"{name:{first}}{rows:22}{s.lower:>7}{s.upper:>8}  "
+                f"{s.upper_bound:15}{'yes' if s.certified else 'no'}"
+            )
         kind = "generic rank" if table[0][1][0].polynomial else "maximal rank (ReLU: not generic)"
         lines.append(f"certified: lower == upper, so rank*(I), the {kind}, is known exactly")
         return "\n".join(lines)
@@ -57,10 +78,14 @@ def to_text(table, names):
     lines = [f"{'network':{width}}" + "".join(f"{n:>{w}}" for n, w in zip(names, columns))]
     for label, ranks in table:
         mark = "" if ranks[0].polynomial else " *"
-        lines.append(f"{_label(label) + mark:{width}}" +
-                     "".join(f"{cell(s):>{w}}" for s, w in zip(ranks, columns)))
-    lines.append("a number: certified rank*(I) (lower == upper); a–b: the bounds; "
-                 "* ReLU circuit: maximal rank, not generic")
+        lines.append(
+            f"{_label(label) + mark:{width}}"
+            + "".join(f"{cell(s):>{w}}" for s, w in zip(ranks, columns))
+        )
+    lines.append(
+        "a number: certified rank*(I) (lower == upper); a–b: the bounds; "
+        "* ReLU circuit: maximal rank, not generic"
+    )
     return "\n".join(lines)
 
 
@@ -71,15 +96,28 @@ def to_csv(table, names):
     writer.writerow(["network", "partition", "rows", "lower", "upper", "upper_bound", "certified"])
     for label, ranks in table:
         for name, s in zip(names, ranks):
-            writer.writerow([_label(label), name, " ".join(map(str, s.rows)), s.lower, s.upper,
-                             s.upper_bound, str(s.certified).lower()])
+            writer.writerow(
+                [
+                    _label(label),
+                    name,
+                    " ".join(map(str, s.rows)),
+                    s.lower,
+                    s.upper,
+                    s.upper_bound,
+                    str(s.certified).lower(),
+                ]
+            )
     return out.getvalue().rstrip("\n")
 
 
 def to_latex(table, names):
     """A booktabs ``tabular`` (needs \\usepackage{booktabs}): networks × partitions."""
-    lines = [r"\begin{tabular}{l" + "r" * len(names) + "}", r"\toprule",
-             "network & " + " & ".join(tex(n) for n in names) + r" \\", r"\midrule"]
+    lines = [
+        r"\begin{tabular}{l" + "r" * len(names) + "}",
+        r"\toprule",
+        "network & " + " & ".join(tex(n) for n in names) + r" \\",
+        r"\midrule",
+    ]
     for label, ranks in table:
         mark = "" if ranks[0].polynomial else r"$^{*}$"
         cells = [str(s.lower) if s.certified else f"{s.lower}--{s.upper}" for s in ranks]

@@ -1,4 +1,5 @@
 """Shared strategies: random small circuits over every pooling geometry and operator."""
+
 import random
 from fractions import Fraction
 
@@ -36,9 +37,14 @@ def random_circuit(geometry, M, operator, shared, seed, identity_F=True, low=-5,
 
 @st.composite
 def circuits(draw, geometries=tuple(GEOMETRIES), operators=tuple(OPERATORS)):
-    return random_circuit(draw(st.sampled_from(geometries)), draw(st.integers(2, 3)),
-                          draw(st.sampled_from(operators)), draw(st.booleans()),
-                          draw(st.integers(0, 10**6)), identity_F=draw(st.booleans()))
+    return random_circuit(
+        draw(st.sampled_from(geometries)),
+        draw(st.integers(2, 3)),
+        draw(st.sampled_from(operators)),
+        draw(st.booleans()),
+        draw(st.integers(0, 10**6)),
+        identity_F=draw(st.booleans()),
+    )
 
 
 @st.composite
@@ -50,8 +56,12 @@ def random_levels(draw, max_positions=7):
         order = draw(st.permutations(range(size)))
         windows, i = [], 0
         while i < size:
-            k = size - i if size - i <= 3 else draw(st.sampled_from([2, 3] if size - i != 4 else [2]))
-            windows.append(list(order[i:i + k]))
+            k = (
+                size - i
+                if size - i <= 3
+                else draw(st.sampled_from([2, 3] if size - i != 4 else [2]))
+            )
+            windows.append(list(order[i : i + k]))
             i += k
         levels.append(windows)
         size = len(windows)
@@ -63,6 +73,12 @@ def random_geometry_circuits(draw):
     levels = draw(random_levels())
     M = draw(st.integers(1, 3)) if sum(len(w) for w in levels[0]) <= 5 else 2
     rng = random.Random(draw(st.integers(0, 10**6)))
-    c = symtd.tree(levels, M, [rng.randint(1, 3) for _ in levels], draw(st.sampled_from(OPERATORS)),
-                   shared=draw(st.booleans()), F=None if draw(st.booleans()) else random_nonsingular(M, rng))
+    c = symtd.tree(
+        levels,
+        M,
+        [rng.randint(1, 3) for _ in levels],
+        draw(st.sampled_from(OPERATORS)),
+        shared=draw(st.booleans()),
+        F=None if draw(st.booleans()) else random_nonsingular(M, rng),
+    )
     return c.subs({s: Fraction(rng.randint(-6, 6), rng.randint(1, 5)) for s in c.free_symbols})

@@ -1,4 +1,5 @@
 """The stable command line of SPEC §7, and the network file format."""
+
 import json
 import subprocess
 import sys
@@ -9,16 +10,31 @@ import symtd
 from symtd.grid import grid_tensor
 from conftest import random_circuit
 
-NET = {"format": "symtd-network/1", "architecture": "deep", "N": 4, "M": 2, "operator": "max",
-       "widths": [3, 2], "F": [["1", "0"], ["1/2", "1"]],
-       "weights": {"layer0": [[[1, -1], [2, "1/3"], [0, 1]], [[1, 0], [0, 1], [1, 1]],
-                              [[1, 2], [-1, 1], [0, "0.5"]], [[3, 1], [1, 1], [1, -1]]],
-                   "layer1": [[[1, -1, 2], [0, 1, 1]], [[2, 1, -1], [1, 1, 1]]], "output": [1, "-2/3"]}}
+NET = {
+    "format": "symtd-network/1",
+    "architecture": "deep",
+    "N": 4,
+    "M": 2,
+    "operator": "max",
+    "widths": [3, 2],
+    "F": [["1", "0"], ["1/2", "1"]],
+    "weights": {
+        "layer0": [
+            [[1, -1], [2, "1/3"], [0, 1]],
+            [[1, 0], [0, 1], [1, 1]],
+            [[1, 2], [-1, 1], [0, "0.5"]],
+            [[3, 1], [1, 1], [1, -1]],
+        ],
+        "layer1": [[[1, -1, 2], [0, 1, 1]], [[2, 1, -1], [1, 1, 1]]],
+        "output": [1, "-2/3"],
+    },
+}
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "symtd", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "symtd", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 @pytest.fixture
@@ -39,8 +55,17 @@ def test_grid_prints_exact_row_major_entries(net, tmp_path):
     assert json.loads((tmp_path / "g.json").read_text()) == data
 
 
-@pytest.mark.parametrize("partition,expected", [("odd-even", None), ("low-high", None), ("root", None),
-                                                ("I=", 1), ("I=0,1,2,3", 1), ("I=3", None)])
+@pytest.mark.parametrize(
+    "partition,expected",
+    [
+        ("odd-even", None),
+        ("low-high", None),
+        ("root", None),
+        ("I=", 1),
+        ("I=0,1,2,3", 1),
+        ("I=3", None),
+    ],
+)
 def test_rank_prints_exact_rank_last(net, partition, expected):
     from symtd.matricize import matricize
     from symtd.matricize import partition as named
@@ -75,8 +100,12 @@ BAD = {
     "zero denominator": mutate(lambda d: d["weights"]["output"].__setitem__(0, "1/0")),
     "shape mismatch": mutate(lambda d: d["weights"]["layer1"].pop()),
     "F shape": mutate(lambda d: d.__setitem__("F", [["1", "0"]])),
-    "window of size 1": mutate(lambda d: d.update(architecture="tree", levels=[[[0, 1], [2, 3]], [[0], [1]]])),
-    "not a partition": mutate(lambda d: d.update(architecture="tree", levels=[[[0, 1], [1, 3]], [[0, 1]]])),
+    "window of size 1": mutate(
+        lambda d: d.update(architecture="tree", levels=[[[0, 1], [2, 3]], [[0], [1]]])
+    ),
+    "not a partition": mutate(
+        lambda d: d.update(architecture="tree", levels=[[[0, 1], [1, 3]], [[0, 1]]])
+    ),
     "unknown operator": mutate(lambda d: d.__setitem__("operator", "min")),
     "unknown key": mutate(lambda d: d.__setitem__("colour", 1)),
     "missing format": mutate(lambda d: d.pop("format")),
@@ -104,13 +133,25 @@ def test_bad_input_exits_2_with_one_line(case, command, tmp_path):
     assert out.returncode == 2
     assert out.stdout == ""
     lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("symtd: error: ") and "Traceback" not in out.stderr
+    assert (
+        len(lines) == 1 and lines[0].startswith("symtd: error: ") and "Traceback" not in out.stderr
+    )
 
 
-@pytest.mark.parametrize("args", [["grid", "missing.json"], ["rank", "NET", "--partition", "I=0,9"],
-                                  ["rank", "NET", "--partition", "I=1,1"], ["rank", "NET", "--partition", "half"],
-                                  ["rank", "NET", "--partition", "I=\u0661"], ["rank", "NET", "--partition", "I=0, 1"],
-                                  ["rank", "NET"], ["frobnicate"], []])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["grid", "missing.json"],
+        ["rank", "NET", "--partition", "I=0,9"],
+        ["rank", "NET", "--partition", "I=1,1"],
+        ["rank", "NET", "--partition", "half"],
+        ["rank", "NET", "--partition", "I=\u0661"],
+        ["rank", "NET", "--partition", "I=0, 1"],
+        ["rank", "NET"],
+        ["frobnicate"],
+        [],
+    ],
+)
 def test_bad_command_lines_exit_2(args, net):
     out = run(*[str(net) if a == "NET" else a for a in args])
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
@@ -129,15 +170,19 @@ def test_huge_exact_integers_are_read_and_printed(tmp_path):
 
 
 def test_grid_cli_does_not_import_sympy(net):
-    code = ("import sys; from symtd.cli import main; main(['grid', sys.argv[1]]); "
-            "assert 'sympy' not in sys.modules, 'sympy imported'")
+    code = (
+        "import sys; from symtd.cli import main; main(['grid', sys.argv[1]]); "
+        "assert 'sympy' not in sys.modules, 'sympy imported'"
+    )
     out = subprocess.run([sys.executable, "-c", code, str(net)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
 
 
 def test_node_link_round_trip_symbolic_and_concrete():
-    for c in [symtd.tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 1], "sum"),
-              random_circuit("windows3", 3, "avg", True, seed=2, identity_F=False)]:
+    for c in [
+        symtd.tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 1], "sum"),
+        random_circuit("windows3", 3, "avg", True, seed=2, identity_F=False),
+    ]:
         data = json.loads(json.dumps(c.to_node_link()))
         assert symtd.Circuit.from_node_link(data) == c
         edges = data["edges"]

@@ -1,4 +1,5 @@
 """Pictures: circuit layout, matricization heatmap, rank plot; `symtd draw` and `symtd plot`."""
+
 import numpy as np
 import pytest
 
@@ -11,9 +12,16 @@ from symtd.network_json import save_network
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("circuit", [deep(16, 2, [2, 2, 2, 2], "max"), shallow(5, 2, 3, "sum"),
-                                     tree([[[0, 3, 4], [1, 2, 5]], [[0, 1]]], 2, [2, 2], "avg"),
-                                     overlapping(9, 2, 3, 2, 2), recurrent(6, 2, 2, "max")])
+@pytest.mark.parametrize(
+    "circuit",
+    [
+        deep(16, 2, [2, 2, 2, 2], "max"),
+        shallow(5, 2, 3, "sum"),
+        tree([[[0, 3, 4], [1, 2, 5]], [[0, 1]]], 2, [2, 2], "avg"),
+        overlapping(9, 2, 3, 2, 2),
+        recurrent(6, 2, 2, "max"),
+    ],
+)
 def test_layout_puts_every_pooling_node_over_its_members_one_layer_up(circuit):
     xy = circuit_layout(circuit)
     assert set(xy) == set(circuit.graph.nodes)
@@ -28,17 +36,17 @@ def test_layout_puts_every_pooling_node_over_its_members_one_layer_up(circuit):
     depths = {}
     for k in range(len(circuit.nodes)):
         depths.setdefault(xy[f"n{k}"][1], []).append(xy[f"n{k}"][0])
-    for xs in depths.values():                             # no two nodes of a layer overlap
+    for xs in depths.values():  # no two nodes of a layer overlap
         xs = sorted(xs)
         assert all(b - a >= 1 - 1e-9 for a, b in zip(xs, xs[1:]))
     xs = sorted(xy[f"x{j}"][0] for j in range(circuit.N))
-    assert xs == list(range(circuit.N))                     # positions evenly spaced: readable up to N = 16
+    assert xs == list(range(circuit.N))  # positions evenly spaced: readable up to N = 16
 
 
 def test_overlapping_windows_and_shared_blocks_are_drawn(tmp_path):
     svg = draw_circuit(overlapping(8, 2, 3, 1, 2, shared=True), tmp_path / "o.svg").read_text()
-    assert "W1_1" in svg and "W2_0" in svg                  # shared blocks labelled on their edges
-    assert svg.count("stroke-linecap: round") >= 13         # one window bar per node
+    assert "W1_1" in svg and "W2_0" in svg  # shared blocks labelled on their edges
+    assert svg.count("stroke-linecap: round") >= 13  # one window bar per node
 
 
 def test_circuit_png_and_svg(tmp_path):
@@ -58,7 +66,9 @@ def test_heatmap_of_huge_and_tiny_entries(tmp_path):
 
     net = deep(8, 2, [2, 2, 2], "product")
     for scale in (Fraction(10**60), Fraction(1, 10**120)):
-        concrete = net.subs({s: scale * (k + 1) for k, s in enumerate(sorted(net.free_symbols, key=str))})
+        concrete = net.subs(
+            {s: scale * (k + 1) for k, s in enumerate(sorted(net.free_symbols, key=str))}
+        )
         assert draw_matricization(concrete, "odd-even", tmp_path / "h.png").read_bytes()[:8] == PNG
 
 
@@ -70,9 +80,11 @@ def test_circuit_of_a_non_contiguous_tree_names_its_windows(tmp_path):
 
 def test_rank_curves_follow_the_theory():
     curves = rank_curves((2, 4, 8), M=2, r=2, draws=2)
-    assert curves["deep product (best of 2 random weights)"] == [2, 4, 16]       # r^(N/2), T4
-    assert curves["shallow max, per channel ((N/2)·M)"] == [2, 4, 8]               # T5 lemma
-    assert curves["deep avg (best of 2 random weights)"][0] <= 2          # N = 2: odd-even is the root split, T3
+    assert curves["deep product (best of 2 random weights)"] == [2, 4, 16]  # r^(N/2), T4
+    assert curves["shallow max, per channel ((N/2)·M)"] == [2, 4, 8]  # T5 lemma
+    assert (
+        curves["deep avg (best of 2 random weights)"][0] <= 2
+    )  # N = 2: odd-even is the root split, T3
 
 
 def test_plot_ranks_png(tmp_path):
@@ -84,17 +96,27 @@ def test_cli_draw_and_plot(tmp_path, capsys):
     path = tmp_path / "n.json"
     save_network(net.subs(net.random_point(1, bound=9)), path)
     assert main(["draw", str(path), "--out", str(tmp_path / "n.png")]) == 0
-    assert main(["draw", str(path), "--out", str(tmp_path / "h.png"), "--matricization", "odd-even"]) == 0
+    assert (
+        main(["draw", str(path), "--out", str(tmp_path / "h.png"), "--matricization", "odd-even"])
+        == 0
+    )
     assert main(["plot", "ranks", "--out", str(tmp_path / "p.svg"), "--N", "2,4"]) == 0
     assert all((tmp_path / f).exists() for f in ("n.png", "h.png", "p.svg"))
 
 
-@pytest.mark.parametrize("args", [["draw", "NET", "--out", "x.pdf"], ["draw", "NET", "--out", "x.png",
-                                  "--matricization", "I=9"], ["plot", "ranks", "--out", "p.png", "--N", "3"],
-                                  ["plot", "ranks", "--out", "p.png", "--M", "0"], ["plot", "bars", "--out", "p.png"],
-                                  ["plot", "ranks", "--out", "p.png", "--N", "128", "--M", "1"],
-                                  ["plot", "ranks", "--out", "p.png", "--N", "2", "--r", "100000"],
-                                  ["draw", "NET", "--out", "/no/such/dir/x.png"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["draw", "NET", "--out", "x.pdf"],
+        ["draw", "NET", "--out", "x.png", "--matricization", "I=9"],
+        ["plot", "ranks", "--out", "p.png", "--N", "3"],
+        ["plot", "ranks", "--out", "p.png", "--M", "0"],
+        ["plot", "bars", "--out", "p.png"],
+        ["plot", "ranks", "--out", "p.png", "--N", "128", "--M", "1"],
+        ["plot", "ranks", "--out", "p.png", "--N", "2", "--r", "100000"],
+        ["draw", "NET", "--out", "/no/such/dir/x.png"],
+    ],
+)
 def test_cli_pictures_bad_input_exit_2(args, tmp_path, capsys):
     path = tmp_path / "n.json"
     save_network(_concrete(), path)

@@ -1,4 +1,5 @@
 """Grid tensors: forward path == decomposition path == a plain per-tuple evaluation."""
+
 import itertools
 from fractions import Fraction
 
@@ -21,8 +22,12 @@ def evaluate_at(circuit, d):
         inputs = []
         for member, block in node.pool:
             B = circuit.block(block)
-            inputs.append([sum(B[g, e] * value[member][e] for e in range(B.shape[1]))
-                           for g in range(node.width)])
+            inputs.append(
+                [
+                    sum(B[g, e] * value[member][e] for e in range(B.shape[1]))
+                    for g in range(node.width)
+                ]
+            )
         pooled = []
         for g in range(node.width):
             xs = [c[g] for c in inputs]
@@ -59,7 +64,9 @@ def test_paths_agree_on_random_geometries(circuit):
 
 
 def test_mixed_huge_denominators_with_a_zero_child():
-    c = symtd.shallow(2, 1, 1, "max", weights={"layer0": [[[0]], [[Fraction(1, 2**70)]]], "output": [1]})
+    c = symtd.shallow(
+        2, 1, 1, "max", weights={"layer0": [[[0]], [[Fraction(1, 2**70)]]], "output": [1]}
+    )
     G = grid_tensor(c)
     assert G[0, 0] == Fraction(1, 2**70) == grid_tensor(c, method="decomposition")[0, 0]
 
@@ -108,8 +115,14 @@ def test_symbolic_relu_operators_match_numeric(operator):
 
 def test_hand_computed_shallow_product():
     # one term: G = λ (F a) ⊗ (F b); F = [[1, 0], [1/2, 1]], a = (1, 2), b = (3, -1), λ = 2
-    c = symtd.shallow(2, 2, 1, "product", F=[[1, 0], ["1/2", 1]],
-                      weights={"layer0": [[[1, 2]], [[3, -1]]], "output": [2]})
+    c = symtd.shallow(
+        2,
+        2,
+        1,
+        "product",
+        F=[[1, 0], ["1/2", 1]],
+        weights={"layer0": [[[1, 2]], [[3, -1]]], "output": [2]},
+    )
     u, v = [1, Fraction(5, 2)], [3, Fraction(1, 2)]
     G = grid_tensor(c)
     assert [[G[i, j] for j in range(2)] for i in range(2)] == [[2 * x * y for y in v] for x in u]
@@ -130,8 +143,15 @@ def test_cp_to_tensor_is_sum_of_generalized_outer_products():
     lam = np.array([1, -2, 3], dtype=object)
     for op in ["product", "max", "sum"]:
         cp = symtd.CPTensor(lam, tuple(factors), symtd.get_operator(op))
-        expected = sum(lam[z] * symtd.generalized_outer(symtd.generalized_outer(
-            factors[0][:, z], factors[1][:, z], op), factors[2][:, z], op) for z in range(3))
+        expected = sum(
+            lam[z]
+            * symtd.generalized_outer(
+                symtd.generalized_outer(factors[0][:, z], factors[1][:, z], op),
+                factors[2][:, z],
+                op,
+            )
+            for z in range(3)
+        )
         assert np.array_equal(symtd.cp_to_tensor(cp), expected)
     with pytest.raises(symtd.SymtdError, match="CP factor 1"):
         symtd.validate_cp_tensor(symtd.CPTensor(lam, (factors[0], factors[1][:, :2])))
@@ -150,7 +170,7 @@ def test_memory_refusal_for_astronomical_sizes():
 
 
 def test_validate_cp_rank_tensorly_convention():
-    assert symtd.validate_cp_rank((4, 4, 4), "same") == 5          # 64 / 12 = 5.33 -> 5
+    assert symtd.validate_cp_rank((4, 4, 4), "same") == 5  # 64 / 12 = 5.33 -> 5
     assert symtd.validate_cp_rank((4, 4, 4), 0.5, rounding="ceil") == 3
     assert symtd.validate_cp_rank((4, 4, 4), 7) == 7
     with pytest.raises(symtd.SymtdError):
@@ -163,7 +183,7 @@ def test_symbols_need_symbolic_arithmetic():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(-10**30, 10**30), min_size=1, max_size=20), st.integers(1, 10**25))
+@given(st.lists(st.integers(-(10**30), 10**30), min_size=1, max_size=20), st.integers(1, 10**25))
 def test_rational_strings_are_lowest_terms(numerators, denominator):
     from symtd.rational import RationalTensor, format_rational
 

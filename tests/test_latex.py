@@ -1,4 +1,5 @@
 """LaTeX of decompositions, grid entries, matricizations and ranks; `symtd latex`."""
+
 import re
 import shutil
 import subprocess
@@ -6,6 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+
+import symtd
 import sympy
 
 from symtd import deep, grid_tensor, matricize, shallow, tree
@@ -17,24 +20,47 @@ from symtd.rank import rank
 
 def test_shallow_is_generalized_cp_with_its_width_and_operator():
     text = decomposition_latex(shallow(3, 2, 5, "max"))
-    assert r"\sum_{z=1}^{5} a^{1,y}_{z}\; \mathbf{v}^{1,z} \otimes_{\max} \mathbf{v}^{2,z} \otimes_{\max} \mathbf{v}^{3,z}" in text
+    assert (
+        r"\sum_{z=1}^{5} a^{1,y}_{z}\; \mathbf{v}^{1,z} \otimes_{\max} \mathbf{v}^{2,z} "
+        r"\otimes_{\max} \mathbf{v}^{3,z}" in text
+    )
     assert r"\max\{a, b, 0\}" in text
 
 
 def test_deep_is_ht_with_one_line_per_level_and_actual_widths():
     text = decomposition_latex(deep(8, 2, [3, 4, 2], "product"))
-    assert text.count(r"\boldsymbol{\phi}^{") == 2 + 2 + 2         # two generic levels, root children
+    assert text.count(r"\boldsymbol{\phi}^{") == 2 + 2 + 2  # two generic levels, root children
     assert r"\mathcal{T}^y" in text
     assert r"\sum_{\alpha=1}^{3} a^{1,t,\gamma}_{\alpha}" in text and r"\gamma \in [4]" in text
-    assert r"\sum_{\alpha=1}^{4} a^{2,t,\gamma}_{\alpha}" in text and r"t \in [2],\ \gamma \in [2]" in text
+    assert (
+        r"\sum_{\alpha=1}^{4} a^{2,t,\gamma}_{\alpha}" in text
+        and r"t \in [2],\ \gamma \in [2]" in text
+    )
     assert r"\mathcal{T}^y &= \sum_{\alpha=1}^{2} a^{3,y}_{\alpha}" in text
 
 
 def test_any_tree_lists_every_node_with_its_positions():
     text = decomposition_latex(tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 2], "avg"))
-    assert r"\tfrac{1}{2}\left(\mathbf{v}^{1,\alpha} \otimes_{\mathrm{sum}} \mathbf{v}^{4,\alpha}\right)" in text
-    assert r"\tfrac{1}{2}\left(\mathbf{v}^{2,\alpha} \otimes_{\mathrm{sum}} \mathbf{v}^{3,\alpha}\right)" in text
+    assert (
+        r"\tfrac{1}{2}\left(\mathbf{v}^{1,\alpha} \otimes_{\mathrm{sum}} "
+        r"\mathbf{v}^{4,\alpha}\right)" in text
+    )
+    assert (
+        r"\tfrac{1}{2}\left(\mathbf{v}^{2,\alpha} \otimes_{\mathrm{sum}} "
+        r"\mathbf{v}^{3,\alpha}\right)" in text
+    )
     assert "in increasing order" in text
+
+
+def test_general_circuits_are_written_as_their_equations():
+    chain = decomposition_latex(symtd.recurrent(4, 2, 2, shared=False))
+    assert chain.count(r"\boldsymbol{\phi}^{") >= 4 and r"\mathsf{C3}" in chain
+    assert "generalized tree decomposition" in chain
+    dag = decomposition_latex(symtd.overlapping(5, 2, 3, 1, 2, "max", shared=True))
+    assert r"\rho\!\left(" in dag and "forward pass defines the grid tensor" in dag
+    assert r"\mathsf{W1\_0}" in dag                     # block names escaped
+    big = decomposition_latex(symtd.recurrent(60, 2, 2))
+    assert r"\vdots" in big and big.count(r"\gamma \in") == 40
 
 
 def test_shared_weights_and_long_windows():
@@ -47,13 +73,15 @@ def test_shared_weights_and_long_windows():
 def test_symbolic_entry_at_a_point_is_the_exact_grid_entry(operator):
     c = deep(4, 2, [2, 1], operator, F=[[1, 0], ["1/2", 2]])
     point = c.random_point(4, bound=9)
-    G = grid_tensor(c.subs(point)).to_fractions()              # the exact forward pass, independent
+    G = grid_tensor(c.subs(point)).to_fractions()  # the exact forward pass, independent
     d = (1, 0, 1, 1)
     text = entry_latex(c, d)
     assert r"a^{0,1,1}_{1}" in text
-    expr = grid_tensor(c, arithmetic="symbolic")[d]               # the printed expression, before printing
+    expr = grid_tensor(c, arithmetic="symbolic")[d]  # the printed expression, before printing
     assert sympy.latex(sympy.expand(expr) if operator == "product" else expr) == text
-    value = expr.subs({s: sympy.Rational(point[s].numerator, point[s].denominator) for s in expr.free_symbols})
+    value = expr.subs(
+        {s: sympy.Rational(point[s].numerator, point[s].denominator) for s in expr.free_symbols}
+    )
     assert Fraction(str(value)) == G[d]
 
 
@@ -70,7 +98,9 @@ def test_concrete_entry_is_the_exact_rational():
         x = G[d]
         text = entry_latex(c, d)
         m = re.fullmatch(r"(-?)\\frac\{(\d+)\}\{(\d+)\}|(-?\d+)", text)
-        value = Fraction(int(m[4])) if m[4] else Fraction(int(m[2]), int(m[3])) * (-1 if m[1] else 1)
+        value = (
+            Fraction(int(m[4])) if m[4] else Fraction(int(m[2]), int(m[3])) * (-1 if m[1] else 1)
+        )
         assert value == x
 
 
@@ -81,11 +111,18 @@ def test_matrix_round_trips_and_rank_statement():
     text = matrix_latex(A)
     assert text.startswith(r"\left[\begin{array}{*{4}{c}}")
     rows = text.split("\n")[1:-1]
-    parsed = [[Fraction(re.sub(r"\\frac\{(\d+)\}\{(\d+)\}", r"\1/\2", x).strip()) for x in row.rstrip(" \\").split("&")]
-              for row in rows]
+    parsed = [
+        [
+            Fraction(re.sub(r"\\frac\{(\d+)\}\{(\d+)\}", r"\1/\2", x).strip())
+            for x in row.rstrip(" \\").split("&")
+        ]
+        for row in rows
+    ]
     assert np.array_equal(np.array(parsed, dtype=object), A.to_fractions())
-    assert rank_latex((0, 2), 4, rank(A)) == (rf"\operatorname{{rank}}\,[\mathcal{{T}}^y]_{{I,J}} = {rank(A)}, "
-                                              r"\qquad I = \{1,3\},\ J = \{2,4\}")
+    assert rank_latex((0, 2), 4, rank(A)) == (
+        rf"\operatorname{{rank}}\,[\mathcal{{T}}^y]_{{I,J}} = {rank(A)}, "
+        r"\qquad I = \{1,3\},\ J = \{2,4\}"
+    )
 
 
 def test_sympy_latex_hooks():
@@ -118,8 +155,10 @@ def test_cli_latex_kinds(network_file, capsys):
     assert r"\begin{array}{*{4}{c}}" in out and r"\operatorname{rank}" in out
 
 
-@pytest.mark.parametrize("what", [["entry", "0,1"], ["entry", "a,b,c,d"], ["matricization"], ["foo"],
-                                  ["matricization", "I=9"]])
+@pytest.mark.parametrize(
+    "what",
+    [["entry", "0,1"], ["entry", "a,b,c,d"], ["matricization"], ["foo"], ["matricization", "I=9"]],
+)
 def test_cli_latex_bad_input_exits_2(network_file, what, capsys):
     assert main(["latex", str(network_file), "--what", *what]) == 2
     err = capsys.readouterr().err
@@ -131,18 +170,43 @@ def test_everything_compiles_with_pdflatex(tmp_path):
     c = deep(4, 2, [2, 2], "max")
     concrete = c.subs(c.random_point(2, bound=9))
     A = matricize(grid_tensor(concrete), (0, 2))
-    body = "\n".join([decomposition_latex(tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 2], "avg")),
-                      decomposition_latex(deep(8, 2, [2, 2, 2], "product")),
-                      decomposition_latex(shallow(3, 2, 4, "sum")),
-                      r"\[", entry_latex(deep(4, 2, [1, 1], "max"), (0, 1, 0, 1)), r"\]",
-                      r"\[", matrix_latex(A), r"\]", r"\[", rank_latex((0, 2), 4, rank(A)), r"\]",
-                      r"\[", matrix_latex(np.arange(3 * 27).reshape(3, 27)), r"\]",          # > 10 columns
-                      decomposition_latex(deep(4, 2, [2, 2], "max", shared=True)),
-                      decomposition_latex(shallow(16, 3, 5, "avg"))])
-    (tmp_path / "t.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
-                                    "\\begin{document}\n" + body + "\n\\end{document}\n")
-    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
-                   capture_output=True, check=True, timeout=120)
+    body = "\n".join(
+        [
+            decomposition_latex(tree([[[0, 3], [1, 2]], [[0, 1]]], 2, [2, 2], "avg")),
+            decomposition_latex(deep(8, 2, [2, 2, 2], "product")),
+            decomposition_latex(shallow(3, 2, 4, "sum")),
+            r"\[",
+            entry_latex(deep(4, 2, [1, 1], "max"), (0, 1, 0, 1)),
+            r"\]",
+            r"\[",
+            matrix_latex(A),
+            r"\]",
+            r"\[",
+            rank_latex((0, 2), 4, rank(A)),
+            r"\]",
+            r"\[",
+            matrix_latex(np.arange(3 * 27).reshape(3, 27)),
+            r"\]",  # > 10 columns
+            decomposition_latex(deep(4, 2, [2, 2], "max", shared=True)),
+            decomposition_latex(shallow(16, 3, 5, "avg")),
+            decomposition_latex(symtd.recurrent(5, 2, 2, "max", shared=False)),
+            decomposition_latex(symtd.overlapping(9, 2, 3, 1, 2, "sum", shared=True)),
+            r"\[",
+            entry_latex(symtd.overlapping(4, 2, 3, 1, 1), (0, 1, 1, 0)),
+            r"\]",
+        ]
+    )
+    (tmp_path / "t.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+        "\\begin{document}\n" + body + "\n\\end{document}\n"
+    )
+    subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
     assert (tmp_path / "t.pdf").stat().st_size > 1000
 
 
@@ -150,7 +214,9 @@ def test_everything_compiles_with_pdflatex(tmp_path):
 def test_report_text_escapes_specials_and_symbols():
     from symtd.report import tex
 
-    assert tex("Z <= M^N + 1, a_b & 50% π·λ ≥ 2") == (r"Z $\le$ M\^{}N + 1, a\_b \& 50\% $\pi$$\cdot$$\lambda$ $\ge$ 2")
+    assert tex("Z <= M^N + 1, a_b & 50% π·λ ≥ 2") == (
+        r"Z $\le$ M\^{}N + 1, a\_b \& 50\% $\pi$$\cdot$$\lambda$ $\ge$ 2"
+    )
     assert tex(["-1", "1", "0"]) == "(-1, 1, 0)"
 
 
@@ -175,12 +241,19 @@ def test_prove_all_report_compiles_to_a_pdf_with_pages(tmp_path, capsys):
     assert pages >= 3 and (tmp_path / "report.pdf").stat().st_size > 10000
     text = path.read_text()
     assert text.count(r"\section*{T") == 7 and text.count(r"check: \textbf{passes}") == 26
-    assert "FAILS" not in text and "?" not in text          # no unmapped Unicode symbol
+    assert "FAILS" not in text and "?" not in text  # no unmapped Unicode symbol
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
-@pytest.mark.parametrize("args", [["T3", "--operator", "max"], ["T1", "--N", "4", "--Z", "3"],
-                                  ["T3", "--partition", "I=0"], ["T7", "--biases", "0,0,0"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["T3", "--operator", "max"],
+        ["T1", "--N", "4", "--Z", "3"],
+        ["T3", "--partition", "I=0"],
+        ["T7", "--biases", "0,0,0"],
+    ],
+)
 def test_reports_of_refuted_and_inconclusive_runs_compile(args, tmp_path, capsys):
     path = tmp_path / "r.tex"
     assert main(["prove", *args, "--latex", str(path), "--pdf"]) == 1

@@ -1,4 +1,5 @@
 """Operators, custom operator checks, templates and covering."""
+
 from fractions import Fraction
 
 import numpy as np
@@ -24,33 +25,41 @@ def test_custom_operator_accepted_and_used():
     c = symtd.deep(4, 2, [2, 1], op)
     c = c.subs(c.random_point(seed=3, bound=9))
     as_max = symtd.deep(4, 2, [2, 1], "max", weights=c.weight_blocks())
-    assert np.array_equal(grid_tensor(c, method="decomposition").to_fractions(),
-                          grid_tensor(as_max).to_fractions())
+    assert np.array_equal(
+        grid_tensor(c, method="decomposition").to_fractions(), grid_tensor(as_max).to_fractions()
+    )
     assert np.allclose(grid_tensor(c, arithmetic="float"), grid_tensor(as_max).to_float())
 
 
-@pytest.mark.parametrize("sigma,pool,reason", [
-    (lambda x: x**2, lambda u, v: u + v, "associative"),
-    (lambda x: x, lambda u, v: u - v, "commutative"),
-    (lambda x: x, lambda u, v: u * v + 1, "associative"),
-    (lambda x: sympy.Max(x, 0), lambda u, v: u - v - 5, "commutative"),
-])
+@pytest.mark.parametrize(
+    "sigma,pool,reason",
+    [
+        (lambda x: x**2, lambda u, v: u + v, "associative"),
+        (lambda x: x, lambda u, v: u - v, "commutative"),
+        (lambda x: x, lambda u, v: u * v + 1, "associative"),
+        (lambda x: sympy.Max(x, 0), lambda u, v: u - v - 5, "commutative"),
+    ],
+)
 def test_custom_operator_refused(sigma, pool, reason):
     with pytest.raises(symtd.SymtdError, match=reason):
         custom_operator("bad", sigma, pool)
 
 
 def test_custom_operator_sigma_must_fix_pooled_values():
-    # g(a, b) = |a| + |b| is commutative and associative on |.|-images only if σ(g) = g: |g| = g holds;
+    # g(a, b) = |a| + |b| is commutative and associative on |.|-images only if σ(g) = g:
+    # |g| = g holds;
     # σ = -x breaks it: g(a, b) = -a - b, σ(g) = a + b.
     with pytest.raises(symtd.SymtdError, match="sigma leaves pooled values unchanged|associative"):
         custom_operator("neg", lambda x: -x, lambda u, v: u + v)
 
 
-@pytest.mark.parametrize("pool,reason", [
-    (lambda u, v: u * v / (u + v), "not a finite exact real"),
-    (lambda u, v: u + v + sympy.Float(1.5), "float"),
-])
+@pytest.mark.parametrize(
+    "pool,reason",
+    [
+        (lambda u, v: u * v / (u + v), "not a finite exact real"),
+        (lambda u, v: u + v + sympy.Float(1.5), "float"),
+    ],
+)
 def test_custom_operator_must_be_exact_and_total(pool, reason):
     with pytest.raises(symtd.SymtdError, match=reason):
         custom_operator("partial", lambda x: x, pool)
@@ -63,7 +72,9 @@ def test_unknown_operator():
 
 def test_relu_templates_are_covering_and_solve():
     b = [0, 1, 2]
-    F = symtd.template_matrix([Fraction(1, 2), Fraction(3, 2), Fraction(5, 2)], symtd.relu_neurons(b))
+    F = symtd.template_matrix(
+        [Fraction(1, 2), Fraction(3, 2), Fraction(5, 2)], symtd.relu_neurons(b)
+    )
     assert symtd.is_covering(F)
     assert all(F[i, d] == 0 for i in range(3) for d in range(3) if d > i)  # lower triangular
     v = [1, -2, Fraction(7, 3)]
@@ -82,6 +93,8 @@ def test_non_covering_templates_refused():
 
 def test_templates_feed_grid_tensor():
     F = symtd.template_matrix([1, 2], symtd.relu_neurons([0, 1]))
-    c = symtd.shallow(2, 2, 1, "product", F=F, weights={"layer0": [[[1, 0]], [[0, 1]]], "output": [1]})
-    G = grid_tensor(c)   # G[i, j] = f_1(t_i) · f_2(t_j) with t = (1, 2)
+    c = symtd.shallow(
+        2, 2, 1, "product", F=F, weights={"layer0": [[[1, 0]], [[0, 1]]], "output": [1]}
+    )
+    G = grid_tensor(c)  # G[i, j] = f_1(t_i) · f_2(t_j) with t = (1, 2)
     assert [[G[i, j] for j in range(2)] for i in range(2)] == [[0, 1], [0, 2]]

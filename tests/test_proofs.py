@@ -1,4 +1,5 @@
 """Every proofs/ script runs, asserts its own results and ends with the independent re-check."""
+
 import pathlib
 import subprocess
 import sys
@@ -15,6 +16,8 @@ def test_one_script_per_theorem():
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_proof_script_runs_and_rechecks(script):
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True
+    ).stdout
     assert "Why this proves it" in out
     assert out.rstrip().endswith("certificate re-checked independently: ok")

@@ -1,4 +1,5 @@
 """Matricization conventions and exact ranks, checked against the theory and against sympy."""
+
 from fractions import Fraction
 
 import numpy as np
@@ -17,7 +18,12 @@ from conftest import random_geometry_circuits
 def test_matricization_convention_on_hand_written_tensor():
     T = np.array([[[100 * i + 10 * j + k for k in range(2)] for j in range(3)] for i in range(2)])
     # rows: mode 0 and 2 (row-major, mode 2 fastest); columns: mode 1
-    assert matricize(T, [2, 0]).tolist() == [[0, 10, 20], [1, 11, 21], [100, 110, 120], [101, 111, 121]]
+    assert matricize(T, [2, 0]).tolist() == [
+        [0, 10, 20],
+        [1, 11, 21],
+        [100, 110, 120],
+        [101, 111, 121],
+    ]
     assert matricize(T, []).shape == (1, 12) and matricize(T, [0, 1, 2]).shape == (12, 1)
     assert matricize(T, [1]).tolist()[2] == [20, 21, 120, 121]
 
@@ -40,8 +46,11 @@ def test_named_partitions():
 @given(st.integers(1, 7), st.integers(1, 7), st.integers(0, 4), st.integers(0, 10**6))
 def test_exact_rank_agrees_with_sympy_on_rationals(m, n, r, seed):
     rng = np.random.default_rng(seed)
-    A = (rng.integers(-3, 4, (m, r)) @ rng.integers(-3, 4, (r, n))).astype(object) * Fraction(1, 3) \
-        if r else np.zeros((m, n), dtype=object)
+    A = (
+        (rng.integers(-3, 4, (m, r)) @ rng.integers(-3, 4, (r, n))).astype(object) * Fraction(1, 3)
+        if r
+        else np.zeros((m, n), dtype=object)
+    )
     assert rank(A) == sympy.Matrix(A.tolist()).rank()
 
 
@@ -56,14 +65,17 @@ def test_low_rank_certificate_path():
 
 def test_duplicate_rows_and_columns_do_not_change_rank():
     rng = np.random.default_rng(2)
-    U = np.vstack([np.eye(30, dtype=int), rng.integers(-9, 9, (10, 30))])      # 40 × 30, rank 30
-    V = np.hstack([np.eye(30, dtype=int), rng.integers(-9, 9, (30, 20))])      # 30 × 50, rank 30
-    rows, cols = np.r_[np.arange(40), rng.integers(0, 40, 80)], np.r_[np.arange(50), rng.integers(0, 50, 100)]
-    A = (U @ V)[rows][:, cols]                                                 # 120 × 150, rank 30
+    U = np.vstack([np.eye(30, dtype=int), rng.integers(-9, 9, (10, 30))])  # 40 × 30, rank 30
+    V = np.hstack([np.eye(30, dtype=int), rng.integers(-9, 9, (30, 20))])  # 30 × 50, rank 30
+    rows, cols = (
+        np.r_[np.arange(40), rng.integers(0, 40, 80)],
+        np.r_[np.arange(50), rng.integers(0, 50, 100)],
+    )
+    A = (U @ V)[rows][:, cols]  # 120 × 150, rank 30
     A = np.vstack([A, np.zeros((3, 150), dtype=int)])
     assert rank(A) == 30
     assert certified_rank(A.astype(object) * 2**70).rank == 30
-    A[-1, 0] = 1                     # a new direction
+    A[-1, 0] = 1  # a new direction
     assert rank(A) == 31
 
 
@@ -166,13 +178,17 @@ def test_unsigned_matrices_are_not_wrapped():
 def test_t5_witness_odd_even_is_identity():
     # SPEC §6 T5 witness, M = 2, N = 4: layer 0 channels 1 - [d = m] and all-ones
     M = 2
-    layer0 = [[[0 if d == m else 1 for d in range(M)] for m in range(M)] + [[1] * M] for _ in range(4)]
+    layer0 = [
+        [[0 if d == m else 1 for d in range(M)] for m in range(M)] + [[1] * M] for _ in range(4)
+    ]
     # pooled channel m: 1 - [d=m][d'=m]; conv: 1 - [d = d'] = sum_m (1 - [d=m][d'=m]) - (M - 1)·1
     layer1 = [[[1] * M + [-(M - 1)], [0] * M + [1]] for _ in range(2)]
-    c = symtd.deep(4, M, [M + 1, 2], "max", weights={"layer0": layer0, "layer1": layer1, "output": [-1, 1]})
+    c = symtd.deep(
+        4, M, [M + 1, 2], "max", weights={"layer0": layer0, "layer1": layer1, "output": [-1, 1]}
+    )
     G = grid_tensor(c)
     assert np.array_equal(matricize(G, (0, 2)).numerator, np.eye(4, dtype=int))
-    assert rank(matricize(G, (0, 2))) == M ** 2
+    assert rank(matricize(G, (0, 2))) == M**2
 
 
 @settings(max_examples=40, deadline=None)
@@ -181,8 +197,15 @@ def test_modular_grid_is_a_multiple_of_the_exact_numerators(circuit):
     from symtd.grid import grid_numerators_mod
     from symtd.rank import SMALL_PRIME as p
 
-    circuit = symtd.tree(circuit.levels, circuit.M, circuit.widths, "product", shared=circuit.shared,
-                         F=circuit.F, weights=circuit.weight_blocks())
+    circuit = symtd.tree(
+        circuit.levels,
+        circuit.M,
+        circuit.widths,
+        "product",
+        shared=circuit.shared,
+        F=circuit.F,
+        weights=circuit.weight_blocks(),
+    )
     exact = grid_tensor(circuit).numerator.astype(object) % p
     residues = grid_numerators_mod(circuit, p).astype(object)
     nonzero = np.flatnonzero(exact)
@@ -203,7 +226,7 @@ def test_matricization_rank_matches_exact_path(operator):
         c = c.subs(c.random_point(seed))
         for I in [(0, 2, 4, 6), (0, 1, 2, 3), (0,)]:
             assert matricization_rank(c, I) == rank(matricize(grid_tensor(c), I))
-    degenerate = symtd.deep(4, 2, [1, 1], "product")     # rank 1: not full, exact path decides
+    degenerate = symtd.deep(4, 2, [1, 1], "product")  # rank 1: not full, exact path decides
     assert matricization_rank(degenerate.subs(degenerate.random_point()), (0, 2)) == 1
 
 
@@ -211,7 +234,7 @@ def test_modular_grid_with_wide_fan_in():
     from symtd.grid import grid_numerators_mod
     from symtd.rank import SMALL_PRIME as p
 
-    c = symtd.shallow(2, 2, 200, "product")          # fan-in 200 at the output: chunked sums
+    c = symtd.shallow(2, 2, 200, "product")  # fan-in 200 at the output: chunked sums
     c = c.subs(c.random_point(1))
     exact = grid_tensor(c)
     assert exact.denominator == 1

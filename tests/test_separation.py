@@ -1,4 +1,5 @@
 """Separation ranks (maximal rank over all weights): sound bounds, certified values, the CLI."""
+
 import json
 import random
 import subprocess
@@ -35,7 +36,7 @@ def test_lower_never_exceeds_upper_on_random_trees(case):
     assert s.lower <= s.upper == upper_bounds(c, I)[0].value
     assert s.certified == (s.lower == s.upper)
     point = c.at_random_point(7)
-    assert matricization_rank(point, I) <= s.upper           # an exact rank elsewhere obeys the bound
+    assert matricization_rank(point, I) <= s.upper  # an exact rank elsewhere obeys the bound
 
 
 @settings(max_examples=60, deadline=None)
@@ -51,21 +52,31 @@ def test_dynamic_programme_finds_the_networkx_minimum_cut_on_trees(case):
 def test_bounds_hold_on_dags_at_exact_points(circuit):
     arch = circuit.with_weights(None)
     for seed in range(2):
-        I = tuple(sorted(random.Random(seed).sample(range(arch.N), random.Random(seed + 9).randint(0, arch.N))))
+        I = tuple(
+            sorted(
+                random.Random(seed).sample(
+                    range(arch.N), random.Random(seed + 9).randint(0, arch.N)
+                )
+            )
+        )
         exact = matricization_rank(arch.at_random_point(seed, 5), I)
         for bound in upper_bounds(arch, I):
             assert exact <= bound.value, bound
 
 
-@pytest.mark.parametrize("N,M,r", [(4, 2, 1), (4, 2, 2), (8, 2, 2), (4, 3, 2), (4, 3, 3), (8, 3, 2)])
+@pytest.mark.parametrize(
+    "N,M,r", [(4, 2, 1), (4, 2, 2), (8, 2, 2), (4, 3, 2), (4, 3, 3), (8, 3, 2)]
+)
 def test_min_cut_is_tight_on_deep_binary_trees(N, M, r):
     c = symtd.deep(N, M, r)
     s = separation_rank(c, "odd-even")
     assert s.certified and s.lower == min(r, M) ** (N // 2) and s.upper_bound == "min-cut"
 
 
-@pytest.mark.parametrize("N,M,r,shared", [(4, 2, 2, True), (6, 2, 2, False), (6, 3, 2, False),
-                                          (5, 3, 3, True), (8, 2, 1, True)])
+@pytest.mark.parametrize(
+    "N,M,r,shared",
+    [(4, 2, 2, True), (6, 2, 2, False), (6, 3, 2, False), (5, 3, 3, True), (8, 2, 1, True)],
+)
 def test_min_cut_is_tight_on_recurrent_chains_with_equal_widths(N, M, r, shared):
     c = symtd.recurrent(N, M, r, shared=shared)
     for name in ("odd-even", "low-high"):
@@ -76,22 +87,24 @@ def test_min_cut_is_tight_on_recurrent_chains_with_equal_widths(N, M, r, shared)
 
 
 def test_shallow_product_is_cp_and_max_lemma_and_sum_split():
-    assert separation_rank(symtd.shallow(4, 3, 2), "odd-even").lower == 2          # CP: rank <= Z
+    assert separation_rank(symtd.shallow(4, 3, 2), "odd-even").lower == 2  # CP: rank <= Z
     best = upper_bounds(symtd.shallow(6, 3, 2, "max"), (0, 2, 4))[0]
     assert (best.value, best.name) == (18, "max lemma") and "2·3·3" in best.detail
     s = separation_rank(symtd.mirror(8, 3, 2, "avg"), "root")
     assert s.upper == 2 and s.upper_bound == "sum/avg split" and not s.polynomial
     assert "generic" not in str(s)
     # the split bound needs every root member on one side
-    assert all(b.name != "sum/avg split" for b in upper_bounds(symtd.deep(8, 2, 2, "sum"), (0, 2, 4, 6)))
-    overlapping = symtd.overlapping(5, 2, 3, 2, 2, "sum")       # x2 under both root members
+    assert all(
+        b.name != "sum/avg split" for b in upper_bounds(symtd.deep(8, 2, 2, "sum"), (0, 2, 4, 6))
+    )
+    overlapping = symtd.overlapping(5, 2, 3, 2, 2, "sum")  # x2 under both root members
     assert all(b.name != "sum/avg split" for b in upper_bounds(overlapping, (0, 1, 2)))
 
 
 def test_min_cut_of_a_ten_thousand_node_chain():
     c = symtd.recurrent(10_001, 2, 2)
     b = min_cut_bound(c, tuple(range(0, c.N, 2)))
-    assert b.value == 2 ** 5000 and len(b.cut) == 5000              # one edge per odd position
+    assert b.value == 2**5000 and len(b.cut) == 5000  # one edge per odd position
 
 
 def test_separation_cli_json_is_exactly_spec(tmp_path, capsys):
@@ -100,24 +113,35 @@ def test_separation_cli_json_is_exactly_spec(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert list(doc) == ["partitions"]
     assert [p["partition"] for p in doc["partitions"]] == ["odd-even", "low-high", "root"]
-    assert doc["partitions"][0] == {"partition": "odd-even", "rows": [0, 2, 4, 6], "lower": 16, "upper": 16,
-                                    "upper_bound": "min-cut", "certified": True}
-    concrete = symtd.deep(8, 2, 2).at_random_point(3)           # weights in the file are ignored
+    assert doc["partitions"][0] == {
+        "partition": "odd-even",
+        "rows": [0, 2, 4, 6],
+        "lower": 16,
+        "upper": 16,
+        "upper_bound": "min-cut",
+        "certified": True,
+    }
+    concrete = symtd.deep(8, 2, 2).at_random_point(3)  # weights in the file are ignored
     symtd.save_network(concrete, tmp_path / "weighted.json")
-    assert main(["separation", str(tmp_path / "weighted.json"), "--json", "--partition", "I=0,2"]) == 0
+    assert (
+        main(["separation", str(tmp_path / "weighted.json"), "--json", "--partition", "I=0,2"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["partitions"][0]["lower"] == 4
 
 
 def test_separation_table_of_several_architectures_csv_and_latex(tmp_path, capsys):
     files = []
-    for name, c in (("deep", symtd.deep(8, 2, 2)), ("dilated", symtd.dilated(8, 2, 2)),
-                    ("max", symtd.deep(8, 2, 2, "max"))):
+    for name, c in (
+        ("deep", symtd.deep(8, 2, 2)),
+        ("dilated", symtd.dilated(8, 2, 2)),
+        ("max", symtd.deep(8, 2, 2, "max")),
+    ):
         symtd.save_network(c, tmp_path / f"{name}.json")
         files.append(str(tmp_path / f"{name}.json"))
     assert main(["separation", *files, "--partition", "odd-even", "--partition", "low-high"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1].split()[1:] == ["16", "2"] and out[2].split()[1:] == ["2", "16"]
-    assert out[3].split()[1] == "*"                              # ReLU: marked, never "generic"
+    assert out[3].split()[1] == "*"  # ReLU: marked, never "generic"
     assert main(["separation", *files, "--partition", "odd-even", "--csv"]) == 0
     rows = capsys.readouterr().out.splitlines()
     assert rows[0] == "network,partition,rows,lower,upper,upper_bound,certified"
@@ -127,10 +151,17 @@ def test_separation_table_of_several_architectures_csv_and_latex(tmp_path, capsy
     assert r"\toprule" in table and r"\bottomrule" in table
     if subprocess.run(["which", "pdflatex"], capture_output=True).returncode == 0:
         tex = tmp_path / "t.tex"
-        tex.write_text("\\documentclass{article}\\usepackage{booktabs}\\begin{document}\n" + table +
-                       "\n\\end{document}\n")
-        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                              cwd=tmp_path, capture_output=True, text=True)
+        tex.write_text(
+            "\\documentclass{article}\\usepackage{booktabs}\\begin{document}\n"
+            + table
+            + "\n\\end{document}\n"
+        )
+        done = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stdout[-2000:]
 
 

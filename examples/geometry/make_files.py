@@ -3,6 +3,7 @@ and examples/geometry_M3/ (M = 3): N = 8 positions, widths 2, product operator (
 
     python3 examples/geometry/make_files.py        # rewrites the twelve .json files
 """
+
 import pathlib
 
 import symtd
@@ -13,12 +14,12 @@ HERE = pathlib.Path(__file__).resolve().parent
 def geometries(M):
     """{file stem: symbolic circuit} for N = 8, widths 2, product pooling."""
     return {
-        "contiguous": symtd.deep(8, M, 2),                           # windows {2t, 2t+1}
-        "mirror": symtd.mirror(8, M, 2),                             # windows {i, n-1-i}
-        "dilated": symtd.dilated(8, M, 2),                           # windows {i, i+n/2}
+        "contiguous": symtd.deep(8, M, 2),  # windows {2t, 2t+1}
+        "mirror": symtd.mirror(8, M, 2),  # windows {i, n-1-i}
+        "dilated": symtd.dilated(8, M, 2),  # windows {i, i+n/2}
         "overlapping": symtd.overlapping(8, M, 3, 1, 2, shared=True),  # kernel 3, stride 1
-        "recurrent": symtd.recurrent(8, M, 2),                       # shared A, B, C
-        "tensor_train": symtd.recurrent(8, M, 2, shared=False),      # unshared: a TT / MPS
+        "recurrent": symtd.recurrent(8, M, 2),  # shared A, B, C
+        "tensor_train": symtd.recurrent(8, M, 2, shared=False),  # unshared: a TT / MPS
     }
 
 
