@@ -60,7 +60,8 @@ class SeparationRank:
     def __str__(self):
         what = "generic rank" if self.polynomial else "maximal rank"
         if self.certified:
-            return f"{what} = {self.lower} (certified: lower bound = {self.upper_bound} bound)"
+            return (f"{what} = {self.lower}, certified (a rank reached at a rational point equals "
+                    f"the {self.upper_bound} bound)")
         return f"{self.lower} <= {what} <= {self.upper} ({self.upper_bound})"
 
 
