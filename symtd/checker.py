@@ -677,6 +677,19 @@ def _cut_bound(claim, net, G, cert):
 
 
 # -- the claims each theorem instance needs ------------------------------------------------------
+_T4_GENERAL = {
+    "architecture",
+    "operator",
+    "N",
+    "M",
+    "r",
+    "seed",
+    "shared",
+    "partition",
+    "rows",
+    "rank",
+    "Z",
+}
 _INSTANCE = {  # theorem: (keys of its instance, values they must have)
     "T1": ({"architecture", "operator", "N", "M", "target"}, {"operator": "product"}),
     "T2": ({"architecture", "operator", "N", "M", "target"}, {"operator": "max"}),
@@ -685,40 +698,8 @@ _INSTANCE = {  # theorem: (keys of its instance, values they must have)
         {"architecture", "operator", "N", "M", "r", "seed"},
         {"architecture": "deep", "operator": "product"},
     ),
-    "T4 recurrent": (
-        {
-            "architecture",
-            "operator",
-            "N",
-            "M",
-            "r",
-            "seed",
-            "shared",
-            "partition",
-            "rows",
-            "rank",
-            "Z",
-        },
-        {"operator": "product"},
-    ),
-    "T4 overlapping": (
-        {
-            "architecture",
-            "operator",
-            "N",
-            "M",
-            "r",
-            "seed",
-            "shared",
-            "partition",
-            "rows",
-            "rank",
-            "Z",
-            "kernel",
-            "stride",
-        },
-        {"operator": "product"},
-    ),
+    "T4 recurrent": (_T4_GENERAL, {"operator": "product"}),
+    "T4 overlapping": (_T4_GENERAL | {"kernel", "stride"}, {"operator": "product"}),
     "T5": ({"architecture", "operator", "N", "M"}, {"architecture": "deep", "operator": "max"}),
     "T5 lemma": (
         {"architecture", "operator", "N", "M", "Z", "part", "count"},
