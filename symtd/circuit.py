@@ -219,7 +219,7 @@ class Circuit:
         ):
             point = self.random_point(seed, bound)
             return self.subs(point) if point else self
-        names = {name: _symbol_names(self, name) for name in self.shapes}
+        names = {name: symbol_names(self, name) for name in self.shapes}
         order = sorted(
             (label, name, k) for name, labels in names.items() for k, label in enumerate(labels)
         )
@@ -530,7 +530,7 @@ def symbol_name(layer, node, channel, index, shared=False, output=False):
 _V1_BLOCK = re.compile(r"layer(0|[1-9][0-9]*)(?:_(0|[1-9][0-9]*))?\Z")
 
 
-def _symbol_names(circuit, name):
+def symbol_names(circuit, name):
     """Symbol names of a block's entries, row-major: v1 blocks ("layer{l}_{t}", "layer{l}",
     the output "output") in the paper's a^{l,j,γ}_α, any other block B as B_{γ,α} (with "."
     for "_" in B, so that every name is also valid LaTeX)."""
@@ -557,7 +557,7 @@ def _symbolic_blocks(circuit):
     blocks = {}
     for name, shape in circuit.shapes.items():
         array = np.empty(shape, dtype=object)
-        array.flat[:] = [sympy.Symbol(label, real=True) for label in _symbol_names(circuit, name)]
+        array.flat[:] = [sympy.Symbol(label, real=True) for label in symbol_names(circuit, name)]
         array.flags.writeable = False
         blocks[name] = array
     return blocks

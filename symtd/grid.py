@@ -26,6 +26,7 @@ import numpy as np
 from .decomposition import from_circuit, mode_dot_all, tree_to_tensor
 from .errors import SymtdError
 from .operators import BUILTIN, PRODUCT, maximum, relu
+from .polynomial import Polynomial, PolynomialTensor, Ring, terms_bound
 from .rational import INT64_LIMIT, RationalTensor, check_prime, clear_denominators, max_abs
 
 ARITHMETICS = ("exact", "symbolic", "float")
@@ -43,6 +44,13 @@ def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
     if method not in METHODS:
         raise SymtdError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     check_memory(circuit, arithmetic, max_bytes)
+    if arithmetic == "symbolic" and circuit.operator is PRODUCT:
+        arith = _Polynomials(circuit)
+        if method == "forward":
+            values = _forward(circuit, arith)
+        else:
+            values = tree_to_tensor(from_circuit(circuit).map(arith.ring.array))
+        return PolynomialTensor(np.array(values, dtype=object), arith.ring)
     if method == "forward":
         if arithmetic == "exact" and circuit.operator in BUILTIN.values():
             X, D = _forward(circuit, _ScaledIntegers(circuit))
@@ -56,8 +64,11 @@ def coefficient_tensor(circuit, arithmetic=None):
     """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F."""
     arithmetic = _arithmetic(circuit, arithmetic)
     check_memory(circuit, arithmetic)
-    tt = from_circuit(circuit, coefficient=True).map(_converter(circuit, arithmetic))
-    return _from_kind(tree_to_tensor(tt), arithmetic)
+    tt = from_circuit(circuit, coefficient=True)
+    if arithmetic == "symbolic":
+        ring = Ring.of(circuit)
+        return PolynomialTensor(np.array(tree_to_tensor(tt.map(ring.array)), dtype=object), ring)
+    return _from_kind(tree_to_tensor(tt.map(_converter(circuit, arithmetic))), arithmetic)
 
 
 def grid_from_coefficients(A, F):
@@ -88,20 +99,28 @@ def network_function(circuit, u):
 def grid_entry(circuit, d):
     """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
 
-    A Fraction for concrete circuits, a sympy expression (expanded polynomial for product)
-    otherwise; cost linear in the circuit's size.
+    A Fraction for concrete circuits; for symbolic product circuits a :class:`Polynomial`
+    (the FLINT polynomial, its sympy expression on demand); a sympy Max expression for ReLU
+    operators. Cost linear in the circuit's size times the entry's number of terms.
     """
     d = tuple(int(x) for x in d)
     if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
         raise SymtdError(
             f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}"
         )
-    value = _forward(circuit, _Scalar(circuit, [circuit.F[i] for i in d]))
-    if circuit.operator is PRODUCT and not isinstance(value, Fraction):
-        import sympy
+    if circuit.operator is PRODUCT and not circuit.is_concrete:
+        ring = Ring.of(circuit)
+        F = ring.array(circuit.F)
+        block = {}
 
-        return sympy.expand(value)
-    return value
+        def fetch(name):
+            if name not in block:
+                block[name] = ring.block(circuit, name)
+            return block[name]
+
+        value = _forward(circuit, _Scalar(circuit, [F[i] for i in d], block=fetch))
+        return Polynomial(value, ring)
+    return _forward(circuit, _Scalar(circuit, [circuit.F[i] for i in d]))
 
 
 def grid_numerators_mod(circuit, prime):
@@ -133,7 +152,10 @@ def estimate_bytes(circuit, arithmetic="exact"):
     exact arithmetic 8 while a proven bound on every numerator fits int64 and a Python
     int's size beyond, 400 for symbolic entries; at least the grid itself.
     """
-    per_entry = {"float": 8, "symbolic": 400}.get(arithmetic) or _exact_entry_bytes(circuit)
+    if arithmetic == "symbolic" and circuit.operator is PRODUCT:
+        per_entry = 64 + terms_bound(circuit) * (16 + len(circuit.shapes) * 2)
+    else:
+        per_entry = {"float": 8, "symbolic": 400}.get(arithmetic) or _exact_entry_bytes(circuit)
     return per_entry * max(_peak_entries(circuit), circuit.M**circuit.N)
 
 
@@ -283,18 +305,37 @@ class _Elementwise:
         return np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N)
 
 
+class _Polynomials(_Elementwise):
+    """Node values are object arrays of FLINT polynomials in the circuit's weights."""
+
+    def __init__(self, circuit):
+        self.circuit, self.ring = circuit, Ring.of(circuit)
+        self.convert = self.ring.array
+        self.blocks = lambda name, output=False: self._block(name, output)
+        self._cache = {}
+
+    def _block(self, name, output):
+        if name not in self._cache:
+            self._cache[name] = self.ring.block(self.circuit, name)
+        return self._cache[name][None, :] if output else self._cache[name]
+
+    def result(self, value):
+        return np.array(super().result(value), dtype=object)
+
+
 class _Scalar:
     """One evaluation: position j's value is inputs[j] (its representation vector, or with
     given_conv its conv output, the block then skipped)."""
 
-    def __init__(self, circuit, inputs, given_conv=False):
+    def __init__(self, circuit, inputs, given_conv=False, block=None):
         self.circuit, self.inputs, self.given_conv = circuit, inputs, given_conv
+        self.block = block or circuit.block
 
     def representation(self, j):
         return ("x", j)
 
     def linear(self, name, x, output=False):
-        W = self.circuit.block(name)
+        W = self.block(name)
         if isinstance(x, tuple):
             if self.given_conv:
                 return np.asarray(self.inputs[x[1]], dtype=object)

@@ -29,7 +29,8 @@ G_DEFINITIONS = {
     "sum": r"g(a,b) = \max\{a,0\} + \max\{b,0\}",
     "avg": r"g(a,b) = \max\{a,0\} + \max\{b,0\}\text{ and the window factor }\tfrac{1}{k}",
 }
-MAX_MATRIX, MAX_SYMBOLIC_N = 32, 8
+MAX_MATRIX, MAX_SYMBOLIC_N, MAX_POLYNOMIAL_TERMS = 32, 8, 10**6
+MAX_SHOWN_TERMS = 200  # beyond this many terms an entry is shown abridged
 GAMMA, ALPHA = r"\gamma", r"\alpha"
 
 
@@ -195,19 +196,37 @@ def _block(name):
     return rf"\mathsf{{{_escape(name)}}}"
 
 
-def entry_latex(circuit, d):
-    """LaTeX of the grid-tensor entry G[d] = h_y(x^(d_1), ..., x^(d_N)) (d 0-based)."""
-    import sympy
+def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
+    r"""LaTeX of the grid-tensor entry G[d] = h_y(x^(d_1), ..., x^(d_N)) (d 0-based).
+
+    Symbolic product entries are printed straight from their FLINT polynomial: beyond
+    ``max_terms`` terms, the first ones, \cdots and the number of terms. Symbolic entries
+    of ReLU operators (Max expressions, which sympy prints) are refused beyond N = 8, product
+    entries beyond 10^6 terms (the bound is computed first).
+    """
+    from .polynomial import Polynomial, terms_bound
 
     d = _index(d, circuit)
-    if not circuit.is_concrete and circuit.N > MAX_SYMBOLIC_N:
-        raise SymtdError(
-            f"a symbolic entry of N = {circuit.N} positions is too long to typeset (its size grows "
-            f"exponentially); at most N = {MAX_SYMBOLIC_N}, or use concrete weights"
-        )
+    if not circuit.is_concrete:
+        if circuit.operator.name != "product" and circuit.N > MAX_SYMBOLIC_N:
+            raise SymtdError(
+                f"a symbolic {circuit.operator.name} entry of N = {circuit.N} positions is too long "
+                f"to typeset (Max expressions grow exponentially); at most N = {MAX_SYMBOLIC_N}, "
+                f"or use concrete weights"
+            )
+        terms = terms_bound(circuit) if circuit.operator.name == "product" else 0
+        if terms > MAX_POLYNOMIAL_TERMS:
+            raise SymtdError(
+                f"a symbolic entry of this circuit may have {terms:,} terms, more than "
+                f"{MAX_POLYNOMIAL_TERMS:,}; use concrete weights"
+            )
     value = grid_entry(circuit, d)
     if isinstance(value, Fraction):
         return _rational(value)
+    if isinstance(value, Polynomial):
+        return value.latex(max_terms)
+    import sympy
+
     return sympy.latex(value)
 
 

@@ -21,6 +21,7 @@ undecidable pivot is non-zero (sympy issues #9480, #11238, #24613).
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 from dataclasses import dataclass
 
 import numpy as np
@@ -211,54 +212,81 @@ def _pivot_columns(M, r):
 
 
 def symbolic_rank(A, seed=0):
-    """Exact rank over Q(weights) of a matrix of polynomials (sympy Matrix or object array).
+    """Exact rank over Q(weights) of a matrix of polynomials in the weights.
 
-    r = the exact rank at a random rational point is a lower bound (a minor non-zero
-    at a point is a non-zero polynomial). With B = A[R, C] that minor, rank = r exactly
-    iff every bordered (r+1)-minor [[B, A[R,j]], [A[i,C], A[i,j]]] is the zero polynomial;
-    those determinants are expanded exactly in a polynomial ring. A non-zero one enlarges
-    B and the check repeats. Non-polynomial entries (Max, Piecewise) are refused.
+    A: a :class:`~symtd.polynomial.PolynomialTensor` of order 2 (a matricized symbolic grid
+    tensor), a sympy Matrix or a nested list / object array of sympy polynomials. The
+    entries become FLINT polynomials (``fmpq_mpoly``). First the rank at one random rational
+    point (exact over Q): if it is full, so is the rank over Q(weights) (a minor that is
+    non-zero at a point is a non-zero polynomial). Otherwise fraction-free elimination
+    (Bareiss) over Q[weights] decides: each pivot is a polynomial tested non-zero exactly,
+    each division is exact (the entries stay minors of A), and the rank is the number of
+    pivots. Non-polynomial entries (Max, Piecewise) and floats are refused.
     """
+    from .polynomial import PolynomialTensor, Ring
+
+    if isinstance(A, PolynomialTensor):
+        if A.ndim != 2:
+            raise SymtdError(f"symbolic_rank needs a matrix, got {A.ndim} dimensions")
+        polys, ring = A.polys, A.ring
+    else:
+        polys, ring = _polynomial_matrix(A)
+    m, n = polys.shape
+    if m == 0 or n == 0:
+        return 0
+    from flint import fmpq
+
+    rng = random.Random(seed)
+    point = [fmpq(rng.randint(-(10**6), 10**6)) for _ in ring.names]
+    at_point = np.empty((m, n), dtype=object)
+    for (i, j), p in np.ndenumerate(polys):
+        v = p(*point) if ring.names else p.leading_coefficient() if not p.is_zero() else fmpq(0)
+        at_point[i, j] = Fraction(int(v.p), int(v.q))
+    if rank(at_point) == min(m, n):
+        return min(m, n)
+    return _bareiss_rank([list(row) for row in polys])
+
+
+def _bareiss_rank(rows):
+    """Number of pivots of fraction-free elimination over an integral domain (exact division)."""
+    m, n = len(rows), len(rows[0])
+    r, previous = 0, None
+    for c in range(n):
+        candidates = [i for i in range(r, m) if not rows[i][c].is_zero()]
+        if not candidates:
+            continue
+        pivot = min(candidates, key=lambda i: len(rows[i][c]))  # the smallest polynomial
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        p = rows[r]
+        for i in range(r + 1, m):
+            q = rows[i][c]
+            for j in range(c + 1, n):
+                value = p[c] * rows[i][j] - q * p[j]
+                rows[i][j] = value if previous is None else value / previous  # exact
+            rows[i][c] = q - q
+        previous, r = p[c], r + 1
+    return r
+
+
+def _polynomial_matrix(A):
+    """(object array of FLINT polynomials, Ring) from a sympy Matrix or nested lists."""
     import sympy
-    from sympy.polys.matrices import DomainMatrix
+
+    from .polynomial import Ring
 
     M = sympy.Matrix(A.tolist() if hasattr(A, "tolist") else A)
-    symbols = sorted(M.free_symbols, key=str)
     if any(e.has(sympy.Float) for e in M):
         raise SymtdError("matrix holds floats; exact ranks need exact rationals")
+    symbols = sorted(M.free_symbols, key=str)
     if any(not e.is_polynomial(*symbols) for e in M):
         raise SymtdError(
             "symbolic_rank needs polynomial entries; Max/Piecewise entries have no rank "
             "over Q(weights) (use separation_rank for proven bounds)"
         )
-    if M.rows == 0 or M.cols == 0:
-        return 0
-    dM = DomainMatrix.from_Matrix(M).to_dense()
-    entries = dM.to_list()
-    rng = random.Random(seed)
-    point = [rng.randint(-(10**6), 10**6) for _ in dM.domain.gens] if symbols else []
-    to_sympy = (dM.domain.domain if symbols else dM.domain).to_sympy  # value in the ground ring
-    values = np.array(
-        [[as_fraction(to_sympy(x(*point) if symbols else x)) for x in row] for row in entries],
-        dtype=object,
-    )
-    r = rank(values)
-    if r == min(M.rows, M.cols):
-        return r
-    _, pivot_cols = sympy.Matrix(values.tolist()).rref()  # exact over Q (rational matrix)
-    cols = list(pivot_cols)
-    rows = list(sympy.Matrix(values[:, cols].T.tolist()).rref()[1])
-    changed = True
-    while changed:
-        changed = False
-        for i in (i for i in range(M.rows) if i not in rows):
-            for j in (j for j in range(M.cols) if j not in cols):
-                minor = dM.extract(rows + [i], cols + [j])
-                if minor.det() != dM.domain.zero:
-                    rows.append(i)
-                    cols.append(j)
-                    changed = True
-                    break
-            if changed:
-                break
-    return len(rows)
+    ring = Ring([str(s) for s in symbols])
+    polys = np.empty(M.shape, dtype=object)
+    for i in range(M.rows):
+        for j in range(M.cols):
+            e = M[i, j]
+            polys[i, j] = ring.constant(as_fraction(e)) if e.is_Rational else ring.element(e)
+    return polys, ring

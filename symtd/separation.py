@@ -60,8 +60,10 @@ class SeparationRank:
     def __str__(self):
         what = "generic rank" if self.polynomial else "maximal rank"
         if self.certified:
-            return (f"{what} = {self.lower}, certified (a rank reached at a rational point equals "
-                    f"the {self.upper_bound} bound)")
+            return (
+                f"{what} = {self.lower}, certified (a rank reached at a rational point equals "
+                f"the {self.upper_bound} bound)"
+            )
         return f"{self.lower} <= {what} <= {self.upper} ({self.upper_bound})"
 
 
@@ -351,7 +353,7 @@ def separation_rank(circuit, I, points=3, seed=0):
     if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 100:
         raise SymtdError(f"points must be an integer in 1..100, got {points!r}")
     architecture = circuit.with_weights(None) if not circuit.is_symbolic_architecture else circuit
-    check_memory(architecture)                    # the lower bound needs grids: refuse early
+    check_memory(architecture)  # the lower bound needs grids: refuse early
     bounds = tuple(upper_bounds(architecture, I))
     best = bounds[0]
     lower = lower_bound(architecture, I, points, seed, target=best.value)

@@ -1,4 +1,5 @@
 """The project's linter configuration (pyproject.toml, ruff) holds for all of its code."""
+
 import pathlib
 import shutil
 import subprocess
@@ -10,6 +11,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def test_ruff_finds_nothing():
     ruff = shutil.which("ruff") or [sys.executable, "-m", "ruff"]
     command = [ruff] if isinstance(ruff, str) else ruff
-    done = subprocess.run([*command, "check", "symtd", "tests", "proofs", "examples", "demos"],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [*command, "check", "symtd", "tests", "proofs", "examples", "demos"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
