@@ -210,9 +210,9 @@ def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
     if not circuit.is_concrete:
         if circuit.operator.name != "product" and circuit.N > MAX_SYMBOLIC_N:
             raise SymtdError(
-                f"a symbolic {circuit.operator.name} entry of N = {circuit.N} positions is too long "
-                f"to typeset (Max expressions grow exponentially); at most N = {MAX_SYMBOLIC_N}, "
-                f"or use concrete weights"
+                f"a symbolic {circuit.operator.name} entry of N = {circuit.N} positions is too "
+                f"long to typeset (Max expressions grow exponentially); at most "
+                f"N = {MAX_SYMBOLIC_N}, or use concrete weights"
             )
         terms = terms_bound(circuit) if circuit.operator.name == "product" else 0
         if terms > MAX_POLYNOMIAL_TERMS:

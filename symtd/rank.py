@@ -223,7 +223,7 @@ def symbolic_rank(A, seed=0):
     each division is exact (the entries stay minors of A), and the rank is the number of
     pivots. Non-polynomial entries (Max, Piecewise) and floats are refused.
     """
-    from .polynomial import PolynomialTensor, Ring
+    from .polynomial import PolynomialTensor
 
     if isinstance(A, PolynomialTensor):
         if A.ndim != 2:
