@@ -988,6 +988,10 @@ def _t4_general(net, inst, claimed):
     if structure(net) != expected_nodes(inst):
         raise CheckFailed(f"T4 network is not the named {inst['architecture']} architecture")
     rows, s, Z = inst["rows"], inst["rank"], inst["Z"]
+    if partition_rows(inst["partition"], net) != rows:
+        raise CheckFailed(
+            f"partition {ascii(inst['partition'])[:30]} does not have the rows {rows}"
+        )
     if not (_positive(s, MAX_ENTRIES) and _positive(Z, MAX_ENTRIES)) or s <= Z:
         raise CheckFailed(f"T4 needs a certified rank s > Z; got s = {s!r}, Z = {Z!r}")
     cut = claimed.get("cut_bound", {}).get("cut")
@@ -997,6 +1001,21 @@ def _t4_general(net, inst, claimed):
         {"kind": "rank", "network": "arch", "rows": rows, "rank": s},
         {"kind": "cut_bound", "network": "arch", "rows": rows, "cut": cut, "bound": s},
     ]
+
+
+def partition_rows(name, net):
+    """The rows of a named partition (odd-even, low-high, root, I=...) of a network, or None."""
+    N = net["N"]
+    if name == "odd-even":
+        return list(range(0, N, 2))
+    if name == "low-high":
+        return list(range(N // 2))
+    if name == "root":
+        nodes, _ = structure(net)
+        return list(scopes_of(nodes, N)[nodes[-1][1][0][0]])
+    if isinstance(name, str) and re.fullmatch(r"I=([0-9]{1,9}(,[0-9]{1,9})*)?", name):
+        return [int(x) for x in name[2:].split(",")] if name != "I=" else []
+    return None
 
 
 def _require(nets, name, operator, architecture):

@@ -434,7 +434,7 @@ def check_t4_general(
     name = rows if isinstance(rows, str) else "I=" + ",".join(map(str, rows))
     I = partition(rows, arch)
     s = separation_rank(arch, I, points=5, seed=seed)
-    cut = next((b for b in s.bounds if b.name == "min-cut" and b.value == s.upper), None)
+    cut = next((b for b in s.bounds if b.name == "min-cut" and b.value == s.upper and b.cut), None)
     Z = s.upper - 1 if Z is None else Z
     instance = {
         "architecture": architecture,
@@ -464,8 +464,12 @@ def check_t4_general(
         if not s.certified
         else "no min-cut bound to certify the upper bound"
     )
-    if not reason and s.upper <= Z:
-        reason = f"rank {s.upper} <= Z = {Z}: a shallow network of Z channels is not ruled out here"
+    if not reason and (s.upper <= Z or Z < 1):
+        reason = (
+            f"rank {s.upper} <= Z = {Z}: a shallow network of Z channels is not ruled out"
+            if Z >= 1
+            else f"rank {s.upper}: every shallow network (Z >= 1) reaches it"
+        )
     point = None
     for attempt in range(seed, seed + 5) if not reason else ():
         candidate = arch.at_random_point(attempt, bound=99)

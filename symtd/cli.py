@@ -39,6 +39,11 @@ def _parser():
         required=True,
         help="odd-even, low-high, root, or I=0,2,... (0-based row positions)",
     )
+    rank.add_argument(
+        "--lower",
+        action="store_true",
+        help="print only a proven lower bound, '>= r' (one rank modulo a prime, no certificate)",
+    )
     separation = commands.add_parser(
         "separation",
         help="bracket the maximal rank over all weights "
@@ -361,10 +366,14 @@ def _grid(args):
 
 def _rank(args):
     from .matricize import partition
-    from .rank import matricization_rank
+    from .rank import lower_rank, matricization_rank
 
     circuit = _concrete(args.network)
-    print(matricization_rank(circuit, partition(args.partition, circuit)))
+    I = partition(args.partition, circuit)
+    if args.lower:
+        print(f">= {lower_rank(circuit, I)}")
+    else:
+        print(matricization_rank(circuit, I))
 
 
 def _separation(args):

@@ -123,13 +123,15 @@ def grid_entry(circuit, d):
     return _forward(circuit, _Scalar(circuit, [circuit.F[i] for i in d]))
 
 
-def grid_numerators_mod(circuit, prime):
+def grid_numerators_mod(circuit, prime, rows=None):
     """X mod p (int64 array), X the unreduced integer numerators of G = X / D (product networks).
 
     X is the numerator the exact forward pass builds before reducing to lowest terms, so
     X = c·G for a rational c != 0 and every step here is a ring operation mod p: ranks of
     its matricizations are sound lower bounds for the ranks over Q (p | c only lowers
-    them). Needs a prime below 2^28.
+    them). Needs a prime below 2^28. With ``rows`` (a partition's I) the result is the
+    matricization [X]_{I,J} itself, computed with the axes in that order (no copy), and the
+    root's channels are summed into the output one at a time (no array of width × M^N).
     """
     if circuit.operator is not PRODUCT or not circuit.is_concrete:
         raise SymtdError("grid_numerators_mod needs a concrete product network")
@@ -137,7 +139,14 @@ def grid_numerators_mod(circuit, prime):
     if prime >= 2**28:
         raise SymtdError("grid_numerators_mod needs a prime below 2^28 (products must fit int64)")
     check_memory(circuit)
-    return _forward(circuit, _Modular(circuit, prime))
+    if rows is None:
+        return _forward(circuit, _Modular(circuit, prime))
+    from .matricize import validate_partition
+
+    rows = validate_partition(rows, circuit.N)
+    order = rows + tuple(k for k in range(circuit.N) if k not in rows)
+    X = _forward(circuit, _Modular(circuit, prime, order))
+    return X.reshape(circuit.M ** len(rows), -1)
 
 
 # -- memory ---------------------------------------------------------------------------------
@@ -267,6 +276,8 @@ def _forward(circuit, arith):
             left[member] -= 1
             if not left[member]:
                 del values[member]
+        if k == len(circuit.nodes) - 1 and hasattr(arith, "pool_output"):
+            return arith.result(arith.pool_output(children, circuit.output))
         values[f"n{k}"] = arith.pool(children)
     return arith.result(arith.linear(circuit.output, values[circuit.root], output=True))
 
@@ -278,10 +289,10 @@ class _Blocks:
         self.circuit, self.convert, self.cache = circuit, convert, {}
 
     def __call__(self, name, output=False):
-        if name not in self.cache:
+        if (name, output) not in self.cache:
             W = self.circuit.block(name)
-            self.cache[name] = self.convert(W[None, :] if output else W)
-        return self.cache[name]
+            self.cache[name, output] = self.convert(W[None, :] if output else W)
+        return self.cache[name, output]
 
 
 class _Elementwise:
@@ -440,24 +451,26 @@ def _log2(n):
 
 
 class _Modular:
-    """Forward arithmetic mod p on the numerators of :class:`_ScaledIntegers` (product only)."""
+    """Forward arithmetic mod p on the numerators of :class:`_ScaledIntegers` (product only);
+    position ``order[k]`` on grid axis k."""
 
-    def __init__(self, circuit, prime):
+    def __init__(self, circuit, prime, order=None):
         self.circuit, self.p = circuit, prime
         self.blocks = _Blocks(circuit, self._mod)
+        self.axis = {j: k for k, j in enumerate(order or range(circuit.N))}
 
     def _mod(self, values):
         X, _ = clear_denominators(values)
         return (X % self.p).astype(np.int64)
 
     def representation(self, j):
-        return self._mod(self.circuit.F.T).reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
+        shape = [1] * self.circuit.N
+        shape[self.axis[j]] = self.circuit.M
+        return self._mod(self.circuit.F.T).reshape((self.circuit.M, *shape))
 
     def linear(self, name, X, output=False):
         W = self.blocks(name, output)
-        if (
-            W.shape[1] * (self.p - 1) ** 2 > INT64_LIMIT
-        ):  # sum of products could overflow: go one by one
+        if W.shape[1] * (self.p - 1) ** 2 > INT64_LIMIT:  # sums could overflow: one by one
             return reduce(
                 lambda acc, k: (acc + np.multiply.outer(W[:, k], X[k]) % self.p) % self.p,
                 range(W.shape[1]),
@@ -467,6 +480,28 @@ class _Modular:
 
     def pool(self, children):
         return reduce(lambda a, b: a * b % self.p, children)
+
+    def pool_output(self, children, name):
+        """Σ_α out[α]·Π_i c_i[α] mod p, one channel α at a time, the full-size products made
+        in place (two arrays of M^N entries at most)."""
+        out, p = self.blocks(name), self.p
+        children = sorted(children, key=lambda c: c[0].size)
+        total = buffer = None
+        for alpha, weight in enumerate(out):
+            head = reduce(lambda a, b: a * b % p, [c[alpha] for c in children[:-1]], 1)
+            last = children[-1][alpha]
+            if buffer is None:
+                buffer = np.empty(np.broadcast_shapes(np.shape(head), last.shape), np.int64)
+            np.multiply(head, last, out=buffer)
+            np.remainder(buffer, p, out=buffer)
+            np.multiply(buffer, int(weight), out=buffer)
+            np.remainder(buffer, p, out=buffer)
+            if total is None:
+                total, buffer = buffer, None
+            else:
+                np.add(total, buffer, out=total)
+                np.remainder(total, p, out=total)
+        return total[None]
 
     def result(self, value):
         return np.ascontiguousarray(np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N))

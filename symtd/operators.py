@@ -70,6 +70,10 @@ class Operator:
     sigma: object = None
     pool: object = None
 
+    def __post_init__(self):
+        if self.name in BUILTIN_NAMES and len(_BUILTINS) == len(BUILTIN_NAMES):
+            raise SymtdError(f"the operator name {self.name!r} belongs to a built-in operator")
+
     def __call__(self, *children):
         """ρ(c_1, ..., c_k) on broadcastable arrays: the fold of g, or σ(c_1) when k = 1."""
         value = reduce(self.g, children) if len(children) > 1 else self.activation(children[0])
@@ -117,6 +121,10 @@ def _sum(a, b):
     return relu(a) + relu(b)
 
 
+BUILTIN_NAMES = ("product", "max", "sum", "avg")
+_BUILTINS = []
+
+
 def _identity(a):
     return a
 
@@ -129,6 +137,7 @@ AVG = Operator(
 )
 
 BUILTIN = {op.name: op for op in (PRODUCT, MAX, SUM, AVG)}
+_BUILTINS.extend(BUILTIN.values())  # from here on, no other operator may take their names
 
 
 def get_operator(name_or_operator):

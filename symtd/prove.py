@@ -120,8 +120,8 @@ def prove(theorem, **options):
                 checker.precheck(verdict.certificate)
             except checker.CheckFailed as exc:
                 raise SymtdError(
-                    f"{theorem} instance too large: its certificate would exceed the "
-                    f"independent checker's limits ({exc})"
+                    f"{theorem} instance refused: the independent checker would not accept "
+                    f"its certificate ({exc})"
                 ) from None
         row.parts.append((verdict, expected))
     return row

@@ -30,6 +30,7 @@ from .errors import SymtdError
 from .rational import INT64_LIMIT, RationalTensor, as_fraction, check_prime, clear_denominators
 
 PRIME = 2**61 - 1
+MULTIMODULAR_SIZE = 40_000  # entries from which a rank that is not full is certified prime by prime
 SMALL_PRIME = 268435399  # < 2^28: products of two residues fit in int64
 
 
@@ -87,14 +88,17 @@ class RankCertificate:
 
 def _mod_matrix(X, prime):
     """(X mod p as int64 ndarray, the same as a FLINT nmod_mat) for an integer matrix X."""
-    from flint import nmod_mat
+    from .modular import nmod_matrix
 
-    residues = (X % prime).astype(np.int64)
-    return residues, nmod_mat(X.shape[0], X.shape[1], residues.ravel().tolist(), prime)
+    residues = X % prime
+    residues = residues.astype(np.int64) if prime < 2**63 else residues.astype(np.uint64)
+    return residues, nmod_matrix(residues, prime)
 
 
-def certified_rank(A, prime=PRIME):
-    """Exact rank over Q with the reason (see module docstring)."""
+def certified_rank(A, prime=PRIME, executor=None):
+    """Exact rank over Q with the reason (see module docstring); ``executor`` (anything with
+    ``submit``, e.g. a Dask Client) runs the multimodular certificate's primes, a process
+    pool over this machine's cores otherwise."""
     check_prime(prime)
     X = integer_matrix(A)
     m, n = X.shape
@@ -111,11 +115,21 @@ def certified_rank(A, prime=PRIME):
         return RankCertificate(
             r, lower, f"{m}×{n} matrix of its distinct non-zero rows and columns"
         )
-    if r <= min(m, n) // 8:
-        residues, Ap = _mod_matrix(X, prime)
-        rows, cols = _pivots(Ap, residues, r, prime)
-        if rows is not None and _spans(X, rows, cols):
-            return RankCertificate(r, lower, f"A = A[:,C]·A[R,C]^-1·A[R,:] exactly, |C| = {r}")
+    residues, Ap = _mod_matrix(X, prime)
+    rows, cols = _pivots(Ap, residues, r, prime)
+    if rows is not None and r <= min(m, n) // 8 and _spans(X, rows, cols):
+        return RankCertificate(r, lower, f"A = A[:,C]·A[R,C]^-1·A[R,:] exactly, |C| = {r}")
+    if rows is not None and m * n >= MULTIMODULAR_SIZE:
+        from .modular import certify_rank
+
+        proved, used = certify_rank(X, rows, cols, executor)
+        if proved:
+            return RankCertificate(
+                r,
+                lower,
+                f"every bordered (r+1)-minor is 0: divisible by {used} primes whose "
+                f"product exceeds Hadamard's bound",
+            )
     return RankCertificate(_fmpz(X).rank(), "fraction-free elimination over Z", "the same")
 
 
@@ -141,13 +155,13 @@ def matricization_rank(circuit, I):
     no big integers); a full rank there is the exact rank. Otherwise the exact grid
     tensor and :func:`rank` decide.
     """
-    from .grid import grid_numerators_mod, grid_tensor
+    from .grid import grid_tensor
     from .matricize import matricize
 
     if circuit.operator.name == "product" and circuit.is_concrete:
-        Xp = matricize(grid_numerators_mod(circuit, SMALL_PRIME), I)
-        if Xp.size and _mod_matrix(Xp, SMALL_PRIME)[1].rank() == min(Xp.shape):
-            return min(Xp.shape)
+        r, shape = _product_rank_mod(circuit, I)
+        if r == min(shape):
+            return r
     return rank(matricize(grid_tensor(circuit), I))
 
 
@@ -159,14 +173,28 @@ def lower_rank(circuit, I):
     exact rank unless p divides every maximal non-zero minor. Product circuits use the
     modular forward pass (no big integers), others the exact grid.
     """
-    from .grid import grid_numerators_mod, grid_tensor
+    from .grid import grid_tensor
     from .matricize import matricize
 
     if circuit.operator.name == "product":
-        Xp = matricize(grid_numerators_mod(circuit, SMALL_PRIME), I)
-        return _mod_matrix(Xp, SMALL_PRIME)[1].rank() if Xp.size else 0
+        return _product_rank_mod(circuit, I)[0]
     X = matricize(grid_tensor(circuit), I).numerator
     return _mod_matrix(X, PRIME)[1].rank() if X.size else 0
+
+
+def _product_rank_mod(circuit, I):
+    """(rank of [X]_{I,J} mod a 28-bit prime, its shape): the grid numerators computed mod p
+    straight in matricized order, handed to FLINT without a Python list."""
+    from .grid import grid_numerators_mod
+    from .modular import nmod_matrix
+
+    Xp = grid_numerators_mod(circuit, SMALL_PRIME, rows=I)
+    shape = Xp.shape
+    if not Xp.size:
+        return 0, shape
+    A = nmod_matrix(Xp, SMALL_PRIME)
+    del Xp  # FLINT's elimination copies A: keep one copy only
+    return A.rank(), shape
 
 
 def _fmpz(X):

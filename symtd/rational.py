@@ -132,7 +132,10 @@ class RationalTensor:
         if denominator < 0:
             numerator, denominator = -numerator, -denominator
         common = 1 if denominator == 1 else _gcd_all(numerator, denominator)
-        if common > 1:
+        if common == denominator:  # an integer tensor (all zero included)
+            numerator = numerator // common if numerator.any() else numerator
+            denominator = 1
+        elif common > 1:
             numerator = numerator // common
             denominator //= common
         if numerator.dtype == object and max_abs(numerator) <= INT64_LIMIT:

@@ -322,6 +322,10 @@ TAMPERS = {
     ),
     "T4 tensor train as max": (TT, lambda c: c["networks"]["arch"].__setitem__("operator", "max")),
     "T4 overlapping other stride": (OVER, lambda c: c["instance"].__setitem__("stride", 2)),
+    "T4 recurrent partition relabelled": (
+        REC,
+        lambda c: c["instance"].__setitem__("partition", "low-high"),
+    ),
     "T4 overlapping one grid entry": (
         OVER,
         lambda c: c["claims"][1]["entries"].__setitem__(7, "1"),

@@ -192,3 +192,15 @@ def test_rational_strings_are_lowest_terms(numerators, denominator):
     small = [x % 1000 - 500 for x in numerators]
     T = RationalTensor(np.array(small, dtype=np.int64), 360)
     assert T.to_strings() == [format_rational(Fraction(x, 360)) for x in small]
+
+
+def test_an_all_zero_grid_with_a_huge_denominator():
+    c = symtd.circuit(
+        [(1, [("x0", "A"), ("x1", "B")])],
+        1,
+        "product",
+        output="out",
+        weights={"A": [["1/10000000000"]], "B": [["1/10000000000"]], "out": [0]},
+    )
+    G = grid_tensor(c)
+    assert G.to_strings() == ["0"] and G == grid_tensor(c, method="decomposition")

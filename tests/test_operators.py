@@ -98,3 +98,10 @@ def test_templates_feed_grid_tensor():
     )
     G = grid_tensor(c)  # G[i, j] = f_1(t_i) · f_2(t_j) with t = (1, 2)
     assert [[G[i, j] for j in range(2)] for i in range(2)] == [[0, 1], [0, 2]]
+
+
+def test_built_in_names_cannot_be_borrowed():
+    from symtd.operators import Operator
+
+    with pytest.raises(symtd.SymtdError, match="belongs to a built-in operator"):
+        Operator("product", lambda a, b: a * b + a + b, lambda a: a)
