@@ -548,6 +548,62 @@ def bench_flint(quick, folder):
     )
 
 
+def bench_sweep(quick):
+    """symtd sweep on a LocalCluster of 2 workers against a plain loop over the same tasks."""
+    import tempfile
+
+    from distributed import Client
+
+    from .sweep import load_sweep, local_cluster, run_sweep, run_task
+
+    print("\n## Sweeps on Dask: the quick example, LocalCluster (2 workers) vs a sequential loop")
+    root = pathlib.Path(__file__).resolve().parent.parent / "examples" / "sweeps"
+    sweep = load_sweep(root / "quick.json")
+    cells = {c.key: c for c in sweep.cells}
+    t_loop = min(
+        _timed(lambda: [run_task(cells[k], d, sweep) for k, d in sweep.tasks])[1] for _ in range(3)
+    )  # warm: imports and caches paid
+    with local_cluster(2) as cluster:
+        with Client(cluster) as client, tempfile.TemporaryDirectory() as folder:
+            client.run(__import__, "symtd.sweep")  # imports paid before timing
+            out = pathlib.Path(folder) / "quick.csv"
+            t_dask = min(
+                _timed(run_sweep, sweep, out, client, None, None, False, True)[1] for _ in range(2)
+            )  # warm workers, as the loop is warm
+    tasks = len(sweep.tasks)
+    overhead = max(0.0, 2 * t_dask - t_loop)
+    record(
+        "sweeps",
+        f"quick example ({tasks} tasks), LocalCluster 2 workers",
+        t_dask,
+        "a sequential loop over the same tasks",
+        t_loop,
+        ">= 1.6x faster",
+        note=f"{tasks / t_dask:.0f} tasks/s vs {tasks / t_loop:.0f}; overhead "
+        f"{1000 * overhead / tasks:.1f} ms/task, {100 * overhead / t_loop:.0f}% of compute",
+    )
+    print(
+        f"quick example: {tasks} tasks; loop {t_loop:.2f}s ({tasks / t_loop:.0f}/s); LocalCluster "
+        f"2 workers {t_dask:.2f}s ({tasks / t_dask:.0f}/s); speed-up {t_loop / t_dask:.2f}x "
+        f"(target >= 1.6); overhead {1000 * overhead / tasks:.1f} ms per task = "
+        f"{100 * overhead / t_loop:.0f}% of compute (target < 10%)"
+    )
+    if quick:
+        return
+    study = load_sweep(root / "study.json")
+    with tempfile.TemporaryDirectory() as folder:
+        _, t_study = _timed(
+            run_sweep, study, pathlib.Path(folder) / "study.parquet", None, None, 2, False, True
+        )
+    record(
+        "sweeps",
+        f"the README study ({len(study.tasks)} tasks), LocalCluster 2 workers",
+        t_study,
+        note="exact ranks, wall time including the cluster's start",
+    )
+    print(f"README study: {len(study.tasks)} tasks in {t_study:.1f}s")
+
+
 def markdown(rows):
     """The rows of a --json file as one Markdown table per section."""
     out, section = [], None
@@ -625,6 +681,7 @@ def main(argv=None):
     bench_rank(ranks)
     bench_grid(grids)
     bench_circuits(args.quick)
+    bench_sweep(args.quick)
     bench_theorems(args.quick)
     if args.json:
         import json

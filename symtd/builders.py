@@ -19,7 +19,7 @@ from .errors import SymtdError, escape
 
 # -- uniform-depth trees (format v1) ---------------------------------------------------------
 def tree(levels, M, widths, operator="product", *, shared=False, weights=None, F=None):
-    """Any uniform-depth pooling tree, given level by level as in SPEC §7.
+    """Any uniform-depth pooling tree, given level by level as in format v1 (:doc:`/formats`).
 
     ``levels[l]`` lists the windows of level l+1, each a list of indices into the level
     below (positions for the first level); ``widths`` = (r_0, ..., r_{L-1}): level l+1
@@ -27,6 +27,13 @@ def tree(levels, M, widths, operator="product", *, shared=False, weights=None, F
     "layer{l}_t" node t of level l into its parent ("layer{l}" when ``shared``), and
     "output" is the output vector. ``weights`` is in the v1 layout {"layer0": N × r_0 × M
     (r_0 × M when shared), "layer{l}": n_l × r_l × r_{l-1}, "output": r_{L-1}}.
+
+    >>> import symtd
+    >>> net = symtd.tree([[[0, 2], [1, 3]], [[0, 1]]], 2, [2, 1], "sum")  # interleaved windows
+    >>> net.nodes[0]
+    Node(width=2, pool=(('x0', 'layer0_0'), ('x2', 'layer0_2')))
+    >>> symtd.partition("root", net)
+    (0, 2)
     """
     levels = validate_levels(levels)
     N = sum(len(w) for w in levels[0])
@@ -56,7 +63,7 @@ def tree(levels, M, widths, operator="product", *, shared=False, weights=None, F
 
 
 def v1_shapes(levels, M, widths, shared):
-    """{v1 weight block: shape} (SPEC §7)."""
+    """{v1 weight block: shape} (format v1, :doc:`/formats`)."""
     shapes = {}
     for layer, width in enumerate(widths):
         fan_in = M if layer == 0 else widths[layer - 1]
@@ -135,7 +142,12 @@ def _index(i):
 
 def shallow(N, M, Z, operator="product", **kwargs):
     """Shallow network: one hidden layer of Z channels, global pooling over all N positions
-    (the generalized CP decomposition with Z terms)."""
+    (the generalized CP decomposition with Z terms).
+
+    >>> import symtd
+    >>> symtd.shallow(4, 2, 3, "max")
+    Circuit(N=4, M=2, operator='max', levels=1, widths=(3,), shared=False, symbolic)
+    """
     N = positive_int(N, "N")
     if N < 2:
         raise SymtdError("a network needs N >= 2 positions (pooling windows have size >= 2)")
@@ -156,7 +168,17 @@ def _levels_of_pairs(N, pair):
 
 def deep(N, M, widths, operator="product", **kwargs):
     """Deep network: N = 2^L, binary tree of contiguous size-2 windows {2t, 2t+1}, widths
-    r_0..r_{L-1} (an int: the same at every level); the hierarchical Tucker format."""
+    r_0..r_{L-1} (an int: the same at every level); the hierarchical Tucker format.
+
+    >>> import symtd
+    >>> net = symtd.deep(8, 2, [2, 2, 2], "max")
+    >>> net
+    Circuit(N=8, M=2, operator='max', levels=3, widths=(2, 2, 2), shared=False, symbolic)
+    >>> net.levels[0]
+    ((0, 1), (2, 3), (4, 5), (6, 7))
+    >>> net.nodes[-1]  # the root pools nodes n4 and n5 through their conv blocks
+    Node(width=2, pool=(('n4', 'layer2_0'), ('n5', 'layer2_1')))
+    """
     levels = _levels_of_pairs(N, lambda n: [(2 * t, 2 * t + 1) for t in range(n // 2)])
     return tree(levels, M, widths, operator, **kwargs)
 
@@ -164,14 +186,24 @@ def deep(N, M, widths, operator="product", **kwargs):
 def mirror(N, M, widths, operator="product", **kwargs):
     """Mirror pooling: N = 2^L; at every level item i is pooled with its mirror image
     n-1-i (n items in the level below), so the root split is an interleaved partition
-    ({0, 3, 4, 7} for N = 8) and low-high splits every window."""
+    ({0, 3, 4, 7} for N = 8) and low-high splits every window.
+
+    >>> import symtd
+    >>> symtd.partition("root", symtd.mirror(8, 2, 2))
+    (0, 3, 4, 7)
+    """
     levels = _levels_of_pairs(N, lambda n: [(i, n - 1 - i) for i in range(n // 2)])
     return tree(levels, M, widths, operator, **kwargs)
 
 
 def dilated(N, M, widths, operator="product", **kwargs):
     """Dilated pooling: N = 2^L; at every level item i is pooled with item i + n/2 (dilation
-    n/2 over n items), so the root split is odd-even and low-high splits every window."""
+    n/2 over n items), so the root split is odd-even and low-high splits every window.
+
+    >>> import symtd
+    >>> symtd.partition("root", symtd.dilated(8, 2, 2))
+    (0, 2, 4, 6)
+    """
     levels = _levels_of_pairs(N, lambda n: [(i, i + n // 2) for i in range(n // 2)])
     return tree(levels, M, widths, operator, **kwargs)
 
@@ -196,6 +228,15 @@ def overlapping(
     covers the last ``kernel`` items; a layer with at most ``kernel`` items pools them
     all (the root). kernel, stride and widths are ints or lists per layer (the last entry
     repeats). The output block is "out".
+
+    >>> import symtd
+    >>> conv = symtd.overlapping(4, 2, kernel=3, stride=1, widths=2, shared=True)
+    >>> [[member for member, _ in node.pool] for node in conv.nodes]
+    [['x0', 'x1', 'x2'], ['x1', 'x2', 'x3'], ['n0', 'n1']]
+    >>> conv.is_tree, conv.uses["x1"]  # x1 and x2 feed two windows: a DAG
+    (False, 2)
+    >>> sorted(conv.shapes)  # shared: one block per layer and offset
+    ['W1_0', 'W1_1', 'W1_2', 'W2_0', 'W2_1', 'out']
     """
     N = positive_int(N, "N")
     nodes, items, layer = [], [f"x{j}" for j in range(N)], 0
@@ -237,6 +278,13 @@ def recurrent(N, M, r, operator="product", *, shared=True, weights=None, F=None)
     With ``shared=False`` every step has its own blocks (A, B1..B{N-1}, C2..C{N-1}): the
     tensor-train (matrix product state) form of Khrulkov, Novikov & Oseledets (ICLR 2018).
     ``r``: the width of every hidden state (or a list of N-1 widths).
+
+    >>> import symtd
+    >>> chain = symtd.recurrent(4, 2, 2)
+    >>> [node.pool for node in chain.nodes]
+    [(('x0', 'A'), ('x1', 'B')), (('n0', 'C'), ('x2', 'B')), (('n1', 'C'), ('x3', 'B'))]
+    >>> sorted(symtd.recurrent(4, 2, 2, shared=False).shapes)  # the tensor train
+    ['A', 'B1', 'B2', 'B3', 'C2', 'C3', 'out']
     """
     N = positive_int(N, "N", MAX_NODES)
     if N < 2:
@@ -255,9 +303,16 @@ def recurrent(N, M, r, operator="product", *, shared=True, weights=None, F=None)
 
 
 def circuit(nodes, M, operator="product", *, N=None, output="output", weights=None, F=None):
-    """Any circuit of SPEC §8: ``nodes`` lists (width, [(member, block), ...]) in topological
-    order (or dicts {"width", "pool"}), the root last; N defaults to 1 + the largest
-    position named."""
+    """Any circuit of format v2 (:doc:`/formats`): ``nodes`` lists (width, [(member, block),
+    ...]) in topological order (or dicts {"width", "pool"}), the root last; N defaults to
+    1 + the largest position named.
+
+    >>> import symtd
+    >>> skip = symtd.circuit([(2, [("x0", "A"), ("x1", "B")]),
+    ...                       (2, [("n0", "C"), ("x2", "B"), ("x0", "D")])], M=2)
+    >>> skip.N, skip.is_tree  # x0 feeds both nodes: a skip connection
+    (3, False)
+    """
     if N is None:
         named = [
             int(m[1:])

@@ -2,8 +2,8 @@
 
 It re-verifies a certificate from its data alone and shares no code with the generator
 (it imports nothing from symtd): its own strict JSON reading (duplicate keys and
-over-long numbers refused), its own validating reader of network documents (format
-v1, SPEC §7, and v2, SPEC §8), one plain forward recursion over the circuit in
+over-long numbers refused), its own validating reader of network documents (formats
+v1 and v2), one plain forward recursion over the circuit in
 Fractions (each node evaluated once per assignment of templates to its positions), its
 own exact rank (fraction-free elimination over Q), its own check of min-cut bounds on
 the circuit's tensor network, and its own canonical algebra for the symbolic claims
@@ -132,7 +132,7 @@ def levels_of(net):
 
 
 def structure(net):
-    """(nodes, output): nodes[k] = (width, [(member, block prefix)]), the circuit of SPEC §8.
+    """(nodes, output): nodes[k] = (width, [(member, block prefix)]), the circuit of format v2.
 
     A v2 document lists them; for a v1 document position j feeds its level-1 window
     through "layer0[j]" ("layer0" when shared), node t of level l its parent through
@@ -331,12 +331,12 @@ def _shaped(value, shape, fail, what):
 
 # -- evaluation ------------------------------------------------------------------------------------
 def forward(net, leaf, weight, algebra, choices=1, rep=None):
-    """h_y by the forward recursion of SPEC §8 in the given algebra, for every template tuple.
+    """h_y by the forward recursion of format v2 in the given algebra, for every template tuple.
 
     A position member contributes rep(j, d) (a vector of length M) through its block, or,
     without rep, leaf(j, γ, d) directly: its conv output (each position then feeds one
     node). weight(path) is the weight at a JSON path such as "layer1[0][1][0]", "A[1][0]"
-    or "output[2]"; pooling per SPEC §3 (one member: σ). Each node is evaluated once per
+    or "output[2]"; pooling by the operator's ρ (one member: σ). Each node is evaluated once per
     assignment of template indices in range(choices) to the positions under it. Returns
     {d: h_y} over all N-tuples d.
     """
@@ -406,7 +406,7 @@ def layer0(net, j):
 
 
 def grid(net):
-    """Dict tuple -> h_y over all M^N template tuples (SPEC §2, §8), in Fractions."""
+    """Dict tuple -> h_y over all M^N template tuples (the forward pass), in Fractions."""
     F, cache = template_matrix(net), {}
 
     def weight(path):
@@ -442,7 +442,7 @@ RATIONAL = Rational()
 
 
 def pool(algebra, op, xs):
-    """ρ of SPEC §3 in terms of the algebra's mul, total, max0 and scale-by-constant."""
+    """The operator's ρ in terms of the algebra's mul, total, max0 and scale-by-constant."""
     if op == "product":
         value = xs[0]
         for x in xs[1:]:
@@ -591,7 +591,7 @@ def rank(A):
     return r
 
 
-# -- min-cut bounds (SPEC §9) ---------------------------------------------------------------------
+# -- min-cut bounds ------------------------------------------------------------------------------
 def tensor_network(net):
     """The tensor network of a product circuit as {vertex: capacity} and {edge: capacity}.
 
@@ -629,7 +629,7 @@ def tensor_network(net):
 
 def _cut_bound(claim, net, G, cert):
     """The claimed cut separates the I-legs from the J-legs and its capacities multiply to the
-    bound; then rank [G]_{I,J} <= bound for ALL weights (tensor-network cut, SPEC §9)."""
+    bound; then rank [G]_{I,J} <= bound for ALL weights (tensor-network cut)."""
     if net["operator"] != "product":
         raise CheckFailed("min-cut bounds hold for product circuits only")
     rows, cols = split(claim["rows"], net["N"])
@@ -743,7 +743,8 @@ def _schema(theorem, inst):
 
 
 def expected_nodes(inst):
-    """The node list of the named general architecture (SPEC §8 builders), for T4 instances."""
+    """The node list of the named general architecture (as symtd's builders make it), for T4
+    instances."""
     N, r, shared = inst["N"], inst["r"], inst["shared"]
     if inst["architecture"] == "recurrent":
 

@@ -1,4 +1,6 @@
-"""Circuits: layered DAGs of pooling nodes with named conv blocks, immutable (SPEC §8).
+"""Circuits: layered DAGs of pooling nodes with named conv blocks, immutable (format v2).
+
+The file format is described in :doc:`/formats`, the mathematics in :doc:`/theory`.
 
 A circuit has N positions x_0..x_{N-1}, each carrying the representation
 rep(j, d) = f_{θ_d}(x_j), d in [M]; pooling nodes n_0..n_{K-1} in topological order
@@ -11,7 +13,7 @@ paired with the name of a conv block B_i of shape w_k × dim(m_i), and
 
 with ρ the activation-pooling operator (one member: ρ(c) = σ(c)). A block name used
 on several edges is one shared matrix. The uniform-depth pooling trees of format v1
-(SPEC §7) are the special case built by :func:`symtd.builders.tree`; for them
+are the special case built by :func:`symtd.builders.tree`; for them
 ``levels``, ``widths``, ``shared`` and :meth:`Circuit.weight_blocks` give the v1 view.
 
 The networkx graph has nodes "xJ" (kind "input"), "nK" (kind "pool", ``width``) and
@@ -52,7 +54,7 @@ class Node(NamedTuple):
 
 
 class Circuit:
-    """A circuit over N positions with M representation functions (SPEC §8).
+    """A circuit over N positions with M representation functions (format v2, :doc:`/formats`).
 
     ``nodes``: sequence of :class:`Node` (or ``(width, pool)`` pairs, or dicts with keys
     "width" and "pool" as in a v2 file), in topological order, the root last. ``output``:
@@ -114,7 +116,7 @@ class Circuit:
         return self._scopes[member]
 
     def scope_sizes(self):
-        """[|scope(n_k)| for every node k], by bitsets (linear in the circuit for small N)."""
+        """``[|scope(n_k)| for every node k]``, by bitsets (linear in the circuit for small N)."""
         bits = []
         for node in self.nodes:
             value = 0
@@ -203,13 +205,14 @@ class Circuit:
         )
 
     def random_point(self, seed=0, bound=10**6):
-        """A random rational point: each free symbol -> an integer in [-bound, bound].
+        """A random rational point: each free symbol -> an integer in [-bound, bound] (or in
+        [low, high] for bound = (low, high)).
 
         Wide ranges avoid the degenerate draws (zeros, parallel vectors) that make a
         sampled rank fall short of the generic rank. Symbols are drawn in order of name.
         """
-        rng = random.Random(seed)
-        return {s: Fraction(rng.randint(-bound, bound)) for s in sorted(self.free_symbols, key=str)}
+        rng, (low, high) = random.Random(seed), _range(bound)
+        return {s: Fraction(rng.randint(low, high)) for s in sorted(self.free_symbols, key=str)}
 
     def at_random_point(self, seed=0, bound=10**6):
         """``self.subs(self.random_point(seed, bound))``, without sympy when the weights are
@@ -223,10 +226,10 @@ class Circuit:
         order = sorted(
             (label, name, k) for name, labels in names.items() for k, label in enumerate(labels)
         )
-        rng = random.Random(seed)
+        rng, (low, high) = random.Random(seed), _range(bound)
         flat = {name: [None] * len(labels) for name, labels in names.items()}
         for _, name, k in order:
-            flat[name][k] = Fraction(rng.randint(-bound, bound))
+            flat[name][k] = Fraction(rng.randint(low, high))
         return self.with_weights(
             {
                 name: np.array(values, dtype=object).reshape(self.shapes[name])
@@ -261,7 +264,7 @@ class Circuit:
     L = property(lambda self: len(self._v1("L")[0]), doc="v1: number of levels.")
 
     def weight_blocks(self):
-        """Weights in the v1 layout: {"layer0": ..., "layer1": ..., "output": ...} (SPEC §7)."""
+        """Weights in the v1 layout: {"layer0": ..., "layer1": ..., "output": ...} (format v1)."""
         levels, _, shared = self._v1("the v1 weight layout")
         blocks = {}
         for layer, names in enumerate(_layer_blocks(self, levels)):
@@ -350,6 +353,11 @@ class Circuit:
 _UNSET = object()
 
 
+def _range(bound):
+    """(low, high) of a random point's integers: [-bound, bound] or the pair itself."""
+    return (-bound, bound) if isinstance(bound, int) else (int(bound[0]), int(bound[1]))
+
+
 # -- validation ----------------------------------------------------------------------------
 def positive_int(value, what, limit=None):
     """value as a Python int >= 1 (and <= limit); SymtdError otherwise (bools refused)."""
@@ -386,7 +394,7 @@ def _member(text, N, k):
 
 
 def _validate_nodes(nodes, N):
-    """Nodes as a tuple of Node, checked against the structure rules of SPEC §8."""
+    """Nodes as a tuple of Node, checked against the structure rules of format v2."""
     if isinstance(nodes, (str, bytes, dict)) or not hasattr(nodes, "__len__"):
         raise SymtdError("nodes must be a list of nodes")
     if not nodes:

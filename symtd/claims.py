@@ -1,4 +1,4 @@
-"""Theorem instances of SPEC §6 (T1–T7), checked exactly, with certificates for symtd.checker.
+"""Theorem instances T1–T7 (:doc:`/theory`), checked exactly, with certificates for symtd.checker.
 
 Each ``check_*`` returns a :class:`Verdict`: "verified" only when every step was exact
 (rational arithmetic, exact ranks, symbolic identities); "refuted" with an exact
@@ -73,7 +73,7 @@ def _levels_count(N):
 
 # -- T1, T2: universality ------------------------------------------------------------------
 def _universal_terms(target, operator):
-    """(λ_z, leaf vectors v^{z,i}) with Σ_z λ_z (v^{z,1} ⊗_g ... ⊗_g v^{z,N}) = target (SPEC §6,
+    """(λ_z, leaf vectors v^{z,i}) with Σ_z λ_z (v^{z,1} ⊗_g ... ⊗_g v^{z,N}) = target (theorems
     T1/T2).
 
     product: one term λ_d = T[d], v^{d,i} = e_{d_i} per non-zero entry. max: terms
@@ -355,9 +355,19 @@ def check_t3(
 def check_t4(N, M, r, seed=0):
     """T4: a deep product network whose odd-even rank is min(r, M)^(N/2) at a rational point.
 
-    rank <= min(r_0, M)^(N/2) holds for all weights (SPEC §5), so one exact witness point
+    rank <= min(r_0, M)^(N/2) holds for all weights (the odd-even bound), so one exact witness point
     proves the generic rank (a non-zero minor is a non-zero polynomial); a shallow CP
     network then needs Z >= that many channels.
+
+    >>> from symtd import checker
+    >>> from symtd.claims import check_t4
+    >>> verdict = check_t4(N=4, M=2, r=2)
+    >>> verdict.verdict, verdict.numbers
+    ('verified', {'odd-even rank': 4, 'r^(N/2)': 4, 'shallow Z >=': 4})
+    >>> [claim["kind"] for claim in verdict.certificate["claims"]]
+    ['covering', 'grid_equals', 'rank']
+    >>> checker.check(verdict.certificate)  # re-verified independently
+    True
     """
     start = time.perf_counter()
     if N < 4:
@@ -424,7 +434,7 @@ def check_t4_general(
     Lower: an exact rational weight point where rank [G]_{I,J} = s; its non-zero s-minor is a
     non-zero polynomial in the weights, so rank >= s outside a null set. Upper: a cut of the
     circuit's tensor network with capacities multiplying to s, so rank <= s for all weights
-    (SPEC §9). A shallow ConvAC with Z channels has rank <= Z under every split, so for
+    (the min-cut bound). A shallow ConvAC with Z channels has rank <= Z under every split, so for
     almost every weight setting of the deep circuit no shallow network with Z < s matches it.
     """
     start = time.perf_counter()
@@ -509,7 +519,7 @@ def check_t4_general(
 
 # -- T5: ReLU-max depth efficiency exists -----------------------------------------------------
 def t5_witness(N, M):
-    """The SPEC §6 T5 witness: deep max network, widths (M+1, 2, ..., 2), grid
+    """The T5 witness: deep max network, widths (M+1, 2, ..., 2), grid
     Π_j [d_{2j-1} = d_{2j}].
 
     Layer 0: channels 1 - [d = m] (m in [M]) and all-ones. Level 1 conv: channel 1 =
@@ -569,7 +579,7 @@ def check_t5_lemma(N, M, Z, count, seed=0):
     networks.
 
     Exact ranks of `count` random rational networks: this checks the lemma on those
-    instances (the general proof is the row argument of SPEC §6), never a sampled proof.
+    instances (the general proof is the row argument of the T5 lemma), never a sampled proof.
     """
     start = time.perf_counter()
     I = tuple(range(0, N, 2))

@@ -76,6 +76,37 @@ def _parser():
         form.add_argument(
             f"--{name}", action="store_true", help=f"print {name.upper()} instead of a table"
         )
+    sweep = commands.add_parser(
+        "sweep",
+        help="exact ranks over a grid of architectures and "
+        "weight draws, on a Dask cluster (a LocalCluster by default)",
+    )
+    sweep.add_argument("sweep", help="sweep JSON file (format symtd-sweep/1)")
+    sweep.add_argument("--out", required=True, help="RESULTS file, .csv or .parquet")
+    sweep.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786"
+    )
+    sweep.add_argument(
+        "--workers",
+        type=_integer,
+        help="LocalCluster worker processes (default: the number of cores)",
+    )
+    sweep.add_argument("--resume", action="store_true", help="skip the tasks RESULTS already has")
+    sweep.add_argument(
+        "--lower",
+        action="store_true",
+        help="modular lower bounds instead of certified ranks, for the whole sweep",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    report = commands.add_parser(
+        "sweep-report",
+        help="fractions of draws beyond a shallow "
+        "network's reach, with Wilson intervals, a plot and tables",
+    )
+    report.add_argument("results", help="RESULTS file written by symtd sweep")
+    report.add_argument(
+        "--out", required=True, help="folder for report.md, report.tex, fraction.png"
+    )
     convert = commands.add_parser("convert", help="print a network file in format symtd-network/2")
     convert.add_argument("network", help=NETWORK_FILE)
     prove = commands.add_parser(
@@ -408,6 +439,37 @@ def _separation(args):
     print(render(table, names))
 
 
+def _sweep(args):
+    from .sweep import load_sweep, run_sweep
+
+    if args.workers is not None and not 1 <= args.workers <= 256:
+        raise SymtdError("--workers must be in 1..256")
+    if args.scheduler and args.workers:
+        raise SymtdError("--workers is for the LocalCluster; a --scheduler has its own workers")
+    sweep = load_sweep(args.sweep, lower=args.lower)
+    written = run_sweep(
+        sweep,
+        args.out,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        resume=args.resume,
+        quiet=args.quiet,
+    )
+    print(
+        f"{written} rows in {escape(args.out, 200, quote=False)} ({len(sweep.tasks)} tasks, "
+        f"{len(sweep.cells)} cells, rank {sweep.rank_kind})"
+    )
+
+
+def _sweep_report(args):
+    from .sweep_report import sweep_report
+
+    print(
+        f"wrote {escape(str(sweep_report(args.results, args.out)), 200, quote=False)}/"
+        f"report.md, report.tex, fraction.png"
+    )
+
+
 def _convert(args):
     from .network_json import dumps, load_network, network_to_dict
 
@@ -420,6 +482,8 @@ COMMANDS = {
     "rank": _rank,
     "separation": _separation,
     "convert": _convert,
+    "sweep": _sweep,
+    "sweep-report": _sweep_report,
     "prove": _prove,
     "check": _check,
     "latex": _latex,

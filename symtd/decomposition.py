@@ -1,4 +1,4 @@
-"""Generalized tensor decompositions (SPEC §4): ⊗_g, generalized CP and tree (HT) formats.
+"""Generalized tensor decompositions (:doc:`/theory`): ⊗_g, generalized CP and tree (HT) formats.
 
 Arrays may hold any element kind symtd computes with (float64, Fractions, sympy
 expressions, polynomial-ring elements); the operator supplies g.
@@ -22,7 +22,16 @@ from .operators import PRODUCT, Operator, get_operator
 
 
 def generalized_outer(A, B, operator=PRODUCT):
-    """A ⊗_g B: order P+Q tensor with entries g(A[i], B[j])."""
+    """A ⊗_g B: order P+Q tensor with entries g(A[i], B[j]).
+
+    >>> import symtd
+    >>> symtd.generalized_outer([1, -2], [3, -1])  # product: the outer product
+    array([[ 3, -1],
+           [-6,  2]])
+    >>> symtd.generalized_outer([1, -2], [3, -1], "max")  # g(a, b) = max(a, b, 0)
+    array([[3, 1],
+           [3, 0]])
+    """
     g = get_operator(operator).g
     A, B = np.asarray(A), np.asarray(B)
     return g(A.reshape(A.shape + (1,) * B.ndim), B.reshape((1,) * A.ndim + B.shape))
@@ -30,7 +39,7 @@ def generalized_outer(A, B, operator=PRODUCT):
 
 @dataclass(frozen=True)
 class TreeTensor:
-    """A tensor in generalized tree format over any pooling tree (SPEC §4, §8 trees).
+    """A tensor in generalized tree format over any pooling tree (the tree circuits of format v2).
 
     ``nodes[k]`` is node k's pool, a tuple of (member, array) in topological order (root
     last): a position member "xJ" comes with its leaf vectors (w_k × M, row γ = v^{J,γ}),
@@ -46,7 +55,7 @@ class TreeTensor:
 
     @classmethod
     def from_levels(cls, levels, leaves, weights, output, operator=PRODUCT):
-        """The HT / uniform-tree form of SPEC §4: ``leaves[j]`` (r_0 × M, row α = v^{j,α}),
+        """The HT / uniform-tree form of the theory: ``leaves[j]`` (r_0 × M, row α = v^{j,α}),
         ``weights[l-1][t]`` (r_l × r_{l-1}) the conv of window t of level l (1 <= l < L) applied
         after its pooling, ``output`` a^{L,1}; ``levels`` as in :func:`symtd.builders.tree`."""
         from .builders import validate_levels
@@ -186,7 +195,7 @@ def validate_tree_tensor(tt):
 
 
 def tree_to_tensor(tt):
-    """Full tensor of a tree tensor by the recursion of SPEC §4 (over any tree)."""
+    """Full tensor of a tree tensor by the generalized tree recursion (over any tree)."""
     validate_tree_tensor(tt)
     op = get_operator(tt.operator)
     tensors = {}  # node k: (array (w_k, M, ..., M), positions of its modes)
@@ -219,7 +228,14 @@ def _pool_window(op, children):
 
 
 def cp_to_tensor(cp):
-    """Full tensor of a generalized CP tensor."""
+    """Full tensor of a generalized CP tensor.
+
+    >>> import numpy as np, symtd
+    >>> cp = symtd.CPTensor(np.array([1, -1]), (np.array([[1, 0], [0, 1]]),) * 2)
+    >>> symtd.cp_to_tensor(cp)  # e_1 ⊗ e_1 - e_2 ⊗ e_2
+    array([[ 1,  0],
+           [ 0, -1]])
+    """
     validate_cp_tensor(cp)
     return tree_to_tensor(cp.as_tree())
 
@@ -233,7 +249,8 @@ def mode_dot_all(T, F):
 
 
 def from_circuit(circuit, coefficient=False):
-    """The circuit's tree decomposition (SPEC §4 grid-tensor claims); tree circuits only.
+    """The circuit's tree decomposition (the grid-tensor claims of :doc:`/theory`); tree
+    circuits only.
 
     Leaf vectors are v^{J,γ} = F · B[γ] for the block B on position J's edge (so the
     tensor is the grid tensor) or, with ``coefficient=True`` (product only), the rows of

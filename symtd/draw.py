@@ -175,7 +175,7 @@ def _kind(circuit):
 
 
 def draw_matricization(circuit, spec, path):
-    """Heatmap of the matricization [G]_{I,J}, entries scaled exactly by the largest |entry|,
+    """Heatmap of the matricization [G]_{I,J}, entries scaled exactly by the largest ``|entry|``,
     exact rank in the title."""
     from fractions import Fraction
 

@@ -1,17 +1,18 @@
-"""Grid tensors G[d_1..d_N] = h_y(x^(d_1), ..., x^(d_N)), computed exactly (SPEC §1, §4).
+"""Grid tensors G[d_1..d_N] = h_y(x^(d_1), ..., x^(d_N)), computed exactly (:doc:`/theory`).
 
 Two independent paths:
 
 * ``method="forward"``: the network itself, evaluated node by node (topological order
   of the circuit DAG) on the batch of all template tuples, each position's template
   index on its own broadcast axis;
-* ``method="decomposition"``: the generalized tree recursion of SPEC §4 with leaf
+* ``method="decomposition"``: the generalized tree recursion of the theory with leaf
   vectors F·a (:mod:`symtd.decomposition`).
 
-Arithmetic: ``"exact"`` (concrete weights; a :class:`RationalTensor`, computed on
+Arithmetic: ``"exact"`` (concrete weights; a :class:`~symtd.rational.RationalTensor`, computed on
 integer numerators over a common denominator, in int64 while a proven bound allows,
-in exact Python ints beyond), ``"symbolic"`` (a sympy Array: polynomials for product,
-computed in a sympy polynomial ring; Max expressions for ReLU operators) or
+in exact Python ints beyond), ``"symbolic"`` (for product circuits a
+:class:`~symtd.polynomial.PolynomialTensor` of FLINT polynomials; a sympy Array of Max
+expressions for ReLU operators) or
 ``"float"`` (float64, inexact, for quick looks and cross-checks).
 """
 
@@ -39,6 +40,16 @@ def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
     arithmetic defaults to "exact" for concrete circuits and "symbolic" otherwise.
     ``method="decomposition"`` needs a tree circuit. Refuses (SymtdError, with the
     estimate) a computation that would not fit in memory, before starting it.
+
+    >>> import symtd
+    >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # exact integer weights
+    >>> G = symtd.grid_tensor(net)
+    >>> G.shape
+    (2, 2, 2, 2)
+    >>> G == symtd.grid_tensor(net, method="decomposition")  # the two paths agree
+    True
+    >>> symtd.grid_tensor(symtd.shallow(2, 2, 1))[0, 1]  # symbolic weights: polynomials
+    a^{0,1,1}_{1}*a^{0,2,1}_{2}*a^{1,1}_{1}
     """
     arithmetic = _arithmetic(circuit, arithmetic)
     if method not in METHODS:
@@ -72,7 +83,8 @@ def coefficient_tensor(circuit, arithmetic=None):
 
 
 def grid_from_coefficients(A, F):
-    """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (the SPEC §4 identity)."""
+    """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (grid = coefficients × F, see
+    :doc:`/theory`)."""
     if isinstance(A, RationalTensor):
         F_int, dF = clear_denominators(F)
         X = mode_dot_all(A.numerator.astype(object), F_int.astype(object))
@@ -99,9 +111,19 @@ def network_function(circuit, u):
 def grid_entry(circuit, d):
     """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
 
-    A Fraction for concrete circuits; for symbolic product circuits a :class:`Polynomial`
-    (the FLINT polynomial, its sympy expression on demand); a sympy Max expression for ReLU
-    operators. Cost linear in the circuit's size times the entry's number of terms.
+    A Fraction for concrete circuits; for symbolic product circuits a
+    :class:`~symtd.polynomial.Polynomial` (the FLINT polynomial, its sympy expression on
+    demand); a sympy Max expression for ReLU operators. Cost linear in the circuit's size
+    times the entry's number of terms.
+
+    >>> import symtd
+    >>> entry = symtd.grid_entry(symtd.deep(4, 2, 1), (0, 1, 0, 1))
+    >>> entry.nterms
+    1
+    >>> entry.to_sympy()
+    a^{0,1,1}_{1}*a^{0,2,1}_{2}*a^{0,3,1}_{1}*a^{0,4,1}_{2}*a^{1,1,1}_{1}*a^{1,2,1}_{1}*a^{2,1}_{1}
+    >>> symtd.grid_entry(symtd.shallow(3, 2, 1, "max"), (0, 0, 1))
+    a^{1,1}_{1}*Max(0, a^{0,1,1}_{1}, a^{0,2,1}_{1}, a^{0,3,1}_{2})
     """
     d = tuple(int(x) for x in d)
     if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):

@@ -35,7 +35,7 @@ GAMMA, ALPHA = r"\gamma", r"\alpha"
 
 
 def _otimes(circuit):
-    """⊗_g of the operator (avg pools with ⊗_sum and the window factor 1/k, SPEC §4)."""
+    """⊗_g of the operator (avg pools with ⊗_sum and the window factor 1/k)."""
     op = circuit.operator
     if op.name == "avg":
         return r"\otimes_{\mathrm{sum}}"
@@ -60,7 +60,7 @@ def _pooled(terms, circuit):
 
 
 def decomposition_latex(circuit):
-    """An ``align*`` environment: the decomposition of the circuit's grid tensor T^y (SPEC §4).
+    """An ``align*`` environment: the decomposition of the circuit's grid tensor T^y.
 
     Leaf vectors v^{j,α} = F a^{0,j,α}; a shallow circuit gives the generalized CP form,
     a deep one the hierarchical Tucker recursion (one generic line per level), any other
@@ -138,7 +138,7 @@ def decomposition_latex(circuit):
 
 
 def circuit_latex(circuit):
-    """An ``align*`` environment: the equations of a general circuit (SPEC §8), one per node.
+    """An ``align*`` environment: the equations of a general circuit (format v2), one per node.
 
     A tree circuit is written as its generalized tree decomposition, φ^{k,γ} = ⊗_g over
     the members of (B_i φ^{m_i})_γ, with leaf vectors v^{j,γ}_B = F B_{γ,:} for a position j
@@ -200,9 +200,15 @@ def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
     r"""LaTeX of the grid-tensor entry G[d] = h_y(x^(d_1), ..., x^(d_N)) (d 0-based).
 
     Symbolic product entries are printed straight from their FLINT polynomial: beyond
-    ``max_terms`` terms, the first ones, \cdots and the number of terms. Symbolic entries
-    of ReLU operators (Max expressions, which sympy prints) are refused beyond N = 8, product
-    entries beyond 10^6 terms (the bound is computed first).
+    ``max_terms`` terms, the first ones, ``\cdots`` and the number of terms. Symbolic
+    entries of ReLU operators (Max expressions, which sympy prints) are refused beyond N = 8,
+    product entries beyond 10^6 terms (the bound is computed first).
+
+    >>> import symtd
+    >>> print(symtd.entry_latex(symtd.deep(4, 2, 1), (0, 1, 0, 1)))
+    a^{0,1,1}_{1} a^{0,2,1}_{2} a^{0,3,1}_{1} a^{0,4,1}_{2} a^{1,1,1}_{1} a^{1,2,1}_{1} a^{2,1}_{1}
+    >>> print(symtd.entry_latex(symtd.shallow(3, 2, 1, "max"), (0, 0, 1)))
+    a^{1,1}_{1} \max\left(0, a^{0,1,1}_{1}, a^{0,2,1}_{1}, a^{0,3,1}_{2}\right)
     """
     from .polynomial import Polynomial, terms_bound
 
@@ -249,7 +255,12 @@ def matrix_latex(A):
 
 
 def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
-    """rank [A]_{I,J} = k with I, J written out (1-based positions, as in the paper)."""
+    r"""rank [A]_{I,J} = k with I, J written out (1-based positions, as in the paper).
+
+    >>> import symtd
+    >>> print(symtd.rank_latex((0, 2), 4, 4))
+    \operatorname{rank}\,[\mathcal{T}^y]_{I,J} = 4, \qquad I = \{1,3\},\ J = \{2,4\}
+    """
     J = [k for k in range(N) if k not in I]
 
     def positions(S):

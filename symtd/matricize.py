@@ -1,4 +1,4 @@
-"""Matricization [T]_{I,J} (SPEC §5) and named partitions.
+"""Matricization [T]_{I,J} and named partitions (:doc:`/theory`).
 
 Rows enumerate the modes in I, columns those in J = [N] \\ I, each in increasing mode
 order and row-major (the last listed mode varies fastest). Positions are 0-based.
@@ -20,6 +20,12 @@ def matricize(T, I):
     """[T]_{I,J}: a RationalTensor, ndarray or sympy Array, matricized with rows I.
 
     Returns the same kind as T (a sympy Matrix for sympy input).
+
+    >>> import numpy as np, symtd
+    >>> T = np.arange(8).reshape(2, 2, 2)  # T[d0, d1, d2] = 4 d0 + 2 d1 + d2
+    >>> symtd.matricize(T, [1])  # rows: d1; columns: (d0, d2), row-major
+    array([[0, 1, 4, 5],
+           [2, 3, 6, 7]])
     """
     sympy_input = type(T).__module__.startswith("sympy")
     array = np.array(T.tolist(), dtype=object).reshape(T.shape) if sympy_input else T
@@ -62,6 +68,18 @@ def partition(spec, circuit_or_N):
 
     ``spec`` may also be a string "I=0,2,5" (as on the command line; "I=" is the empty I).
     "root" needs a circuit: the positions under the root's first-listed member.
+
+    >>> import symtd
+    >>> symtd.partition("odd-even", 8), symtd.partition("low-high", 8)
+    ((0, 2, 4, 6), (0, 1, 2, 3))
+    >>> symtd.partition("I=0,3,4,7", 8)
+    (0, 3, 4, 7)
+    >>> symtd.partition("root", symtd.deep(8, 2, 2))  # under the root's first member
+    (0, 1, 2, 3)
+    >>> symtd.partition("I=0,8", 8)
+    Traceback (most recent call last):
+    ...
+    symtd.errors.SymtdError: partition I = [0, 8] has position(s) [8] outside 0..7
     """
     N = circuit_or_N if isinstance(circuit_or_N, int) else circuit_or_N.N
     if isinstance(spec, str):

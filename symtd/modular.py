@@ -2,7 +2,7 @@
 
 For an integer matrix A and an r × r submatrix A[R, C] that is invertible, Kronecker's
 bordering theorem says rank A = r iff every bordered minor det A[R+i, C+j] (i outside R,
-j outside C) is zero. Each bordered minor is an integer with |det| <= H, Hadamard's bound
+j outside C) is zero. Each bordered minor is an integer with ``|det| <= H``, Hadamard's bound
 (the product of the Euclidean norms of its rows). Modulo a prime p that does not divide
 det A[R, C], the Schur complement S = A[R̄,C̄] − A[R̄,C]·A[R,C]⁻¹·A[R,C̄] satisfies
 det A[R,C] · S[i, j] = det A[R+i, C+j], and rank_p A = r + rank_p S; so rank_p A = r
@@ -28,10 +28,10 @@ CHUNK = 8  # primes per task
 
 
 def hadamard_bits(X, rows, cols):
-    """An integer >= log2 of every bordered minor |det X[R+i, C+j]| (Hadamard's bound).
+    """An integer >= log2 of every bordered minor ``|det X[R+i, C+j]|`` (Hadamard's bound).
 
     A bordered minor's row k (k in R or k = i) restricted to C ∪ {j} has squared norm at
-    most |X[k, C]|² + max_j X[k, j]² (j outside C); the product of these norms over R and
+    most ``|X[k, C]|² + max_j X[k, j]²`` (j outside C); the product of these norms over R and
     the largest one over i outside R bounds every such determinant. Each norm is rounded
     up to a power of two through bit lengths of exact integers.
     """
@@ -154,7 +154,7 @@ def _initialize(token, X, r):
 
 
 def certify_rank(X, rows, cols, executor=None, workers=None):
-    """(True, number of primes) if rank X = r = |rows| is proved; (False, reason) otherwise.
+    """(True, number of primes) if rank X = r = ``len(rows)`` is proved; (False, reason) otherwise.
 
     X: integer ndarray; rows, cols: R and C with X[R, C] meant to be invertible (rank X >= r
     then; a prime where it is invertible proves it). Modulo each prime p: A11 = X[R,C]

@@ -1,4 +1,4 @@
-"""Network files: "symtd-network/1" (SPEC §7) and "symtd-network/2" (SPEC §8), read strictly.
+"""Network files: "symtd-network/1" and "symtd-network/2" (:doc:`/formats`), read strictly.
 
 JSON is read with duplicate keys, NaN/Infinity and numbers of more than
 :data:`~symtd.rational.MAX_DIGITS` digits refused. Both formats become one
@@ -104,7 +104,15 @@ def read_json(path, what="file"):
 
 # -- reading -----------------------------------------------------------------------------------
 def load_network(path):
-    """Read a v1 or v2 network file into a Circuit (SymtdError, one clear line, on any problem)."""
+    """Read a v1 or v2 network file into a Circuit (SymtdError, one clear line, on any problem).
+
+    >>> import os, tempfile, symtd
+    >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "deep.json")
+    >>> symtd.save_network(net, path)  # format v1: a deep tree
+    >>> symtd.load_network(path) == net
+    True
+    """
     data = read_json(path, "network file")
     try:
         return network_from_dict(data)
@@ -113,7 +121,24 @@ def load_network(path):
 
 
 def network_from_dict(data):
-    """Validate a parsed network document (v1 or v2) and build its Circuit."""
+    """Validate a parsed network document (v1 or v2) and build its Circuit.
+
+    >>> import symtd
+    >>> doc = {"format": "symtd-network/2", "N": 3, "M": 2, "operator": "product",
+    ...        "nodes": [{"width": 1, "pool": [["x0", "A"], ["x1", "A"]]},
+    ...                  {"width": 1, "pool": [["n0", "C"], ["x2", "A"]]}],
+    ...        "output": "out",
+    ...        "weights": {"A": [["1", "2"]], "C": [["1"]], "out": ["1/2"]}}
+    >>> net = symtd.network_from_dict(doc)
+    >>> net
+    Circuit(N=3, M=2, operator='product', nodes=2, tree, concrete)
+    >>> symtd.grid_tensor(net).to_strings()
+    ['1/2', '1', '1', '2', '1', '2', '2', '4']
+    >>> symtd.network_from_dict(dict(doc, N=4))
+    Traceback (most recent call last):
+    ...
+    symtd.errors.SymtdError: position x3 is not a member of any node (1 position(s) unused)
+    """
     if not isinstance(data, dict):
         raise SymtdError("a network file must hold a JSON object")
     version = data.get("format")
@@ -320,8 +345,8 @@ def dumps(doc):
 
 
 def network_to_dict(circuit, weights=True, version=None):
-    """The document of a circuit, exact strings: v1 (SPEC §7, "shallow"/"deep" when the tree is
-    one) when the circuit is a uniform-depth tree and version is not 2; v2 (SPEC §8) otherwise.
+    """The document of a circuit, exact strings: v1 ("shallow"/"deep" when the tree is
+    one) when the circuit is a uniform-depth tree and version is not 2; v2 otherwise.
 
     weights=False gives the architecture alone (no "weights"; no "F" in v1): the form
     certificates use for claims about all weights.

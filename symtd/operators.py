@@ -1,4 +1,4 @@
-"""Activation-pooling operators ρ(c_1..c_k) = P(σ(c_1), ..., σ(c_k)) (SPEC §3).
+"""Activation-pooling operators ρ(c_1..c_k) = P(σ(c_1), ..., σ(c_k)) (:doc:`/theory`).
 
 For product, max and sum, ρ is the left fold of a commutative, associative binary
 operator g(a, b) = P(σ(a), σ(b)); avg is sum followed by the window's factor 1/k.
@@ -79,6 +79,13 @@ class Operator:
         value = reduce(self.g, children) if len(children) > 1 else self.activation(children[0])
         return self.scale(value, len(children))
 
+    def __reduce__(self):
+        """Pickled by name (a built-in stays the one object ``is PRODUCT`` tests against) or by
+        its expression form (re-checked when unpickled)."""
+        if self.sigma is None:
+            return get_operator, (self.name,)
+        return operator_from_json, (operator_to_json(self),)
+
     def _key(self):
         return self.name, self.mean, self.sigma, self.pool
 
@@ -129,9 +136,13 @@ def _identity(a):
     return a
 
 
+#: ConvAC pooling: σ linear, P product, g(a, b) = a·b (⊗_g is the outer product).
 PRODUCT = Operator("product", _product, _identity, latex_name=r"\otimes")
+#: ReLU + max pooling: g(a, b) = max(a, b, 0).
 MAX = Operator("max", _max, relu, positively_homogeneous=True, latex_name=r"\otimes_{\max}")
+#: ReLU + sum pooling: g(a, b) = max(a, 0) + max(b, 0).
 SUM = Operator("sum", _sum, relu, positively_homogeneous=True, latex_name=r"\otimes_{\mathrm{sum}}")
+#: ReLU + average pooling: sum's fold times the window factor 1/k.
 AVG = Operator(
     "avg", _sum, relu, mean=True, positively_homogeneous=True, latex_name=r"\otimes_{\mathrm{avg}}"
 )
@@ -141,7 +152,16 @@ _BUILTINS.extend(BUILTIN.values())  # from here on, no other operator may take t
 
 
 def get_operator(name_or_operator):
-    """The built-in operator of that name (an Operator is returned as is)."""
+    """The built-in operator of that name (an Operator is returned as is).
+
+    >>> import symtd
+    >>> symtd.get_operator("max") is symtd.MAX
+    True
+    >>> import numpy as np
+    >>> c1, c2 = np.array([2, -1]), np.array([-5, -3])
+    >>> symtd.MAX(c1, c2), symtd.SUM(c1, c2), symtd.PRODUCT(c1, c2)  # ρ, channel by channel
+    (array([2, 0]), array([2, 0]), array([-10,   3]))
+    """
     if isinstance(name_or_operator, Operator):
         return name_or_operator
     try:
@@ -155,12 +175,22 @@ def get_operator(name_or_operator):
 
 def custom_operator(name, sigma, pool):
     """A user-defined operator from activation σ and binary pooling P (sympy Lambdas,
-    callables, or strings in the expression form of :func:`parse_expression`).
+    callables, or strings in the expression form of :func:`~symtd.operators.parse_expression`).
 
     Accepted only when, for all real a, b, c, g(a, b) = P(σ(a), σ(b)) is provably
-    commutative and associative and σ(g(a, b)) = g(a, b) (SPEC §3). A rational
+    commutative and associative and σ(g(a, b)) = g(a, b). A rational
     counterexample refutes a property; a property that is neither refuted nor proved
     (by exact simplification, piece by piece for piecewise expressions) is refused.
+
+    >>> import symtd
+    >>> relumax = symtd.custom_operator("relumax", "max(x, 0)", "max(x, y)")
+    >>> import numpy as np
+    >>> relumax(np.array([-1, -1]), np.array([3, -2]))  # ρ = fold of g, exact
+    array([Fraction(3, 1), Fraction(0, 1)], dtype=object)
+    >>> symtd.custom_operator("square_sum", "x^2", "x + y")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtd.errors.SymtdError: operator 'square_sum' refused: g is not associative (...)
     """
     import sympy
 

@@ -2,7 +2,8 @@
 
 The grid entries of a product circuit are polynomials in its weights. symtd expands them
 in FLINT (multivariate polynomials over Q in C), with one variable order fixed by the
-circuit: its weight symbols sorted by name (the order of :meth:`Circuit.random_point`).
+circuit: its weight symbols sorted by name (the order of
+:meth:`~symtd.circuit.Circuit.random_point`).
 SymPy stays the interface: :class:`PolynomialTensor` entries become ``sympy.Expr`` when
 they are read, :class:`Polynomial` wraps one entry (its FLINT polynomial, its sympy
 expression on demand, LaTeX printed from the polynomial itself).

@@ -93,7 +93,7 @@ class Row:
 
 
 def random_target(N, M, seed=0):
-    """A random rational tensor of order N, size M (entries p/q, |p| <= 9, q <= 4)."""
+    """A random rational tensor of order N, size M (entries p/q, ``|p| <= 9``, q <= 4)."""
     return claims._random_rationals(np.random.default_rng(seed), (M,) * N)
 
 

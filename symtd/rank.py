@@ -1,4 +1,6 @@
-"""Exact matrix rank over Q, modular lower bounds, and exact rank over Q(weights) (SPEC §5).
+"""Exact matrix rank over Q, modular lower bounds, and exact rank over Q(weights).
+
+How each result is proven is summed up in :doc:`/exactness`.
 
 Exact rank of a rational matrix A (denominators cleared, so A is an integer matrix):
 
@@ -73,7 +75,18 @@ def integer_matrix(A):
 
 def rank(A):
     """Exact rank over Q of a rational matrix (RationalTensor, integer or Fraction ndarray,
-    sympy Matrix)."""
+    sympy Matrix).
+
+    >>> import numpy as np, symtd
+    >>> from fractions import Fraction
+    >>> symtd.rank([[1, 2], [2, 4]])
+    1
+    >>> symtd.rank(np.array([[Fraction(1, 2), 1], [1, Fraction(2, 3)]], dtype=object))
+    2
+    >>> net = symtd.deep(8, 2, 2).at_random_point(seed=0)
+    >>> symtd.rank(symtd.matricize(symtd.grid_tensor(net), symtd.partition("odd-even", net)))
+    16
+    """
     return certified_rank(A).rank
 
 
@@ -98,7 +111,14 @@ def _mod_matrix(X, prime):
 def certified_rank(A, prime=PRIME, executor=None):
     """Exact rank over Q with the reason (see module docstring); ``executor`` (anything with
     ``submit``, e.g. a Dask Client) runs the multimodular certificate's primes, a process
-    pool over this machine's cores otherwise."""
+    pool over this machine's cores otherwise.
+
+    >>> import symtd
+    >>> symtd.certified_rank([[1, 2], [3, 4]])  # full rank mod p: the rank
+    RankCertificate(rank=2, lower='rank mod 2305843009213693951 = 2', upper='2×2 matrix')
+    >>> symtd.certified_rank([[1, 2, 3], [2, 4, 6], [1, 0, 1]]).rank
+    2
+    """
     check_prime(prime)
     X = integer_matrix(A)
     m, n = X.shape
@@ -148,12 +168,12 @@ def distinct_lines(X):
     return X[sorted(seen.values())] if seen else X[:1]
 
 
-def matricization_rank(circuit, I):
+def matricization_rank(circuit, I, executor=None):
     """Exact rank over Q of [G]_{I,J} for a concrete circuit.
 
     For product networks the grid is first computed mod a 28-bit prime in int64 (fast,
     no big integers); a full rank there is the exact rank. Otherwise the exact grid
-    tensor and :func:`rank` decide.
+    tensor and :func:`certified_rank` decide (its multimodular pieces on ``executor``).
     """
     from .grid import grid_tensor
     from .matricize import matricize
@@ -162,7 +182,7 @@ def matricization_rank(circuit, I):
         r, shape = _product_rank_mod(circuit, I)
         if r == min(shape):
             return r
-    return rank(matricize(grid_tensor(circuit), I))
+    return certified_rank(matricize(grid_tensor(circuit), I), executor=executor).rank
 
 
 def lower_rank(circuit, I):
@@ -250,6 +270,14 @@ def symbolic_rank(A, seed=0):
     (Bareiss) over Q[weights] decides: each pivot is a polynomial tested non-zero exactly,
     each division is exact (the entries stay minors of A), and the rank is the number of
     pivots. Non-polynomial entries (Max, Piecewise) and floats are refused.
+
+    >>> import sympy, symtd
+    >>> a, b = sympy.symbols("a b")
+    >>> symtd.symbolic_rank(sympy.Matrix([[a, b], [a**2, a*b]]))  # row 2 = a · row 1
+    1
+    >>> cp = symtd.shallow(4, 2, 2)  # a CP decomposition with Z = 2 terms
+    >>> symtd.symbolic_rank(symtd.matricize(symtd.grid_tensor(cp), (0, 1)))
+    2
     """
     from .polynomial import PolynomialTensor
 

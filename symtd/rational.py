@@ -16,7 +16,8 @@ import numpy as np
 from .errors import SymtdError, escape
 
 INT64_LIMIT = 2**63 - 1
-MAX_DIGITS = 10_000  # digits of one exact number in a file (the checker uses the same)
+#: Digits of one exact number in a file (the checker uses the same limit).
+MAX_DIGITS = 10_000
 
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+\Z")
@@ -107,7 +108,7 @@ def check_prime(p):
 
 
 def max_abs(array):
-    """Exact max |entry| of an integer array (0 for an empty one) as a Python int."""
+    """Exact ``max |entry|`` of an integer array (0 for an empty one) as a Python int."""
     if array.size == 0:
         return 0
     return int(max(abs(int(array.max())), abs(int(array.min()))))

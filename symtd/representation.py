@@ -1,4 +1,4 @@
-"""Representation functions, templates and the matrix F (SPEC §1).
+"""Representation functions, templates and the matrix F (:doc:`/theory`).
 
 F[i, d] = f_{θ_d}(x^(i)): row i is template i. Templates are *covering* when F is
 non-singular; then leaf vectors v = F·a and layer-0 weights a are in bijection.
@@ -32,6 +32,15 @@ def template_matrix(templates, functions):
 
     templates: M points (numbers, or tuples for s > 1); functions: M callables or sympy
     Lambdas of s real arguments.
+
+    >>> import symtd
+    >>> F = symtd.template_matrix([1, 2, 3], symtd.relu_neurons([0, "3/2", "5/2"]))
+    >>> [[str(x) for x in row] for row in F]  # F[i, d] = max(t_i - b_d, 0)
+    [['1', '0', '0'], ['2', '1/2', '0'], ['3', '3/2', '1/2']]
+    >>> symtd.is_covering(F)  # lower triangular with a positive diagonal
+    True
+    >>> [str(x) for x in symtd.leaf_weights(F, [1, 0, 0])]  # a with F·a = v
+    ['1', '-4', '6']
     """
     import sympy
 

@@ -1,4 +1,4 @@
-"""Maximal ranks over all weights (separation ranks, SPEC §9), bracketed soundly.
+"""Maximal ranks over all weights (separation ranks), bracketed soundly (:doc:`/exactness`).
 
 For an architecture and a partition (I, J), rank*(I) = max over real weights of
 rank [G]_{I,J}. For product circuits the entries are polynomials in the weights, so
@@ -72,6 +72,12 @@ def upper_bounds(circuit, I):
     """Every upper bound on rank [G]_{I,J} that applies to the circuit, smallest first.
 
     Ties put structural bounds before "matrix size" (they say more about the circuit).
+
+    >>> import symtd
+    >>> for bound in symtd.upper_bounds(symtd.shallow(4, 2, 1, "sum"), (0, 2)):
+    ...     print(bound.value, bound.name)
+    2 sum/avg split
+    4 matrix size
     """
     I = validate_partition(I, circuit.N)
     bounds = [matrix_size_bound(circuit, I)]
@@ -101,7 +107,7 @@ def sum_avg_split_bound(circuit, I):
 
     Proof: y = s · Σ_α out[α] Σ_i relu(c_i[α]) (s = 1, or 1/n for avg), and c_i depends
     only on the positions under member i. Grouping the members under I and those under J
-    gives G[p, q] = f(p) + g(q), so [G]_{I,J} = f·1ᵀ + 1·gᵀ has rank at most 2 (SPEC §6,
+    gives G[p, q] = f(p) + g(q), so [G]_{I,J} = f·1ᵀ + 1·gᵀ has rank at most 2 (theorem
     T3; the root split of every sum/avg tree, and every split of a shallow one).
     """
     if circuit.operator.name not in ("sum", "avg"):
@@ -119,7 +125,7 @@ def sum_avg_split_bound(circuit, I):
 def max_lemma_bound(circuit, I):
     """rank <= Z · min(|I|, |J|) · M for a shallow max circuit (one node pooling every position).
 
-    Proof (SPEC §6, T5): channel z of the root is max(0, max_i c_i[z]) = max(a_z(p), b_z(q))
+    Proof (the T5 lemma): channel z of the root is max(0, max_i c_i[z]) = max(a_z(p), b_z(q))
     with a_z(p) = max(0, max_{i in I} c_i[z](d_i)), which takes at most |I|·M values (each
     is max(0, one of the |I|·M numbers c_i[z](m)); the 0 only occurs when one of them is
     <= 0). Equal a-values give equal rows, so the z-th term has at most |I|·M distinct rows
@@ -341,11 +347,21 @@ def lower_bound(circuit, I, points=3, seed=0, target=None):
 
 
 def separation_rank(circuit, I, points=3, seed=0):
-    """Bracket rank*(I) = max over all weights of rank [G]_{I,J} (SPEC §9).
+    """Bracket rank*(I) = max over all weights of rank [G]_{I,J} (the separation rank).
 
     ``circuit`` may be symbolic or concrete (its weights are ignored: the question is about
     the architecture). ``I``: row positions or a named partition. Returns a
     :class:`SeparationRank` whose ``certified`` is True only when lower == upper.
+
+    >>> import symtd
+    >>> tt = symtd.recurrent(8, 2, 2, shared=False)  # a tensor train
+    >>> s = symtd.separation_rank(tt, "odd-even")
+    >>> s.lower, s.upper, s.upper_bound, s.certified
+    (16, 16, 'min-cut', True)
+    >>> print(symtd.separation_rank(tt, "low-high"))
+    generic rank = 2, certified (a rank reached at a rational point equals the min-cut bound)
+    >>> print(symtd.separation_rank(symtd.deep(4, 2, 2, "max"), "odd-even"))  # not certified
+    3 <= maximal rank <= 4 (matrix size)
     """
     if isinstance(I, str):
         I = partition(I, circuit)

@@ -1,9 +1,10 @@
 """Pooling-geometry tables: separation ranks of several architectures side by side.
 
 A table is a list of (network label, [SeparationRank per partition]) with the partition
-names as columns, rendered as text, JSON (SPEC §9 for one network), CSV or a booktabs
-LaTeX ``tabular``. A cell shows the certified rank*(I), or "lower–upper" when the bounds
-differ; ReLU circuits are marked, their maximal rank is never called generic.
+names as columns, rendered as text, JSON (the ``symtd separation --json`` form for one
+network), CSV or a booktabs LaTeX ``tabular``. A cell shows the certified rank*(I), or
+"lower–upper" when the bounds differ; ReLU circuits are marked, their maximal rank is
+never called generic.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def cell(s):
 
 
 def partitions_json(ranks, names):
-    """SPEC §9: {"partitions": [{"partition", "rows", "lower", "upper", "upper_bound",
+    """The ``--json`` form: {"partitions": [{"partition", "rows", "lower", "upper", "upper_bound",
     "certified"}, ...]} for one network."""
     return {
         "partitions": [
@@ -42,7 +43,8 @@ def partitions_json(ranks, names):
 
 
 def to_json(table, names):
-    """One network: exactly SPEC §9; several: {"networks": [{"network", "partitions"}, ...]}."""
+    """One network: exactly the ``--json`` form; several: {"networks": [{"network",
+    "partitions"}, ...]}."""
     if len(table) == 1:
         return json.dumps(partitions_json(table[0][1], names))
     return json.dumps(

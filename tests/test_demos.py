@@ -1,4 +1,4 @@
-"""The four teaching notebooks run top to bottom with a real kernel; their cells assert their
+"""The five teaching notebooks run top to bottom with a real kernel; their cells assert their
 results."""
 
 import pathlib
@@ -11,9 +11,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "demos").glob("*.ipynb"))
 
 
-def test_four_demos():
+def test_five_demos():
     assert [p.stem for p in NOTEBOOKS] == [
         "max_vs_average_pooling",
+        "measure_of_depth_efficiency",
         "pooling_geometry",
         "reading_a_certificate",
         "why_depth_matters",
@@ -34,5 +35,6 @@ def test_notebook_runs_and_prints_its_results(path, tmp_path):
         "max_vs_average_pooling": "max pooling: refuted",
         "reading_a_certificate": "claimed rank    rejected",
         "pooling_geometry": "dilated                 2         16          4",
+        "measure_of_depth_efficiency": "deep N=8 M=2 widths=2,2,2 product",
     }[path.stem]
     assert expected in text  # (a failing assert in a cell already raises in execute())

@@ -1,0 +1,177 @@
+"""``symtd sweep-report``: how much of weight space is beyond a shallow network's reach.
+
+Per cell and shallow width Z: the fraction of draws whose rank exceeds the reach at Z,
+with a Wilson 95% interval — a *sampled estimate* of the measure of the deep weights
+that no shallow circuit with Z channels matches, never a verified statement. A
+``lower`` rank counts only when the bound itself exceeds the reach (that is a proof); an
+``exact`` rank counts when it does. Beside it the certified facts: for a product cell
+whose largest rank reached equals its proven upper bound, that is the generic rank, so
+outside a null set every draw has it, and the fraction is 1 for every Z below it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from .errors import SymtdError, escape
+from .report import tex
+from .sweep import read_results
+
+Z95 = 1.959963984540054
+
+
+def wilson(successes, n, z=Z95):
+    """The Wilson score interval (95% by default) for a binomial proportion."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))  # p stays inside
+
+
+def summarize(rows):
+    """One summary per (cell, partition): draws, ranks, bounds, fractions beyond each Z."""
+    if not rows:
+        raise SymtdError("the results hold no rows")
+    Zs = sorted(int(k[len("reach_Z") :]) for k in rows[0] if k.startswith("reach_Z"))
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["cell"], row["partition"]), []).append(row)
+    out = []
+    for (cell, partition), group in groups.items():
+        first = group[0]
+        kinds = {r["rank_kind"] for r in group}
+        if len(kinds) != 1:
+            raise SymtdError(f"cell {escape(cell)} mixes exact ranks and lower bounds")
+        ranks = [int(r["rank"]) for r in group]
+        best, upper = max(ranks), int(first["upper"])
+        if best > upper:
+            raise SymtdError(f"cell {escape(cell)}: a rank {best} above the proven bound {upper}")
+        summary = {
+            k: first[k]
+            for k in (
+                "cell",
+                "architecture",
+                "N",
+                "M",
+                "widths",
+                "operator",
+                "partition",
+                "rank_kind",
+                "upper",
+                "upper_bound",
+            )
+        }
+        summary.update(
+            draws=len(group),
+            max_rank=best,
+            min_rank=min(ranks),
+            generic=best if first["operator"] == "product" and best == upper else None,
+        )
+        for z in Zs:
+            beyond = sum(int(r["rank"]) > int(r[f"reach_Z{z}"]) for r in group)
+            low, high = wilson(beyond, len(group))
+            summary[f"Z{z}"] = (beyond / len(group), low, high, int(first[f"reach_Z{z}"]))
+        out.append(summary)
+    return out, Zs
+
+
+def markdown(summaries, Zs):
+    """The table: per cell, the fraction beyond each Z with its Wilson interval (sampled)."""
+    head = ["cell", "partition", "draws", "ranks", "proven bound", "generic rank (certified)"]
+    head += [f"Z={z}" for z in Zs]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for s in summaries:
+        cells = [
+            s["cell"],
+            s["partition"],
+            str(s["draws"]),
+            f"{s['min_rank']}–{s['max_rank']} ({s['rank_kind']})",
+            f"{s['upper']} ({s['upper_bound']})",
+            str(s["generic"]) if s["generic"] is not None else "—",
+        ]
+        for z in Zs:
+            f, low, high, _ = s[f"Z{z}"]
+            cells.append(f"{f:.2f} [{low:.2f}, {high:.2f}]")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(
+        "Fractions are sampled estimates (Wilson 95% intervals) of the share of weight "
+        "draws whose rank exceeds what a shallow circuit with Z channels reaches; a "
+        '"lower" rank counts only when the bound itself exceeds it. A generic rank is '
+        "certified (a rank reached equals the proven bound): for product circuits it "
+        "holds outside a null set of weights."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def latex(summaries, Zs):
+    """The same table as a booktabs ``tabular``."""
+    spec = "ll" + "r" * (3 + len(Zs))
+    lines = [
+        rf"\begin{{tabular}}{{{spec}}}",
+        r"\toprule",
+        "cell & partition & draws & bound & generic & "
+        + " & ".join(f"$Z={z}$" for z in Zs)
+        + r" \\",
+        r"\midrule",
+    ]
+    for s in summaries:
+        fractions = [f"{s[f'Z{z}'][0]:.2f}" for z in Zs]
+        generic = str(s["generic"]) if s["generic"] is not None else "--"
+        lines.append(
+            f"{tex(s['cell'])} & {tex(s['partition'])} & {s['draws']} & {s['upper']} & "
+            f"{generic} & " + " & ".join(fractions) + r" \\"
+        )
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def plot(summaries, Zs, path):
+    """Fraction beyond the shallow reach against N, one line per operator (and architecture),
+    one panel per Z, Wilson intervals as error bars."""
+    from .draw import _pyplot, _save
+
+    plt = _pyplot()
+    shown = Zs[:6]
+    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.6), squeeze=False)
+    series = {}
+    for s in summaries:
+        series.setdefault((s["architecture"], s["operator"], s["partition"]), []).append(s)
+    for ax, z in zip(axes[0], shown):
+        for (arch, op, part), group in sorted(series.items()):
+            group = sorted(group, key=lambda s: int(s["N"]))
+            xs = [int(s["N"]) for s in group]
+            f = [s[f"Z{z}"][0] for s in group]
+            err = [
+                [max(0.0, v - s[f"Z{z}"][1]) for v, s in zip(f, group)],
+                [max(0.0, s[f"Z{z}"][2] - v) for v, s in zip(f, group)],
+            ]
+            ax.errorbar(xs, f, yerr=err, marker="o", capsize=3, label=f"{arch} {op} ({part})")
+        ax.set_title(f"shallow Z = {z}", fontsize=10)
+        ax.set_xlabel("N")
+        ax.set_ylim(-0.05, 1.05)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("fraction of draws beyond reach\n(sampled, Wilson 95%)")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
+    fig.suptitle(
+        "Depth efficiency by measure: share of deep weights no shallow circuit of width Z matches",
+        fontsize=10,
+    )
+    return _save(fig, path)
+
+
+def sweep_report(results, out):
+    """Write report.md, report.tex and fraction.png for a results file into folder ``out``."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SymtdError(f"cannot create {escape(str(out))}: {exc.strerror}") from None
+    summaries, Zs = summarize(read_results(results))
+    (out / "report.md").write_text(markdown(summaries, Zs), encoding="utf-8")
+    (out / "report.tex").write_text(latex(summaries, Zs), encoding="utf-8")
+    plot(summaries, Zs, out / "fraction.png")
+    return out
