@@ -19,6 +19,7 @@ from .report import tex
 from .sweep import read_results
 
 Z95 = 1.959963984540054
+OPERATOR_ORDER = {"product": 0, "max": 1, "sum": 2, "avg": 3}
 
 
 def wilson(successes, n, z=Z95):
@@ -75,6 +76,15 @@ def summarize(rows):
             low, high = wilson(beyond, len(group))
             summary[f"Z{z}"] = (beyond / len(group), low, high, int(first[f"reach_Z{z}"]))
         out.append(summary)
+    out.sort(
+        key=lambda s: (
+            s["architecture"],
+            int(s["N"]),
+            OPERATOR_ORDER.get(s["operator"], 9),
+            s["cell"],
+            s["partition"],
+        )
+    )
     return out, Zs
 
 
@@ -131,16 +141,24 @@ def latex(summaries, Zs):
 
 def plot(summaries, Zs, path):
     """Fraction beyond the shallow reach against N, one line per operator (and architecture),
-    one panel per Z, Wilson intervals as error bars."""
+    one panel per Z (at most four, spread geometrically over the sweep's Z), Wilson intervals
+    as error bars."""
     from .draw import _pyplot, _save
 
     plt = _pyplot()
-    shown = Zs[:6]
-    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.6), squeeze=False)
+    low, high = Zs[0], Zs[-1]
+    targets = [low * (high / low) ** (i / 3) for i in range(4)]
+    shown = sorted({min(Zs, key=lambda z: abs(z - t)) for t in targets})
+    columns = min(2, len(shown))
+    rows = -(-len(shown) // columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(4.2 * columns, 3.2 * rows + 0.9), squeeze=False, sharey=True
+    )
     series = {}
     for s in summaries:
         series.setdefault((s["architecture"], s["operator"], s["partition"]), []).append(s)
-    for ax, z in zip(axes[0], shown):
+    Ns = sorted({int(s["N"]) for s in summaries})
+    for ax, z in zip(axes.flat, shown):
         for (arch, op, part), group in sorted(series.items()):
             group = sorted(group, key=lambda s: int(s["N"]))
             xs = [int(s["N"]) for s in group]
@@ -151,15 +169,25 @@ def plot(summaries, Zs, path):
             ]
             ax.errorbar(xs, f, yerr=err, marker="o", capsize=3, label=f"{arch} {op} ({part})")
         ax.set_title(f"shallow Z = {z}", fontsize=10)
-        ax.set_xlabel("N")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(Ns, [str(n) for n in Ns])
+        ax.minorticks_off()
         ax.set_ylim(-0.05, 1.05)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("fraction of draws beyond reach\n(sampled, Wilson 95%)")
-    axes[0][-1].legend(fontsize=7, loc="lower right")
+    for ax in axes.flat[len(shown) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("N")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("fraction beyond reach")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8)
     fig.suptitle(
-        "Depth efficiency by measure: share of deep weights no shallow circuit of width Z matches",
+        "Share of deep weight draws no shallow circuit of width Z matches\n"
+        "(sampled, Wilson 95% intervals)",
         fontsize=10,
     )
+    fig.tight_layout(rect=(0, 0.06 if len(labels) <= 3 else 0.12, 1, 1))
     return _save(fig, path)
 
 
