@@ -113,7 +113,8 @@ def draw_circuit(circuit, path):
         x0, x1 = min(members) - 0.25, max(members) + 0.25
         y = xy[name][1] - 0.5 - 0.09 * (k % 4)
         ax.plot([x0, x1], [y, y], color=colours(k % 10), lw=3, alpha=0.45, solid_capstyle="round")
-    for u, v, block in graph.edges(data="block"):
+    for u, v, data in graph.edges(data=True):
+        block = data["block"]
         ax.annotate(
             "",
             xy=xy[v],
@@ -121,7 +122,9 @@ def draw_circuit(circuit, path):
             arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1, shrinkA=12, shrinkB=18),
         )
         if uses[block] > 1 or not circuit.layout:
-            mx, my = 0.7 * xy[u][0] + 0.3 * xy[v][0], 0.7 * xy[u][1] + 0.3 * xy[v][1]
+            t = 0.25 + 0.2 * (data["slot"] % 3)  # one height per slot: crossing edges
+            # (overlapping windows) keep their labels apart
+            mx, my = (1 - t) * xy[u][0] + t * xy[v][0], (1 - t) * xy[u][1] + t * xy[v][1]
             ax.text(
                 mx,
                 my,

@@ -518,7 +518,7 @@ def run_sweep(
                 own_cluster = local_cluster(workers)
                 client = own_client = Client(own_cluster)
         batches = _batches(todo, client)
-        swept = client.scatter(sweep, broadcast=True)
+        swept = client.scatter(sweep, broadcast=True, hash=False)  # a key of its own per run
         futures = [
             client.submit(run_batch, swept, batch, retries=3, pure=False) for batch in batches
         ]
@@ -548,7 +548,7 @@ def local_cluster(workers=None):
     """A Dask LocalCluster of worker processes with one thread each and logs silenced, tuned
     for symtd's CPU-bound Python tasks: Dask's statistical profiler (a stack sample every
     10 ms, taking the GIL) is off, and glibc's memory trimming is left near its default
-    (Dask's nanny sets MALLOC_TRIM_THRESHOLD_ to 64 KiB, which slows symtd's many
+    (Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_`` to 64 KiB, which slows symtd's many
     short-lived numpy arrays). Measured: tasks run about 30% faster."""
     import dask
     from distributed import LocalCluster

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,8 @@ import symtd
 from symtd.cli import main
 from symtd.sweep import load_sweep, read_results, run_sweep
 from symtd.sweep_report import summarize, wilson
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SWEEP = {
     "format": "symtd-sweep/1",
@@ -109,6 +112,17 @@ def test_a_killed_worker_loses_no_row(tmp_path, cluster):
     assert killed and written == len(rows) == 6 * 40 * 2
     assert len({key(r) for r in rows}) == len(rows)
     client.wait_for_workers(2, timeout=60)
+
+
+def test_the_same_sweep_runs_again_on_one_client(tmp_path, cluster):
+    _, client = cluster  # a notebook re-running a cell: each run must own its scattered sweep
+    sweep = load_sweep(ROOT / "examples" / "sweeps" / "quick.json")
+    runs = []
+    for k in range(3):  # a shared key was released by one run while the next used it
+        run_sweep(sweep, tmp_path / f"{k}.csv", client=client, quiet=True)
+        runs.append(sorted(read_results(tmp_path / f"{k}.csv"), key=key))
+    assert runs[0] == runs[1] == runs[2]
+    assert len(runs[0]) == len(sweep.tasks) * len(sweep.partitions)
 
 
 def test_resume_appends_only_what_is_missing(tmp_path, cluster):
