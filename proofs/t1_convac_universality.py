@@ -1,4 +1,4 @@
-"""T1 (SPEC §6): ConvACs are universal -- every tensor is the grid tensor of a product network.
+"""T1: ConvACs are universal -- every tensor is the grid tensor of a product network.
 
 Run: python3 proofs/t1_convac_universality.py
 Instances: the defaults of `symtd prove T1` (random rational targets, seed 0:

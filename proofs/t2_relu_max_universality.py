@@ -1,4 +1,4 @@
-"""T2 (SPEC §6): ReLU + max-pooling networks are universal, with Z <= M^N + 1 channels.
+"""T2: ReLU + max-pooling networks are universal, with Z <= M^N + 1 channels.
 
 Run: python3 proofs/t2_relu_max_universality.py
 Instances: the defaults of `symtd prove T2` (random rational targets, seed 0:

@@ -1,4 +1,4 @@
-"""T3 (SPEC §6): ReLU + sum/avg-pooling networks are NOT universal.
+"""T3: ReLU + sum/avg-pooling networks are NOT universal.
 
 Run: python3 proofs/t3_relu_sum_not_universal.py
 Instances: the defaults of `symtd prove T3`: N=4, M=2, widths 2, shallow and deep,
@@ -30,7 +30,7 @@ def main():
     print("Shallow sum network, N=4, M=2, Z=2, split I = {0, 2} (odd-even), J = {1, 3}. One entry:")
     print(f"    G[1,1,1,1] = {G[1, 1, 1, 1]}")
     print("    (F = I, so the leaf entries v^{j,γ}[d] are the layer-0 weights a^{0,j,γ}_d;")
-    print("     symbol indices are 1-based as in the SPEC, grid indices 0-based)")
+    print("     symbol indices are 1-based as in the theory page, grid indices 0-based)")
     residue = (G[1, 1, 1, 1] - G[1, 0, 1, 0] - G[0, 1, 0, 1] + G[0, 0, 0, 0]).expand()
     print(
         "The identity G[p,q] - G[p,q0] - G[p0,q] + G[p0,q0] at p = (1,1), q = (1,1), p0 = q0 = "

@@ -1,4 +1,4 @@
-"""T4 (SPEC §6): depth efficiency of ConvACs is complete (holds for almost all weights).
+"""T4: depth efficiency of ConvACs is complete (holds for almost all weights).
 
 Run: python3 proofs/t4_convac_depth_efficiency.py
 Instances: the defaults of `symtd prove T4`: (N, M, r) = (4,2,2), (8,2,2), (4,3,3), (8,3,3),
@@ -53,7 +53,7 @@ def main():
     print("\nWhy this proves it (for each deep instance):")
     print("* Upper bound, all weights: every column of [A]_{odd,even} lies in the tensor product,")
     print("  over the N/2 pairs, of the span of the layer-0 vectors at the pair's odd position,")
-    print("  a space of dimension <= r^(N/2) (SPEC §5).")
+    print("  a space of dimension <= r^(N/2).")
     print("* Generic lower bound: at ONE exact rational point the rank is r^(N/2), so some")
     print("  r^(N/2) × r^(N/2) minor is non-zero there. That minor is a polynomial in the weights;")
     print("  being non-zero at this point, it is not the zero polynomial, and the zero set of a")
@@ -63,7 +63,7 @@ def main():
     )
     print("* This is a proof of the generic statement from a single witness, not a sampling")
     print("  argument: the witness only has to exist, and it is checked exactly.")
-    print("* F = I is non-singular, so grid and coefficient ranks agree (SPEC §4).")
+    print("* F = I is non-singular, so grid and coefficient ranks agree (G = F^{⊗N}·A).")
 
     print("\nBeyond trees of pairs: recurrent chains, tensor trains, overlapping windows.")
     print("  architecture             N  M  r  partition  lower  upper (bound)     shallow Z >=")

@@ -1,4 +1,4 @@
-"""T5 (SPEC §6): depth efficiency EXISTS for ReLU + max-pooling networks.
+"""T5: depth efficiency EXISTS for ReLU + max-pooling networks.
 
 Run: python3 proofs/t5_relu_max_depth_efficiency.py
 Instances: the defaults of `symtd prove T5`: the witness for (N, M) = (4,2), (8,2), (8,3),

@@ -1,4 +1,4 @@
-"""T6 (SPEC §6): depth efficiency of ReLU + max-pooling networks is INCOMPLETE.
+"""T6: depth efficiency of ReLU + max-pooling networks is INCOMPLETE.
 
 Run: python3 proofs/t6_relu_max_incomplete.py
 Instances: the defaults of `symtd prove T6`: deep max networks N=4, M=2, widths (2, 2)

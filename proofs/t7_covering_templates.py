@@ -1,4 +1,4 @@
-"""T7 (SPEC §6): covering templates -- F decided non-singular exactly, weights from leaf vectors.
+"""T7: covering templates -- F decided non-singular exactly, weights from leaf vectors.
 
 Run: python3 proofs/t7_covering_templates.py
 Instances: the defaults of `symtd prove T7`: s = 1, templates t = (1, 2, 3), ReLU neurons
@@ -28,9 +28,7 @@ def main():
         "are reached by layer-0 weights a = F^-1 v, and the network evaluated at the templates "
         "equals"
     )
-    print(
-        "the generalized decomposition with those leaf vectors (the grid-tensor claims, SPEC §4).\n"
-    )
+    print("the generalized decomposition with those leaf vectors (the grid-tensor claims).\n")
 
     t, b = (1, 2, 3), (0, Fraction(3, 2), Fraction(5, 2))
     v = check_t7(t, b)

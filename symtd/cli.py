@@ -1,5 +1,5 @@
-"""Command line: ``grid``, ``rank`` (SPEC §7), ``separation`` (SPEC §9), ``convert``, ``prove``,
-``check``, ``latex``, ``draw``, ``plot``.
+"""Command line: ``grid``, ``rank``, ``separation``, ``convert``, ``prove``,
+``check``, ``latex``, ``draw``, ``plot``, ``sweep``, ``sweep-report``.
 
 Bad input exits with status 2 and one line on stderr, never a traceback; untrusted text
 is printed escaped.
@@ -110,7 +110,7 @@ def _parser():
     convert = commands.add_parser("convert", help="print a network file in format symtd-network/2")
     convert.add_argument("network", help=NETWORK_FILE)
     prove = commands.add_parser(
-        "prove", help="verify theorem instances (SPEC §6) and print the verdict table"
+        "prove", help="verify theorem instances (T1-T7) and print the verdict table"
     )
     prove.add_argument("theorem", help="T1 ... T7, or all (the default instance set)")
     for name, kind, text in (

@@ -20,10 +20,10 @@ from .network_json import network_from_dict
 from .prove import STATEMENTS, _instance_label
 
 METHODS = {
-    "T1": "The SPEC construction (one channel per non-zero entry, leaf vectors $e_{d_i}$, "
+    "T1": "The universality construction (one channel per non-zero entry, leaf vectors $e_{d_i}$, "
     "$a = F^{-1}v$) is built and its grid tensor compared with the target in exact rationals; "
     "the deep network passes channel $z$ to channel $z$.",
-    "T2": "The SPEC construction with terms $1 - \\delta_{d^*}$ is built and its grid tensor "
+    "T2": "The construction with terms $1 - \\delta_{d^*}$ is built and its grid tensor "
     "compared "
     "with the target in exact rationals; the deep network emulates the shallow one.",
     "T3": "The identity $h(u_I,u_J) - h(u_I,u'_J) - h(u'_I,u_J) + h(u'_I,u'_J) \\equiv 0$ is "

@@ -1,4 +1,4 @@
-"""The stable command line of SPEC §7, and the network file format."""
+"""The stable command line (docs/cli.md), and the network file format."""
 
 import json
 import subprocess

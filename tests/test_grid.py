@@ -14,7 +14,8 @@ from conftest import circuits, random_circuit, random_geometry_circuits
 
 
 def evaluate_at(circuit, d):
-    """Reference: the circuit at one template tuple d, in Fractions, written from SPEC §8 alone
+    """Reference: the circuit at one template tuple d, in Fractions, written from the circuit
+    equations of format v2 alone
     (value of xJ = F[d_J]; node k pools B_i·value(m_i) channel by channel; y = out·root)."""
     value = {f"x{j}": list(circuit.F[d[j]]) for j in range(circuit.N)}
     name = circuit.operator.name

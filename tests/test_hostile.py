@@ -465,7 +465,7 @@ BAD_NETWORKS = {
     "custom operator with control chars": dict(
         V1, operator={"name": "mine", "sigma": "x\x1b[2J", "pool": "x*y"}
     ),
-    # v2 structure (SPEC §8)
+    # v2 structure
     "v2 empty nodes": _v2(nodes=[]),
     "v2 nodes an object": _v2(nodes={"0": V2["nodes"][0]}),
     "v2 node a list": _v2(nodes=[[3, [["x0", "A"]]]] + V2["nodes"][1:]),

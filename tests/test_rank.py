@@ -176,7 +176,7 @@ def test_unsigned_matrices_are_not_wrapped():
 
 
 def test_t5_witness_odd_even_is_identity():
-    # SPEC §6 T5 witness, M = 2, N = 4: layer 0 channels 1 - [d = m] and all-ones
+    # the T5 witness, M = 2, N = 4: layer 0 channels 1 - [d = m] and all-ones
     M = 2
     layer0 = [
         [[0 if d == m else 1 for d in range(M)] for m in range(M)] + [[1] * M] for _ in range(4)

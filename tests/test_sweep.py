@@ -72,7 +72,7 @@ def test_rows_do_not_depend_on_the_workers(tmp_path, cluster):
     two = sorted(read_results(tmp_path / "two.csv"), key=key)
     one = sorted(read_results(tmp_path / "one.parquet"), key=key)
     assert two == one and len(two) == 6 * 6 * 2  # cells × draws × partitions
-    for row in two:  # columns of SPEC §10
+    for row in two:  # the stable result columns
         assert {
             "architecture",
             "N",
