@@ -394,6 +394,8 @@ def weight_at(net, path):
 
 
 def template_matrix(net):
+    """The M × M template matrix of a network document, F[d][k] = f_k(x^(d)), in Fractions:
+    its "F" entry, the identity when it has none."""
     M = net["M"]
     if "F" in net:
         return [[number(x) for x in row] for row in net["F"]]
@@ -435,6 +437,7 @@ class Rational:
         return max([Fraction(0)] + list(xs))
 
     def pool(self, op, xs):
+        """The operator ``op``'s pooling ρ(xs) in Fractions (see :func:`pool`)."""
         return pool(self, op, xs)
 
 
@@ -516,6 +519,8 @@ class Symbolic:
         return s
 
     def max0(self, xs):
+        """max(0, xs) in canonical form: arguments that are <= 0 dropped, nested max(0, ...)
+        flattened through non-negative factors, the argument itself when it alone is >= 0."""
         args = {}
         for x in xs:
             for y in self._flatten(x):
@@ -541,6 +546,7 @@ class Symbolic:
         return [x]
 
     def pool(self, op, xs):
+        """The operator ``op``'s pooling ρ(xs) as a canonical expression (see :func:`pool`)."""
         return pool(self, op, xs)
 
 
@@ -556,6 +562,8 @@ def split(rows, N):
 
 
 def matrix(G, N, M, rows):
+    """The matricization [G]_{I,J} as a list of rows: row index the templates at positions
+    I = ``rows``, column index those at the rest J, both in lexicographic order."""
     rows, cols = split(rows, N)
     out = []
     for r in itertools.product(range(M), repeat=len(rows)):

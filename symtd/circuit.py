@@ -64,6 +64,16 @@ class Circuit:
 
     ``uses`` maps every position and node to the number of pools it appears in;
     ``is_tree`` is True when each is used exactly once (the root feeds the output).
+
+    >>> import symtd
+    >>> net = symtd.Circuit(2, 2, [(1, [("x0", "A"), ("x1", "B")])], "product",
+    ...                     weights={"A": [[1, 2]], "B": [[3, 4]], "output": [1]})
+    >>> net.is_tree, net.scope("n0")
+    (True, (0, 1))
+    >>> symtd.grid_tensor(net)  # one product channel: (1, 2) ⊗ (3, 4), a rank-1 matrix
+    RationalTensor(['3', '4', '6', '8'], shape=(2, 2))
+    >>> symtd.Circuit(2, 2, [(2, [("x0", "A"), ("x1", "B")])]).shapes  # no weights: symbolic
+    {'A': (2, 2), 'B': (2, 2), 'output': (2,)}
     """
 
     def __init__(self, N, M, nodes, operator="product", *, output="output", weights=None, F=None):

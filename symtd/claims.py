@@ -31,6 +31,10 @@ from .representation import is_covering, leaf_weights, relu_neurons, template_ma
 
 @dataclass
 class Verdict:
+    """The outcome of one theorem instance: its verdict ("verified", "refuted" or
+    "inconclusive"), key numbers, time, the certificate to re-check and the reason for a
+    verdict other than "verified"."""
+
     theorem: str
     instance: dict
     verdict: str  # "verified" | "refuted" | "inconclusive"

@@ -195,7 +195,18 @@ def validate_tree_tensor(tt):
 
 
 def tree_to_tensor(tt):
-    """Full tensor of a tree tensor by the generalized tree recursion (over any tree)."""
+    """Full tensor of a tree tensor by the generalized tree recursion (over any tree).
+
+    >>> import numpy as np, symtd
+    >>> eye = np.eye(2, dtype=int)  # leaf vectors v^{j,γ} = e_γ at both positions
+    >>> tt = symtd.TreeTensor(((("x0", eye), ("x1", eye)),), np.array([1, 1]))
+    >>> symtd.tree_to_tensor(tt)  # product: Σ_γ e_γ ⊗ e_γ
+    array([[1, 0],
+           [0, 1]])
+    >>> symtd.tree_to_tensor(symtd.TreeTensor(tt.nodes, tt.output, symtd.MAX))  # Σ_γ e_γ ⊗_max e_γ
+    array([[1, 2],
+           [2, 1]])
+    """
     validate_tree_tensor(tt)
     op = get_operator(tt.operator)
     tensors = {}  # node k: (array (w_k, M, ..., M), positions of its modes)
@@ -256,6 +267,15 @@ def from_circuit(circuit, coefficient=False):
     tensor is the grid tensor) or, with ``coefficient=True`` (product only), the rows of
     B themselves (so the tensor is the coefficient tensor A^y). Entries stay Fractions /
     sympy objects.
+
+    >>> import symtd
+    >>> net = symtd.deep(4, 2, 2, "max").at_random_point(seed=0)
+    >>> tt = symtd.from_circuit(net)
+    >>> [[member for member, _ in pool] for pool in tt.nodes]  # the tree: two windows, a root
+    [['x0', 'x1'], ['x2', 'x3'], ['n0', 'n1']]
+    >>> T = symtd.tree_to_tensor(tt)  # Fractions
+    >>> symtd.RationalTensor.from_rationals(T) == symtd.grid_tensor(net)  # the grid tensor
+    True
     """
     if coefficient and circuit.operator is not PRODUCT:
         raise SymtdError("the coefficient tensor A^y is defined for product networks only")

@@ -72,7 +72,16 @@ def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
 
 
 def coefficient_tensor(circuit, arithmetic=None):
-    """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F."""
+    """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F.
+
+    >>> import symtd
+    >>> net = symtd.Circuit(2, 2, [(1, [("x0", "A"), ("x1", "B")])], F=[[1, 1], [0, 1]],
+    ...                     weights={"A": [[1, 2]], "B": [[3, 4]], "output": [1]})
+    >>> symtd.coefficient_tensor(net)  # A^y = (1, 2) ⊗ (3, 4), whatever F is
+    RationalTensor(['3', '4', '6', '8'], shape=(2, 2))
+    >>> symtd.grid_tensor(net)  # G = F A^y Fᵀ: G[0, 0] = (1 + 2)(3 + 4)
+    RationalTensor(['21', '12', '14', '8'], shape=(2, 2))
+    """
     arithmetic = _arithmetic(circuit, arithmetic)
     check_memory(circuit, arithmetic)
     tt = from_circuit(circuit, coefficient=True)
@@ -84,7 +93,20 @@ def coefficient_tensor(circuit, arithmetic=None):
 
 def grid_from_coefficients(A, F):
     """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (grid = coefficients × F, see
-    :doc:`/theory`)."""
+    :doc:`/theory`).
+
+    >>> import symtd
+    >>> net = symtd.deep(4, 2, 2, F=[[1, 1], [0, 1]]).at_random_point(seed=0, bound=9)
+    >>> A, G = symtd.coefficient_tensor(net), symtd.grid_tensor(net)
+    >>> symtd.grid_from_coefficients(A, net.F) == G
+    True
+    >>> I = symtd.partition("odd-even", net)  # F invertible: the ranks agree, r^(N/2) = 4
+    >>> symtd.rank(symtd.matricize(A, I)), symtd.rank(symtd.matricize(G, I))
+    (4, 4)
+    >>> G1 = symtd.grid_from_coefficients(A, [[1, 1], [1, 1]])  # F singular: rank 1
+    >>> symtd.rank(symtd.matricize(G1, I))
+    1
+    """
     if isinstance(A, RationalTensor):
         F_int, dF = clear_denominators(F)
         X = mode_dot_all(A.numerator.astype(object), F_int.astype(object))
@@ -98,6 +120,15 @@ def network_function(circuit, u):
 
     Scalars of any kind the operator accepts (Fractions, sympy expressions); the grid
     tensor is this function at u[j][γ] = (B_j F[d_j])[γ].
+
+    >>> import sympy, symtd
+    >>> u0, u1 = sympy.symbols("u0 u1", real=True)
+    >>> symtd.network_function(symtd.shallow(2, 2, 1), [[u0], [u1]])
+    a^{1,1}_{1}*u0*u1
+    >>> symtd.network_function(symtd.shallow(2, 2, 1, "max"), [[u0], [u1]])
+    a^{1,1}_{1}*Max(0, u0, u1)
+    >>> symtd.network_function(symtd.shallow(2, 2, 1, "sum"), [[u0], [u1]])  # f(u0) + g(u1)
+    a^{1,1}_{1}*(Max(0, u0) + Max(0, u1))
     """
     shared = [f"x{j}" for j in range(circuit.N) if circuit.uses[f"x{j}"] != 1]
     if shared:
@@ -182,6 +213,15 @@ def estimate_bytes(circuit, arithmetic="exact"):
     last consumer) plus the new one, in entries, times bytes per entry: 8 for float, for
     exact arithmetic 8 while a proven bound on every numerator fits int64 and a Python
     int's size beyond, 400 for symbolic entries; at least the grid itself.
+
+    >>> import symtd
+    >>> net = symtd.deep(16, 2, 2)  # 2^16 grid entries
+    >>> symtd.estimate_bytes(net, "float")  # the root's 2 channels and its inputs, 8 B each
+    1064960
+    >>> symtd.estimate_bytes(net.at_random_point(seed=0, bound=9))  # exact: beyond int64
+    5990400
+    >>> symtd.estimate_bytes(net, "symbolic") > 10**11  # polynomials: hundreds of GB
+    True
     """
     if arithmetic == "symbolic" and circuit.operator is PRODUCT:
         per_entry = 64 + terms_bound(circuit) * (16 + len(circuit.shapes) * 2)

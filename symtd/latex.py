@@ -60,13 +60,20 @@ def _pooled(terms, circuit):
 
 
 def decomposition_latex(circuit):
-    """An ``align*`` environment: the decomposition of the circuit's grid tensor T^y.
+    r"""An ``align*`` environment: the decomposition of the circuit's grid tensor T^y.
 
     Leaf vectors v^{j,α} = F a^{0,j,α}; a shallow circuit gives the generalized CP form,
     a deep one the hierarchical Tucker recursion (one generic line per level), any other
     tree one line per node (its tensor indexed by its positions in increasing order).
     Shared layers drop the node index of the weights; avg shows its window factor 1/k.
     The last line defines g for the circuit's operator.
+
+    >>> import symtd
+    >>> lines = symtd.decomposition_latex(symtd.shallow(2, 2, 3)).splitlines()
+    >>> print(lines[1])  # generalized CP with Z = 3 terms
+    \mathcal{T}^y &= \sum_{z=1}^{3} a^{1,y}_{z}\; \mathbf{v}^{1,z} \otimes \mathbf{v}^{2,z} \\
+    >>> r"\otimes_{\max}" in symtd.decomposition_latex(symtd.deep(4, 2, 2, "max"))
+    True
     """
     if circuit.layout is None:
         return circuit_latex(circuit)
@@ -237,7 +244,15 @@ def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
 
 
 def matrix_latex(A):
-    """A rational matrix (RationalTensor or nested numbers) in brackets; at most 32 × 32."""
+    r"""A rational matrix (RationalTensor or nested numbers) in brackets; at most 32 × 32.
+
+    >>> import symtd
+    >>> print(symtd.matrix_latex(symtd.RationalTensor([[1, 2], [3, 4]], 6)))
+    \left[\begin{array}{*{2}{c}}
+    \frac{1}{6} & \frac{1}{3} \\
+    \frac{1}{2} & \frac{2}{3}
+    \end{array}\right]
+    """
     A = A.to_fractions() if isinstance(A, RationalTensor) else np.asarray(A, dtype=object)
     if A.ndim != 2:
         raise SymtdError(f"a matrix is needed, got shape {A.shape}")

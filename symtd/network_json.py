@@ -312,7 +312,17 @@ def _rationals(nested, shape, what):
 # -- writing -----------------------------------------------------------------------------------
 def save_network(circuit, path, version=None):
     """Write a circuit as a network file: v1 when it is a uniform-depth tree (unless version=2),
-    v2 otherwise; symbolic circuits are written as architectures (no weights)."""
+    v2 otherwise; symbolic circuits are written as architectures (no weights).
+
+    >>> import os, tempfile, symtd
+    >>> net = symtd.recurrent(4, 2, 2).at_random_point(seed=0)  # a chain: format v2
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "chain.json")
+    ...     symtd.save_network(net, path)
+    ...     again = symtd.load_network(path)
+    >>> again == net, symtd.grid_tensor(again) == symtd.grid_tensor(net)  # exact round trip
+    (True, True)
+    """
     doc = network_to_dict(circuit, weights=circuit.is_concrete, version=version)
     try:
         with open(path, "w", encoding="utf-8") as handle:
@@ -350,6 +360,18 @@ def network_to_dict(circuit, weights=True, version=None):
 
     weights=False gives the architecture alone (no "weights"; no "F" in v1): the form
     certificates use for claims about all weights.
+
+    >>> import symtd
+    >>> doc = symtd.network_to_dict(symtd.deep(4, 2, 2, "max"), weights=False)
+    >>> doc["format"], doc["architecture"], doc["widths"]
+    ('symtd-network/1', 'deep', [2, 2])
+    >>> net = symtd.shallow(2, 2, 1).at_random_point(seed=0, bound=9)
+    >>> symtd.network_to_dict(net)["weights"]  # exact numbers as strings
+    {'layer0': [[['3', '4']], [['-8', '-1']]], 'output': ['7']}
+    >>> symtd.network_from_dict(symtd.network_to_dict(net)) == net
+    True
+    >>> symtd.network_to_dict(symtd.recurrent(3, 2, 1), weights=False)["format"]  # not v1
+    'symtd-network/2'
     """
     if version not in (None, 1, 2):
         raise SymtdError(f"version must be 1 or 2, got {escape(version)}")

@@ -59,6 +59,16 @@ class Operator:
     sympy Lambdas for user-defined operators (None for built-ins).
     ``positively_homogeneous``: g(c·a, c·b) = c·g(a, b) for c > 0 (max, sum, avg).
     Two operators are equal when they have the same name and definition.
+
+    >>> import numpy as np, symtd
+    >>> [op.name for op in (symtd.PRODUCT, symtd.MAX, symtd.SUM, symtd.AVG)]
+    ['product', 'max', 'sum', 'avg']
+    >>> symtd.MAX.positively_homogeneous, symtd.PRODUCT.positively_homogeneous
+    (True, False)
+    >>> symtd.AVG(np.array([4, -1]), np.array([2, 6]))  # (relu(a) + relu(b)) / 2, exact
+    array([Fraction(3, 1), Fraction(3, 1)], dtype=object)
+    >>> symtd.MAX(np.array([-3, 2]))  # one member: ρ(c) = σ(c) = max(c, 0)
+    array([0, 2])
     """
 
     name: str

@@ -51,6 +51,7 @@ class Ring:
         return self._symbols
 
     def constant(self, x):
+        """The constant polynomial x (a Fraction, int or exact number string) of the ring."""
         from flint import fmpq
 
         x = Fraction(x)
@@ -131,9 +132,12 @@ class Polynomial:
 
     @property
     def nterms(self):
+        """The number of non-zero terms (monomials with their coefficients)."""
         return len(self.flint)
 
     def to_sympy(self):
+        """The polynomial as a sympy expression in real Symbols, made once (``as_expr()`` is the
+        same)."""
         if self._expr is None:
             self._expr = self.ring.to_sympy(self.flint)
         return self._expr
@@ -207,14 +211,18 @@ class PolynomialTensor:
         self.polys, self.ring = np.asarray(polys, dtype=object), ring
         self._exprs = {}
 
-    shape = property(lambda self: self.polys.shape)
-    ndim = property(lambda self: self.polys.ndim)
-    size = property(lambda self: self.polys.size)
+    shape = property(
+        lambda self: self.polys.shape, doc="The shape, a tuple (``(M,) * N`` for a grid tensor)."
+    )
+    ndim = property(lambda self: self.polys.ndim, doc="The order: the number of indices.")
+    size = property(lambda self: self.polys.size, doc="The number of entries.")
 
     def poly(self, index):
+        """The FLINT polynomial (``fmpq_mpoly``) at a full index."""
         return self.polys[tuple(index) if not isinstance(index, int) else index]
 
     def entry(self, index):
+        """The entry at a full index as a :class:`Polynomial`."""
         return Polynomial(self.poly(index), self.ring)
 
     def __getitem__(self, index):
@@ -227,9 +235,11 @@ class PolynomialTensor:
         return self._exprs[key]
 
     def reshape(self, *shape):
+        """The same entries in another shape (row-major, as ``numpy.reshape``)."""
         return PolynomialTensor(self.polys.reshape(*shape), self.ring)
 
     def transpose(self, axes):
+        """The tensor with its indices permuted: axis k of the result is axis ``axes[k]``."""
         return PolynomialTensor(self.polys.transpose(axes), self.ring)
 
     def tolist(self):

@@ -53,11 +53,16 @@ MAX_N = 32
 
 @dataclass
 class Row:
+    """One theorem's row of the verdict table: its ``parts``, each a
+    (:class:`~symtd.claims.Verdict`, expected verdict) pair."""
+
     theorem: str
     parts: list = field(default_factory=list)  # [(Verdict, expected verdict)]
 
     @property
     def verdict(self):
+        """The row's verdict: "verified" when every part has its expected verdict, "refuted"
+        when a part expected to be verified is refuted, "inconclusive" otherwise."""
         if all(v.verdict == expected for v, expected in self.parts):
             return "verified"
         if any(v.verdict == "refuted" and expected == "verified" for v, expected in self.parts):
@@ -66,13 +71,16 @@ class Row:
 
     @property
     def seconds(self):
+        """The wall time of all parts, in seconds."""
         return sum(v.seconds for v, _ in self.parts)
 
     @property
     def certificates(self):
+        """The parts' certificates for :mod:`symtd.checker` (parts without one left out)."""
         return [v.certificate for v, _ in self.parts if v.certificate is not None]
 
     def to_dict(self):
+        """The row as JSON-ready data: theorem, verdict, seconds, statement and every part."""
         return {
             "theorem": self.theorem,
             "verdict": self.verdict,
@@ -184,6 +192,7 @@ def affordable(theorem, circuits, rows=()):
 
 
 def prove_all(seed=0):
+    """The default instances of every theorem T1..T7: one :class:`Row` each, in order."""
     return [prove(t, seed=seed) for t in THEOREMS]
 
 
@@ -430,4 +439,5 @@ def table(rows):
 
 
 def to_json(rows):
+    """Rows as a JSON list of their :meth:`Row.to_dict` (``symtd prove --json``)."""
     return json.dumps([r.to_dict() for r in rows], indent=1, default=str)

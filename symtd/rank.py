@@ -174,6 +174,16 @@ def matricization_rank(circuit, I, executor=None):
     For product networks the grid is first computed mod a 28-bit prime in int64 (fast,
     no big integers); a full rank there is the exact rank. Otherwise the exact grid
     tensor and :func:`certified_rank` decide (its multimodular pieces on ``executor``).
+
+    >>> import symtd
+    >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # deep ConvAC, widths r = 2
+    >>> symtd.matricization_rank(net, symtd.partition("odd-even", net))  # r^(N/2) = 4
+    4
+    >>> symtd.matricization_rank(net, symtd.partition("low-high", net))  # cut at the root: r
+    2
+    >>> shallow = symtd.shallow(4, 2, 3).at_random_point(seed=0)  # Z = 3 channels: rank <= Z
+    >>> symtd.matricization_rank(shallow, (0, 2))
+    3
     """
     from .grid import grid_tensor
     from .matricize import matricize
@@ -192,6 +202,14 @@ def lower_rank(circuit, I):
     minor that is non-zero mod p is non-zero over Z, so rank_Q >= rank_p. It equals the
     exact rank unless p divides every maximal non-zero minor. Product circuits use the
     modular forward pass (no big integers), others the exact grid.
+
+    >>> import symtd
+    >>> net = symtd.deep(8, 2, 2).at_random_point(seed=0)
+    >>> symtd.lower_rank(net, symtd.partition("odd-even", net))  # >= 16: the full rank 2^(N/2)
+    16
+    >>> net = symtd.shallow(4, 2, 3, "max").at_random_point(seed=0)
+    >>> symtd.lower_rank(net, (0, 2))  # rank >= 4, the matrix size: full rank
+    4
     """
     from .grid import grid_tensor
     from .matricize import matricize

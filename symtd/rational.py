@@ -29,6 +29,14 @@ def parse_rational(value, where="number"):
 
     Exactly the numbers the certificate checker accepts: no spaces, ASCII digits, at most
     :data:`MAX_DIGITS` characters.
+
+    >>> import symtd
+    >>> symtd.parse_rational("-3/2"), symtd.parse_rational("0.25"), symtd.parse_rational(7)
+    (Fraction(-3, 2), Fraction(1, 4), Fraction(7, 1))
+    >>> symtd.parse_rational(0.1)  # a float is not exact: refused
+    Traceback (most recent call last):
+    ...
+    symtd.errors.SymtdError: number: JSON float 0.1 is not exact; write an integer or a string ...
     """
     if isinstance(value, bool) or isinstance(value, float):
         kind = "boolean" if isinstance(value, bool) else "float"
@@ -119,6 +127,15 @@ class RationalTensor:
 
     ``numerator`` is an integer ndarray (int64 or exact Python ints), ``denominator``
     a positive Python int.
+
+    >>> import symtd
+    >>> T = symtd.RationalTensor([[1, 2], [3, 4]], 6)  # the entries over 6, in lowest terms
+    >>> T
+    RationalTensor(['1/6', '1/3', '1/2', '2/3'], shape=(2, 2))
+    >>> T[1, 1], T.transpose((1, 0))[0, 1]
+    (Fraction(2, 3), Fraction(1, 2))
+    >>> symtd.RationalTensor([2, 4, 6], 2)  # a common factor leaves the denominator
+    RationalTensor(['1', '2', '3'], shape=(3,))
     """
 
     __slots__ = ("numerator", "denominator")
@@ -151,9 +168,9 @@ class RationalTensor:
         numerator, denominator = clear_denominators(values)
         return cls(numerator, denominator)
 
-    shape = property(lambda self: self.numerator.shape)
-    ndim = property(lambda self: self.numerator.ndim)
-    size = property(lambda self: self.numerator.size)
+    shape = property(lambda self: self.numerator.shape, doc="The shape, a tuple of ints.")
+    ndim = property(lambda self: self.numerator.ndim, doc="The order: the number of indices.")
+    size = property(lambda self: self.numerator.size, doc="The number of entries.")
 
     def __getitem__(self, index):
         item = self.numerator[index]
@@ -178,9 +195,11 @@ class RationalTensor:
         return f"RationalTensor(shape={self.shape}, denominator={self.denominator})"
 
     def reshape(self, *shape):
+        """The same entries in another shape (row-major, as ``numpy.reshape``)."""
         return RationalTensor(self.numerator.reshape(*shape), self.denominator)
 
     def transpose(self, axes):
+        """The tensor with its indices permuted: axis k of the result is axis ``axes[k]``."""
         return RationalTensor(self.numerator.transpose(axes), self.denominator)
 
     def to_fractions(self):

@@ -1,4 +1,4 @@
-"""Sweeps: exact ranks over many architectures and weight draws, on a Dask cluster (SPEC §10).
+"""Sweeps: exact ranks over many architectures and weight draws, on a Dask cluster.
 
 A sweep file ("symtd-sweep/1") lists a grid of architectures (the cross product of its
 lists), optional network files, partitions, a weight distribution, draws per cell, the
@@ -71,6 +71,10 @@ class Cell:
 
 @dataclass
 class Sweep:
+    """A validated sweep: its :class:`Cell` list, partitions, draws per cell, integer weights
+    drawn from [``low``, ``high``], shallow widths ``Z``, ``rank_kind`` ("exact" or "lower")
+    and base seed."""
+
     cells: list
     partitions: list
     draws: int
@@ -82,10 +86,12 @@ class Sweep:
 
     @property
     def tasks(self):
+        """Every task, one (cell key, draw) pair per cell and draw, draws innermost."""
         return [(cell.key, draw) for cell in self.cells for draw in range(self.draws)]
 
     @property
     def columns(self):
+        """The RESULTS columns: the fixed ones, then one ``reach_Z<z>`` per shallow width z."""
         return COLUMNS + [f"reach_Z{z}" for z in self.Z]
 
 
@@ -102,7 +108,7 @@ def load_sweep(path, lower=False):
 
 
 def sweep_from_dict(data, base=Path("."), lower=False):
-    """A validated :class:`Sweep` from a parsed sweep document (SPEC §10)."""
+    """A validated :class:`Sweep` from a parsed sweep document (format ``symtd-sweep/1``)."""
     if not isinstance(data, dict):
         raise SymtdError("a sweep file must hold a JSON object")
     if data.get("format") != FORMAT:
@@ -442,6 +448,8 @@ class Results:
                 self.csv.writeheader()
 
     def write(self, rows):
+        """Append rows (dicts by column) to RESULTS: CSV lines flushed at once, or a Parquet row
+        group."""
         if self.parquet:
             self._parquet(rows)
         else:
@@ -456,6 +464,7 @@ class Results:
         self.writer.write_table(pa.table(columns, schema=self.schema))
 
     def close(self):
+        """Finish RESULTS: a Parquet file replaces the old one only now, a CSV file is closed."""
         if self.parquet:
             self.writer.close()
             os.replace(self.tmp, self.path)
@@ -585,6 +594,7 @@ class Progress:
         self.quiet = quiet or not self.total
 
     def update(self, n):
+        """Count n more tasks done and redraw the line: a bar, done/total, rate and ETA."""
         self.done += n
         if self.quiet:
             return
@@ -602,5 +612,6 @@ class Progress:
         )
 
     def finish(self):
+        """End the progress line (a newline on stderr unless quiet)."""
         if not self.quiet:
             print(file=sys.stderr)
