@@ -572,7 +572,7 @@ def local_cluster(workers=None):
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: several clusters side by side, no warning
             silence_logs=logging.CRITICAL,
         )
 

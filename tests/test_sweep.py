@@ -64,7 +64,7 @@ def test_rows_do_not_depend_on_the_workers(tmp_path, cluster):
 
     with (
         LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as one,
         Client(one) as single,
     ):
