@@ -781,6 +781,12 @@ def check_t7(
     net = _network("deep", N, M, widths, operator, F=F)
     point = net.subs(net.random_point(seed, bound=9))
     instance["covering"] = is_covering(F)
+    templates = {  # the first claim either way: F is built from these
+        "kind": "templates",
+        "network": "net",
+        "templates": instance["templates"],
+        "biases": instance["biases"],
+    }
     if not instance["covering"]:
         null = [Fraction(int(x.p), int(x.q)) for x in sympy.Matrix(F.tolist()).nullspace()[0]]
         cert = certificate(
@@ -788,12 +794,7 @@ def check_t7(
             instance,
             {"net": network_to_dict(point)},
             [
-                {
-                    "kind": "templates",
-                    "network": "net",
-                    "templates": instance["templates"],
-                    "biases": instance["biases"],
-                },
+                templates,
                 {"kind": "singular", "network": "net", "null": [str(x) for x in null]},
             ],
         )
@@ -825,12 +826,7 @@ def check_t7(
         instance,
         {"net": network_to_dict(point)},
         [
-            {
-                "kind": "templates",
-                "network": "net",
-                "templates": instance["templates"],
-                "biases": instance["biases"],
-            },
+            templates,
             {"kind": "covering", "network": "net"},
             {"kind": "leaf_vectors", "network": "net", "vectors": _strings(v)},
             {"kind": "grid_equals", "network": "net", "entries": G.to_strings()},
