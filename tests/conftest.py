@@ -18,6 +18,27 @@ GEOMETRIES = {
 OPERATORS = ["product", "max", "sum", "avg"]
 
 
+DEEP_MAX_V1 = {  # a small v1 network file: deep max, N=4, M=2, non-identity F
+    "format": "symtd-network/1",
+    "architecture": "deep",
+    "N": 4,
+    "M": 2,
+    "operator": "max",
+    "widths": [3, 2],
+    "F": [["1", "0"], ["1/2", "1"]],
+    "weights": {
+        "layer0": [
+            [[1, -1], [2, "1/3"], [0, 1]],
+            [[1, 0], [0, 1], [1, 1]],
+            [[1, 2], [-1, 1], [0, "0.5"]],
+            [[3, 1], [1, 1], [1, -1]],
+        ],
+        "layer1": [[[1, -1, 2], [0, 1, 1]], [[2, 1, -1], [1, 1, 1]]],
+        "output": [1, "-2/3"],
+    },
+}
+
+
 def random_nonsingular(M, rng):
     while True:
         F = [[Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(M)] for _ in range(M)]

@@ -8,27 +8,9 @@ import pytest
 
 import symtd
 from symtd.grid import grid_tensor
-from conftest import random_circuit
+from conftest import DEEP_MAX_V1, random_circuit
 
-NET = {
-    "format": "symtd-network/1",
-    "architecture": "deep",
-    "N": 4,
-    "M": 2,
-    "operator": "max",
-    "widths": [3, 2],
-    "F": [["1", "0"], ["1/2", "1"]],
-    "weights": {
-        "layer0": [
-            [[1, -1], [2, "1/3"], [0, 1]],
-            [[1, 0], [0, 1], [1, 1]],
-            [[1, 2], [-1, 1], [0, "0.5"]],
-            [[3, 1], [1, 1], [1, -1]],
-        ],
-        "layer1": [[[1, -1, 2], [0, 1, 1]], [[2, 1, -1], [1, 1, 1]]],
-        "output": [1, "-2/3"],
-    },
-}
+NET = DEEP_MAX_V1
 
 
 def run(*args, cwd=None):

@@ -31,6 +31,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import DEEP_MAX_V1
 from symtd.cli import main
 
 HANG_TIMEOUT = 60  # seconds; expiry = the command hangs (generous on purpose)
@@ -42,25 +43,7 @@ FUZZ = settings(
 )
 
 # -- valid base documents --------------------------------------------------------------------------
-V1 = {
-    "format": "symtd-network/1",
-    "architecture": "deep",
-    "N": 4,
-    "M": 2,
-    "operator": "max",
-    "widths": [3, 2],
-    "F": [["1", "0"], ["1/2", "1"]],
-    "weights": {
-        "layer0": [
-            [[1, -1], [2, "1/3"], [0, 1]],
-            [[1, 0], [0, 1], [1, 1]],
-            [[1, 2], [-1, 1], [0, "0.5"]],
-            [[3, 1], [1, 1], [1, -1]],
-        ],
-        "layer1": [[[1, -1, 2], [0, 1, 1]], [[2, 1, -1], [1, 1, 1]]],
-        "output": [1, "-2/3"],
-    },
-}
+V1 = DEEP_MAX_V1
 
 V2 = {
     "format": "symtd-network/2",
