@@ -11,10 +11,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from symtd import matricize, rank
+from symtd.algebra import rank
 from symtd.checker import check
-from symtd.claims import check_t4, check_t4_general
-from symtd.prove import T4_GENERAL
+from symtd.tensors import matricize
+from symtd.theorems.claims import check_t4, check_t4_general
+from symtd.theorems.prove import T4_GENERAL
 
 
 def main():

@@ -11,9 +11,28 @@ import sys
 if hasattr(sys, "set_int_max_str_digits"):
     sys.set_int_max_str_digits(0)
 
-from .builders import circuit, deep, dilated, mirror, overlapping, recurrent, shallow, tree
-from .circuit import Circuit, Node, symbol_name
-from .decomposition import (
+from symtd.algebra.rank import certified_rank, rank, symbolic_rank
+from symtd.algebra.rational import RationalTensor, parse_rational
+from symtd.circuits.builders import (
+    circuit,
+    deep,
+    dilated,
+    mirror,
+    overlapping,
+    recurrent,
+    shallow,
+    tree,
+)
+from symtd.circuits.circuit import Circuit, Node, symbol_name
+from symtd.circuits.formats import load_network, network_from_dict, network_to_dict, save_network
+from symtd.circuits.operators import AVG, MAX, PRODUCT, SUM, Operator, custom_operator, get_operator
+from symtd.circuits.partitions import partition
+from symtd.errors import SymtdError
+from symtd.ranks.bounds import structural_upper_bound, upper_bounds
+from symtd.ranks.matricization import lower_rank, matricization_rank
+from symtd.ranks.separation import SeparationRank, generic_rank, separation_rank
+from symtd.render.latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
+from symtd.tensors.decomposition import (
     CPTensor,
     TreeTensor,
     cp_to_tensor,
@@ -25,29 +44,16 @@ from .decomposition import (
     validate_cp_tensor,
     validate_tree_tensor,
 )
-from .errors import SymtdError
-from .grid import (
+from symtd.tensors.evaluate import estimate_bytes
+from symtd.tensors.grid import (
     coefficient_tensor,
-    estimate_bytes,
     grid_entry,
     grid_from_coefficients,
     grid_tensor,
     network_function,
 )
-from .latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
-from .matricize import matricize, partition
-from .network_json import load_network, network_from_dict, network_to_dict, save_network
-from .operators import AVG, MAX, PRODUCT, SUM, Operator, custom_operator, get_operator
-from .rank import certified_rank, lower_rank, matricization_rank, rank, symbolic_rank
-from .rational import RationalTensor, parse_rational
-from .separation import (
-    SeparationRank,
-    generic_rank,
-    separation_rank,
-    structural_upper_bound,
-    upper_bounds,
-)
-from .representation import is_covering, leaf_weights, relu_neurons, template_matrix
+from symtd.tensors.matricize import matricize
+from symtd.tensors.representation import is_covering, leaf_weights, relu_neurons, template_matrix
 
 __all__ = [
     "circuit",

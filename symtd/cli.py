@@ -12,8 +12,7 @@ import json
 import re
 import sys
 
-from .errors import SymtdError, escape
-
+from symtd.errors import SymtdError, escape
 
 NETWORK_FILE = "network JSON file (format symtd-network/1 or /2)"
 
@@ -24,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser():
-    from . import __version__
+    from symtd import __version__
 
     parser = _Parser(prog="symtd", description="Exact tensor analysis of convolutional networks.")
     parser.add_argument("--version", action="version", version=f"symtd {__version__}")
@@ -201,7 +200,7 @@ def _integer(text):
 
 def _rational(text):
     """An exact rational option ("3", "-3/2", "0.25"; no exponents), at most 40 characters."""
-    from .rational import parse_rational
+    from symtd.algebra.rational import parse_rational
 
     if len(text) > 40:
         raise ValueError(text)
@@ -240,13 +239,13 @@ def _write(path, text):
 
 
 def _prove(args):
-    from .prove import OPTIONS, prove, prove_all, table, to_json
+    from symtd.theorems.prove import OPTIONS, prove, prove_all, table, to_json
 
     options = {k: getattr(args, k) for k in OPTIONS if k != "seed"}
     if args.pdf and not args.latex:
         raise SymtdError("--pdf needs --latex FILE")
     if args.latex is not None:
-        from .report import check_report_path
+        from symtd.render.report import check_report_path
 
         check_report_path(args.latex)
     if args.theorem == "all":
@@ -261,15 +260,15 @@ def _prove(args):
         _write(args.cert, json.dumps([c for row in rows for c in row.certificates], indent=1))
     print(to_json(rows) if args.json else table(rows))
     if args.latex:
-        from .report import write_report
+        from symtd.render.report import write_report
 
         print(write_report(rows, args.latex, pdf=args.pdf), file=sys.stderr)
     return 0 if all(row.verdict == "verified" for row in rows) else 1
 
 
 def _check(args):
-    from .checker import FORMAT, CheckFailed, check, cost, loads
-    from .network_json import MAX_FILE_BYTES
+    from symtd.checker import FORMAT, CheckFailed, check, cost, loads
+    from symtd.circuits.formats import MAX_FILE_BYTES
 
     path = escape(args.certificate, 120, quote=False)
     try:
@@ -314,9 +313,10 @@ def _check(args):
 
 
 def _latex(args):
-    from . import latex
-    from .matricize import matricize, partition
-    from .network_json import load_network
+    from symtd.circuits.formats import load_network
+    from symtd.circuits.partitions import partition
+    from symtd.render import latex
+    from symtd.tensors.matricize import matricize
 
     circuit = load_network(args.network)
     if args.symbolic:
@@ -339,8 +339,8 @@ def _latex(args):
         d = [int(x) for x in rest[0].split(",")]
         print(latex.entry_latex(circuit, d))
     else:
-        from .grid import grid_tensor
-        from .rank import rank
+        from symtd.algebra.rank import rank
+        from symtd.tensors.grid import grid_tensor
 
         if not circuit.is_concrete:
             raise SymtdError("matricization needs concrete weights (drop --symbolic)")
@@ -351,8 +351,8 @@ def _latex(args):
 
 
 def _draw(args):
-    from .draw import draw_circuit, draw_matricization
-    from .network_json import load_network
+    from symtd.circuits.formats import load_network
+    from symtd.render.draw import draw_circuit, draw_matricization
 
     circuit = load_network(args.network)
     if args.matricization:
@@ -363,7 +363,7 @@ def _draw(args):
 
 
 def _plot(args):
-    from .draw import plot_ranks
+    from symtd.render.draw import plot_ranks
 
     if args.M < 1 or args.r < 1 or args.seed < 0:
         raise SymtdError("--M and --r must be positive and --seed >= 0")
@@ -373,7 +373,7 @@ def _plot(args):
 
 def _concrete(path):
     """A network file that must carry weights (grid, rank)."""
-    from .network_json import load_network
+    from symtd.circuits.formats import load_network
 
     circuit = load_network(path)
     if not circuit.is_concrete:
@@ -385,7 +385,7 @@ def _concrete(path):
 
 
 def _grid(args):
-    from .grid import grid_tensor
+    from symtd.tensors.grid import grid_tensor
 
     G = grid_tensor(_concrete(args.network))
     text = json.dumps({"shape": list(G.shape), "entries": G.to_strings()}, separators=(",", ":"))
@@ -396,8 +396,8 @@ def _grid(args):
 
 
 def _rank(args):
-    from .matricize import partition
-    from .rank import lower_rank, matricization_rank
+    from symtd.circuits.partitions import partition
+    from symtd.ranks.matricization import lower_rank, matricization_rank
 
     circuit = _concrete(args.network)
     I = partition(args.partition, circuit)
@@ -408,10 +408,10 @@ def _rank(args):
 
 
 def _separation(args):
-    from . import tables
-    from .matricize import partition
-    from .network_json import load_network
-    from .separation import separation_rank
+    from symtd.circuits.formats import load_network
+    from symtd.circuits.partitions import partition
+    from symtd.ranks.separation import separation_rank
+    from symtd.render import tables
 
     if not 1 <= args.points <= 100 or args.seed < 0:
         raise SymtdError("--points must be in 1..100 and --seed >= 0")
@@ -440,7 +440,7 @@ def _separation(args):
 
 
 def _sweep(args):
-    from .sweep import load_sweep, run_sweep
+    from symtd.sweeps.sweep import load_sweep, run_sweep
 
     if args.workers is not None and not 1 <= args.workers <= 256:
         raise SymtdError("--workers must be in 1..256")
@@ -462,7 +462,7 @@ def _sweep(args):
 
 
 def _sweep_report(args):
-    from .sweep_report import sweep_report
+    from symtd.sweeps.report import sweep_report
 
     print(
         f"wrote {escape(str(sweep_report(args.results, args.out)), 200, quote=False)}/"
@@ -471,7 +471,7 @@ def _sweep_report(args):
 
 
 def _convert(args):
-    from .network_json import dumps, load_network, network_to_dict
+    from symtd.circuits.formats import dumps, load_network, network_to_dict
 
     circuit = load_network(args.network)
     print(dumps(network_to_dict(circuit, weights=circuit.is_concrete, version=2)))

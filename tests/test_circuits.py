@@ -7,13 +7,14 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import OPERATORS, random_nonsingular
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_grid import evaluate_at
 
 import symtd
-from symtd.grid import grid_tensor
-from symtd.network_json import network_from_dict, network_to_dict
-from conftest import OPERATORS, random_nonsingular
-from test_grid import evaluate_at
+from symtd.circuits.formats import network_from_dict, network_to_dict
+from symtd.tensors.grid import grid_tensor
 
 
 @st.composite
@@ -235,7 +236,7 @@ def test_custom_operators_survive_a_file_round_trip(tmp_path):
 
 
 def test_expression_form_parser_is_exact_and_bounded():
-    from symtd.operators import expression_text, parse_expression
+    from symtd.circuits.operators import expression_text, parse_expression
 
     f = parse_expression("max(x, 0)^2 * 3/2 - abs(y) + 0.25", ("x", "y"))
     assert expression_text(f) and parse_expression(expression_text(f), ("x", "y")) == f

@@ -1,15 +1,13 @@
 """Theorem checks T1, T2, T4, T5 and the independent checker, with the tamper suite for T1–T7."""
 
 import copy
-
-import pytest
-
-from symtd.checker import CheckFailed, check
 from fractions import Fraction
 
 import numpy as np
+import pytest
 
-from symtd.claims import (
+from symtd.checker import CheckFailed, check
+from symtd.theorems.claims import (
     check_t3,
     check_t4,
     check_t4_general,

@@ -5,10 +5,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import DEEP_MAX_V1, random_circuit
 
 import symtd
-from symtd.grid import grid_tensor
-from conftest import DEEP_MAX_V1, random_circuit
+from symtd.tensors.grid import grid_tensor
 
 NET = DEEP_MAX_V1
 
@@ -49,9 +49,9 @@ def test_grid_prints_exact_row_major_entries(net, tmp_path):
     ],
 )
 def test_rank_prints_exact_rank_last(net, partition, expected):
-    from symtd.matricize import matricize
-    from symtd.matricize import partition as named
-    from symtd.rank import rank
+    from symtd.algebra.rank import rank
+    from symtd.circuits.partitions import partition as named
+    from symtd.tensors.matricize import matricize
 
     out = run("rank", net, "--partition", partition)
     assert out.returncode == 0, out.stderr

@@ -4,10 +4,16 @@ import numpy as np
 import pytest
 
 from symtd import deep, overlapping, recurrent, shallow, tree
-from symtd.claims import t5_witness
+from symtd.circuits.formats import save_network
 from symtd.cli import main
-from symtd.draw import circuit_layout, draw_circuit, draw_matricization, plot_ranks, rank_curves
-from symtd.network_json import save_network
+from symtd.render.draw import (
+    circuit_layout,
+    draw_circuit,
+    draw_matricization,
+    plot_ranks,
+    rank_curves,
+)
+from symtd.theorems.claims import t5_witness
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -7,15 +7,16 @@ import numpy as np
 import pytest
 import sympy
 from flint import fmpz_mat, nmod_mat
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_circuits import random_dags
 
 import symtd
-from symtd.grid import grid_numerators_mod, grid_tensor
-from symtd.matricize import matricize
-from symtd.modular import certify_rank, hadamard_bits, nmod_matrix
-from symtd.polynomial import PolynomialTensor
-from symtd.rank import PRIME, _mod_matrix, _pivots, certified_rank, symbolic_rank
-from test_circuits import random_dags
+from symtd.algebra.modular import certify_rank, hadamard_bits, nmod_matrix
+from symtd.algebra.polynomial import PolynomialTensor
+from symtd.algebra.rank import PRIME, certified_rank, mod_matrix, pivots, symbolic_rank
+from symtd.tensors.grid import grid_numerators_mod, grid_tensor
+from symtd.tensors.matricize import matricize
 
 
 @settings(max_examples=40, deadline=None)
@@ -48,7 +49,7 @@ def test_polynomial_grid_at_a_point_is_the_exact_grid(circuit, seed):
 
 def _order(circuit):
     """(block, flat index) of every symbol, in the order of the symbols' names."""
-    from symtd.circuit import symbol_names
+    from symtd.circuits.circuit import symbol_names
 
     named = [(n, b, k) for b in circuit.shapes for k, n in enumerate(symbol_names(circuit, b))]
     return [(b, k) for _, b, k in sorted(named)]
@@ -105,9 +106,9 @@ def test_multimodular_certificate_agrees_with_fmpz_rank_and_rejects_wrong_ranks(
     V = np.array([[rng.randint(-(2**70), 2**70) for _ in range(n)] for _ in range(r)], dtype=object)
     X = U.dot(V)
     truth = fmpz_mat(m, n, X.ravel().tolist()).rank()
-    residues, Xp = _mod_matrix(X, PRIME)
+    residues, Xp = mod_matrix(X, PRIME)
     assert Xp.rank() == truth  # (true with overwhelming probability)
-    rows, cols = _pivots(Xp, residues, truth, PRIME)
+    rows, cols = pivots(Xp, residues, truth, PRIME)
     ok, _ = certify_rank(X, rows, cols, workers=1)
     assert ok  # the true rank is certified
     if truth > 1:

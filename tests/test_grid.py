@@ -6,11 +6,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings, strategies as st
+from conftest import circuits, random_circuit, random_geometry_circuits
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symtd
-from symtd.grid import grid_tensor
-from conftest import circuits, random_circuit, random_geometry_circuits
+from symtd.tensors.grid import grid_tensor
 
 
 def evaluate_at(circuit, d):
@@ -186,7 +187,7 @@ def test_symbols_need_symbolic_arithmetic():
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(-(10**30), 10**30), min_size=1, max_size=20), st.integers(1, 10**25))
 def test_rational_strings_are_lowest_terms(numerators, denominator):
-    from symtd.rational import RationalTensor, format_rational
+    from symtd.algebra.rational import RationalTensor, format_rational
 
     T = RationalTensor(np.array(numerators, dtype=object), denominator)
     assert T.to_strings() == [format_rational(Fraction(x, denominator)) for x in numerators]

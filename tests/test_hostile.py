@@ -28,10 +28,10 @@ from contextlib import contextmanager
 from fractions import Fraction
 
 import pytest
+from conftest import DEEP_MAX_V1
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import DEEP_MAX_V1
 from symtd.cli import main
 
 HANG_TIMEOUT = 60  # seconds; expiry = the command hangs (generous on purpose)
@@ -1030,7 +1030,7 @@ def test_check_finishes_on_what_prove_writes(tmp_path, argv):
 @pytest.fixture(scope="module")
 def certificates():
     """Small real certificates (in-process, from the prove API)."""
-    from symtd.prove import prove
+    from symtd.theorems.prove import prove
 
     t4 = prove("T4", N=4, M=2).certificates
     t1 = prove("T1", N=3, M=2).certificates

@@ -7,15 +7,15 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-import symtd
 import sympy
 
-from symtd import deep, grid_tensor, matricize, shallow, tree
+import symtd
+from symtd import deep, grid_tensor, shallow, tree
+from symtd.algebra.rank import rank
+from symtd.circuits.formats import save_network
 from symtd.cli import main
-from symtd.latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
-from symtd.network_json import save_network
-from symtd.rank import rank
+from symtd.render.latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
+from symtd.tensors import matricize
 
 
 def test_shallow_is_generalized_cp_with_its_width_and_operator():
@@ -221,7 +221,7 @@ def test_everything_compiles_with_pdflatex(tmp_path):
 
 # -- reports of symtd prove ---------------------------------------------------------------------
 def test_report_text_escapes_specials_and_symbols():
-    from symtd.report import tex
+    from symtd.render.escape import tex
 
     assert tex("Z <= M^N + 1, a_b & 50% π·λ ≥ 2") == (
         r"Z $\le$ M\^{}N + 1, a\_b \& 50\% $\pi$$\cdot$$\lambda$ $\ge$ 2"

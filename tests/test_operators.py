@@ -7,8 +7,8 @@ import pytest
 import sympy
 
 import symtd
-from symtd.grid import grid_tensor
-from symtd.operators import custom_operator
+from symtd.circuits.operators import custom_operator
+from symtd.tensors.grid import grid_tensor
 
 
 def test_builtin_operators_on_numbers():
@@ -101,7 +101,7 @@ def test_templates_feed_grid_tensor():
 
 
 def test_built_in_names_cannot_be_borrowed():
-    from symtd.operators import Operator
+    from symtd.circuits.operators import Operator
 
     with pytest.raises(symtd.SymtdError, match="belongs to a built-in operator"):
         Operator("product", lambda a, b: a * b + a + b, lambda a: a)

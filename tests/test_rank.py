@@ -5,14 +5,16 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings, strategies as st
+from conftest import random_geometry_circuits
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symtd
-from symtd.grid import grid_tensor
-from symtd.matricize import matricize, partition
-from symtd.rank import certified_rank, rank, symbolic_rank
-from symtd.separation import generic_rank
-from conftest import random_geometry_circuits
+from symtd.algebra.rank import certified_rank, rank, symbolic_rank
+from symtd.circuits.partitions import partition
+from symtd.ranks.separation import generic_rank
+from symtd.tensors.grid import grid_tensor
+from symtd.tensors.matricize import matricize
 
 
 def test_matricization_convention_on_hand_written_tensor():
@@ -194,8 +196,8 @@ def test_t5_witness_odd_even_is_identity():
 @settings(max_examples=40, deadline=None)
 @given(random_geometry_circuits())
 def test_modular_grid_is_a_multiple_of_the_exact_numerators(circuit):
-    from symtd.grid import grid_numerators_mod
-    from symtd.rank import SMALL_PRIME as p
+    from symtd.algebra.rank import SMALL_PRIME as p
+    from symtd.tensors.grid import grid_numerators_mod
 
     circuit = symtd.tree(
         circuit.levels,
@@ -219,7 +221,7 @@ def test_modular_grid_is_a_multiple_of_the_exact_numerators(circuit):
 
 @pytest.mark.parametrize("operator", ["product", "max"])
 def test_matricization_rank_matches_exact_path(operator):
-    from symtd.rank import matricization_rank
+    from symtd.ranks.matricization import matricization_rank
 
     for seed in range(3):
         c = symtd.deep(8, 2, 2, operator)
@@ -231,8 +233,8 @@ def test_matricization_rank_matches_exact_path(operator):
 
 
 def test_modular_grid_with_wide_fan_in():
-    from symtd.grid import grid_numerators_mod
-    from symtd.rank import SMALL_PRIME as p
+    from symtd.algebra.rank import SMALL_PRIME as p
+    from symtd.tensors.grid import grid_numerators_mod
 
     c = symtd.shallow(2, 2, 200, "product")  # fan-in 200 at the output: chunked sums
     c = c.subs(c.random_point(1))

@@ -5,14 +5,16 @@ import random
 import subprocess
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import random_levels
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_circuits import random_dags
 
 import symtd
 from symtd.cli import main
-from symtd.rank import matricization_rank
-from symtd.separation import _flow_cut, _tree_cut, min_cut_bound, separation_rank, upper_bounds
-from conftest import random_levels
-from test_circuits import random_dags
+from symtd.ranks.bounds import flow_cut, min_cut_bound, tree_cut, upper_bounds
+from symtd.ranks.matricization import matricization_rank
+from symtd.ranks.separation import separation_rank
 
 
 @st.composite
@@ -44,7 +46,7 @@ def test_lower_never_exceeds_upper_on_random_trees(case):
 def test_dynamic_programme_finds_the_networkx_minimum_cut_on_trees(case):
     c, I = case
     if 0 < len(I) < c.N:
-        assert _tree_cut(c, set(I))[0] == _flow_cut(c, set(I))[0]
+        assert tree_cut(c, set(I))[0] == flow_cut(c, set(I))[0]
 
 
 @settings(max_examples=40, deadline=None)

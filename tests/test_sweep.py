@@ -14,8 +14,8 @@ import pytest
 
 import symtd
 from symtd.cli import main
-from symtd.sweep import load_sweep, read_results, run_sweep
-from symtd.sweep_report import summarize, wilson
+from symtd.sweeps.report import summarize, wilson
+from symtd.sweeps.sweep import load_sweep, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ SWEEP = {
 def cluster():
     from distributed import Client
 
-    from symtd.sweep import local_cluster
+    from symtd.sweeps.sweep import local_cluster
 
     with local_cluster(2) as local, Client(local) as client:
         yield local, client
@@ -134,7 +134,7 @@ def test_resume_appends_only_what_is_missing(tmp_path, cluster):
         partial = tmp_path / f"partial{suffix}"
         rows = sorted(read_results(full), key=key)
         keep = [r for r in rows if r["draw"] < 2]  # an interrupted sweep's rows
-        from symtd.sweep import Results
+        from symtd.sweeps.sweep import Results
 
         out = Results(partial, sweep.columns, resume=False)
         out.write(keep)

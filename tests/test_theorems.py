@@ -7,15 +7,18 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-import symtd
+from conftest import circuits
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import circuits
+import symtd
 from symtd import checker
+from symtd.algebra.rational import RationalTensor
 from symtd.checker import CheckFailed, Rational, Symbolic, check, forward
-from symtd.claims import (
+from symtd.circuits.formats import network_to_dict
+from symtd.cli import main
+from symtd.tensors.grid import grid_tensor, network_function
+from symtd.theorems.claims import (
     check_t3,
     check_t5_lemma,
     check_t6,
@@ -24,11 +27,7 @@ from symtd.claims import (
     diagonal_target,
     universal_network,
 )
-from symtd.cli import main
-from symtd.grid import grid_tensor, network_function
-from symtd.network_json import network_to_dict
-from symtd.prove import THEOREMS, prove, prove_all
-from symtd.rational import RationalTensor
+from symtd.theorems.prove import THEOREMS, prove, prove_all
 
 
 # -- T3 -----------------------------------------------------------------------------------
@@ -226,7 +225,7 @@ def test_symbolic_forward_under_signs_equals_rational_forward(circuit, seed):
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 7), st.integers(1, 7), st.integers(0, 4), st.integers(0, 10**6))
 def test_checker_rank_agrees_with_symtd_rank(m, n, r, seed):
-    from symtd.rank import rank as symtd_rank
+    from symtd.algebra.rank import rank as symtd_rank
 
     rng = random.Random(seed)  # a sum of r rank-1 terms, some columns zero
     A = [[Fraction(0)] * n for _ in range(m)]

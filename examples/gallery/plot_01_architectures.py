@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 import symtd
-from symtd.draw import draw_circuit
+from symtd.render.draw import draw_circuit
 
 
 def show(circuit, title):

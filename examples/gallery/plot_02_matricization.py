@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 import symtd
-from symtd.draw import draw_matricization
+from symtd.render.draw import draw_matricization
 
 # Integer weights in [-5, 5] keep the colours readable. Such a narrow range can hit
 # degenerate points (seed 1 gives low-high rank 1), which is why separation ranks draw their

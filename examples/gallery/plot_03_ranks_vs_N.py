@@ -15,7 +15,7 @@ needs that many channels.
 
 import matplotlib.pyplot as plt
 
-from symtd.draw import rank_curves
+from symtd.render.draw import rank_curves
 
 Ns = (2, 4, 8, 16)
 curves = rank_curves(Ns, M=2, r=2, seed=0)

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from symtd import checker
-from symtd.claims import check_t4
+from symtd.theorems.claims import check_t4
 
 verdict = check_t4(N=4, M=2, r=2, seed=0)
 print(verdict.verdict, verdict.numbers)

@@ -13,8 +13,8 @@ import re
 
 import numpy as np
 
-from .circuit import MAX_NODES, Circuit, Node, positive_int, weight_array
-from .errors import SymtdError, escape
+from symtd.circuits.circuit import MAX_NODES, Circuit, Node, positive_int, weight_array
+from symtd.errors import SymtdError, escape
 
 
 # -- uniform-depth trees (format v1) ---------------------------------------------------------

@@ -18,10 +18,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import SymtdError
-from .circuit import Circuit
-from .grid import grid_entry
-from .rational import RationalTensor, as_fraction
+from symtd.algebra.polynomial import Polynomial
+from symtd.algebra.rational import RationalTensor, as_fraction
+from symtd.circuits.circuit import Circuit
+from symtd.errors import SymtdError
+from symtd.tensors.evaluate import terms_bound
+from symtd.tensors.grid import grid_entry
 
 G_DEFINITIONS = {
     "product": r"g(a,b) = a\,b",
@@ -217,8 +219,6 @@ def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
     >>> print(symtd.entry_latex(symtd.shallow(3, 2, 1, "max"), (0, 0, 1)))
     a^{1,1}_{1} \max\left(0, a^{0,1,1}_{1}, a^{0,2,1}_{1}, a^{0,3,1}_{2}\right)
     """
-    from .polynomial import Polynomial, terms_bound
-
     d = _index(d, circuit)
     if not circuit.is_concrete:
         if circuit.operator.name != "product" and circuit.N > MAX_SYMBOLIC_N:

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import SymtdError, escape
+from symtd.errors import SymtdError, escape
 
 
 def _is_symbolic(x):

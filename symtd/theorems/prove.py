@@ -15,9 +15,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import claims
-from . import checker
-from .errors import SymtdError, escape
+from symtd import checker
+from symtd.circuits.formats import network_to_dict
+from symtd.errors import SymtdError, escape
+from symtd.theorems import claims
 
 THEOREMS = ("T1", "T2", "T3", "T4", "T5", "T6", "T7")
 STATEMENTS = {
@@ -177,8 +178,6 @@ def entries(N, M):
 def affordable(theorem, circuits, rows=()):
     """Refuse (SymtdError) an instance whose certificate the independent checker would refuse:
     each planned network's structure and forward cost, each exact rank's cost."""
-    from .network_json import network_to_dict
-
     try:
         for k, c in enumerate(circuits):
             checker.validate(network_to_dict(c, weights=False), f"net{k}")
@@ -402,7 +401,7 @@ _RUNS = {
 
 
 # -- presentation -------------------------------------------------------------------------
-def _instance_label(v):
+def instance_label(v):
     """E.g. "deep sum N=4 M=2 widths=(2,2) I=(0,1)": names first, then sizes."""
     inst = v.instance
     words = ["lemma"] if inst.get("part") == "lemma" else []
@@ -432,7 +431,7 @@ def table(rows):
             if expected == "refuted" and v.verdict == expected:
                 note = f"  [control, {v.verdict} as expected: {v.reason}]"
             head = f"{row.theorem:8}{row.verdict:14}{row.seconds:7.2f}s" if k == 0 else " " * 30
-            lines.append(f"{head}  {_instance_label(v):54}{numbers}{note}")
+            lines.append(f"{head}  {instance_label(v):54}{numbers}{note}")
     verified = sum(r.verdict == "verified" for r in rows)
     lines.append(f"{verified} of {len(rows)} verified in {sum(r.seconds for r in rows):.1f} s")
     return "\n".join(lines)

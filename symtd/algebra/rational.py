@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import SymtdError, escape
+from symtd.errors import SymtdError, escape
 
 INT64_LIMIT = 2**63 - 1
 #: Digits of one exact number in a file (the checker uses the same limit).

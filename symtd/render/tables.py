@@ -13,8 +13,8 @@ import csv
 import io
 import json
 
-from .errors import escape
-from .report import tex
+from symtd.errors import escape
+from symtd.render.escape import tex
 
 NAMED = ("odd-even", "low-high", "root")
 

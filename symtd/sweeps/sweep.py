@@ -29,7 +29,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SymtdError, escape
+from symtd.circuits import builders
+from symtd.circuits.formats import load_network, read_json
+from symtd.circuits.partitions import NAMED, partition
+from symtd.errors import SymtdError, escape
+from symtd.ranks.bounds import upper_bounds
+from symtd.ranks.matricization import lower_rank, matricization_rank
+from symtd.tensors.evaluate import check_memory
 
 FORMAT = "symtd-sweep/1"
 ARCHITECTURES = ("shallow", "deep", "mirror", "dilated", "overlapping", "recurrent")
@@ -98,8 +104,6 @@ class Sweep:
 # -- reading and validating -----------------------------------------------------------------------
 def load_sweep(path, lower=False):
     """Read and validate a sweep file; everything is checked before any work starts."""
-    from .network_json import read_json
-
     data = read_json(path, "sweep file")
     try:
         return sweep_from_dict(data, base=Path(path).parent, lower=lower)
@@ -176,7 +180,6 @@ def _weights(value):
 
 
 def _partition_name(name):
-    from .matricize import NAMED
 
     if not isinstance(name, str) or not (name in NAMED or name.startswith("I=")) or len(name) > 200:
         raise SymtdError(
@@ -230,7 +233,6 @@ def _grid_cells(grid):
 
 
 def _builder_cell(arch, N, M, widths, operator, kernel=None, stride=None):
-    from . import builders
 
     if isinstance(widths, list):
         widths = [_integer(w, "widths entry", 1, 2**16) for w in widths]
@@ -270,7 +272,6 @@ def _builder_cell(arch, N, M, widths, operator, kernel=None, stride=None):
 
 
 def _file_cell(name, base):
-    from .network_json import load_network
 
     if not isinstance(name, str) or not name:
         raise SymtdError("networks must be a list of file names")
@@ -296,10 +297,6 @@ def _file_cell(name, base):
 
 def _prepare(cell, partitions):
     """Check the cell fits in memory and compute its bounds per partition (before any work)."""
-    from .grid import check_memory
-    from .matricize import partition
-    from .separation import upper_bounds
-
     try:
         check_memory(cell.circuit)
         for name in partitions:
@@ -329,8 +326,6 @@ def reach(operator, rows, N, M, Z):
 
 def run_task(cell, draw, sweep, executor=None):
     """The rows of one (cell, draw): the rank of every partition at that weight point."""
-    from .rank import lower_rank, matricization_rank
-
     seed = task_seed(sweep.seed, cell.key, draw)
     point = cell.circuit.at_random_point(seed, (sweep.low, sweep.high))
     rows = []

@@ -10,8 +10,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import SymtdError
-from .rational import as_fraction
+from symtd.algebra.rank import rank, symbolic_rank
+from symtd.algebra.rational import as_fraction
+from symtd.errors import SymtdError
 
 
 def relu_neurons(biases, slopes=None):
@@ -74,11 +75,7 @@ def is_covering(F):
     if any(isinstance(x, (float, np.floating)) or getattr(x, "is_Float", False) for x in F.flat):
         raise SymtdError("F holds floats; covering is decided exactly, so give exact rationals")
     if all(isinstance(x, (int, Fraction)) or getattr(x, "is_Rational", False) for x in F.flat):
-        from .rank import rank
-
         return rank(F) == F.shape[0]
-    from .rank import symbolic_rank
-
     return symbolic_rank(F) == F.shape[0]
 
 

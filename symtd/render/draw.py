@@ -12,17 +12,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SymtdError
-from .grid import grid_tensor
-from .matricize import matricize, partition
-from .network_json import network_to_dict
-from .rank import matricization_rank, rank
+from symtd.algebra.rank import rank
+from symtd.circuits.builders import deep
+from symtd.circuits.formats import network_to_dict
+from symtd.circuits.partitions import partition
+from symtd.errors import SymtdError
+from symtd.ranks.matricization import matricization_rank
+from symtd.tensors.grid import grid_tensor
+from symtd.tensors.matricize import matricize
 
 FORMATS = (".png", ".svg")
 MAX_POSITIONS, MAX_SIDE, MAX_DRAWN_NODES = 64, 1024, 400
 
 
-def _pyplot():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -38,14 +41,14 @@ def _picture_path(path):
     return path
 
 
-def _save(fig, path):
+def save_figure(fig, path):
     path = _picture_path(path)
     try:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     except OSError as exc:
         raise SymtdError(f"cannot write {path}: {exc.strerror}") from None
     finally:
-        _pyplot().close(fig)
+        pyplot().close(fig)
     return path
 
 
@@ -97,7 +100,7 @@ def draw_circuit(circuit, path):
             f"large to draw readably (at most {MAX_POSITIONS} positions and "
             f"{MAX_DRAWN_NODES} nodes)"
         )
-    plt = _pyplot()
+    plt = pyplot()
     xy = circuit_layout(circuit)
     graph, height = circuit.graph, circuit.depth + 1
     scopes = {n: circuit.scope(n) for n in graph.nodes}
@@ -163,7 +166,7 @@ def draw_circuit(circuit, path):
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(-0.9, height + 0.7)
     ax.axis("off")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _short(text, limit=12):
@@ -190,7 +193,7 @@ def draw_matricization(circuit, spec, path):
             f"a {shape[0]} × {shape[1]} heatmap is not readable; at most {MAX_SIDE} rows and "
             "columns"
         )
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.ticker import MaxNLocator
 
     A = matricize(grid_tensor(circuit), I)
@@ -221,14 +224,12 @@ def draw_matricization(circuit, spec, path):
     )
     ax.set_xlabel("column: template indices d_J (row-major)")
     ax.set_ylabel("row: d_I (row-major)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def rank_curves(Ns=(2, 4, 8, 16), M=2, r=2, seed=0, draws=5):
     """{label: [odd-even rank for each N]}: deep networks (the largest exact rank over `draws`
     random weight points) and what shallow networks reach per channel."""
-    from .builders import deep
-
     curves = {}
     for operator in ("product", "max", "avg"):
         ranks = []
@@ -255,7 +256,7 @@ def plot_ranks(path, Ns=(2, 4, 8, 16), M=2, r=2, seed=0):
             f"N must be powers of two >= 2, M >= 2 with M^N <= 2^24 and 1 <= r <= 8; "
             f"got N = {list(Ns)}, M = {M}, r = {r}"
         )
-    plt = _pyplot()
+    plt = pyplot()
     curves = rank_curves(Ns, M, r, seed)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for label, ranks in curves.items():
@@ -272,4 +273,4 @@ def plot_ranks(path, Ns=(2, 4, 8, 16), M=2, r=2, seed=0):
     )
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -36,9 +36,9 @@ from typing import NamedTuple
 import networkx as nx
 import numpy as np
 
-from .errors import SymtdError, escape
-from .operators import get_operator, operator_from_json, operator_to_json
-from .rational import as_fraction, format_rational, parse_rational
+from symtd.algebra.rational import as_fraction, format_rational, parse_rational
+from symtd.circuits.operators import get_operator, operator_from_json, operator_to_json
+from symtd.errors import SymtdError, escape
 
 MAX_POSITIONS, MAX_NODES, MAX_WIDTH = 10**5, 10**5, 2**16
 MAX_WEIGHTS = 2**24  # weight entries (F included) a circuit may hold

@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .errors import SymtdError, escape
-from .report import tex
-from .sweep import read_results
+from symtd.errors import SymtdError, escape
+from symtd.render.draw import pyplot, save_figure
+from symtd.render.escape import tex
+from symtd.sweeps.sweep import read_results
 
 Z95 = 1.959963984540054
 OPERATOR_ORDER = {"product": 0, "max": 1, "sum": 2, "avg": 3}
@@ -143,9 +144,7 @@ def plot(summaries, Zs, path):
     """Fraction beyond the shallow reach against N, one line per operator (and architecture),
     one panel per Z (at most four, spread geometrically over the sweep's Z), Wilson intervals
     as error bars."""
-    from .draw import _pyplot, _save
-
-    plt = _pyplot()
+    plt = pyplot()
     low, high = Zs[0], Zs[-1]
     targets = [low * (high / low) ** (i / 3) for i in range(4)]
     shown = sorted({min(Zs, key=lambda z: abs(z - t)) for t in targets})
@@ -188,7 +187,7 @@ def plot(summaries, Zs, path):
         fontsize=10,
     )
     fig.tight_layout(rect=(0, 0.06 if len(labels) <= 3 else 0.12, 1, 1))
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def sweep_report(results, out):

@@ -16,11 +16,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .builders import tree, v1_shapes, validate_levels
-from .circuit import MAX_POSITIONS, MAX_WIDTH, Circuit
-from .errors import SymtdError, escape
-from .operators import BUILTIN, operator_from_json, operator_to_json
-from .rational import MAX_DIGITS, format_rational, parse_rational
+from symtd.algebra.rational import MAX_DIGITS, format_rational, parse_rational
+from symtd.circuits.builders import tree, v1_shapes, validate_levels
+from symtd.circuits.circuit import MAX_POSITIONS, MAX_WIDTH, Circuit
+from symtd.circuits.operators import BUILTIN, operator_from_json, operator_to_json
+from symtd.errors import SymtdError, escape
 
 FORMAT_V1, FORMAT_V2 = "symtd-network/1", "symtd-network/2"
 FORMAT = FORMAT_V1
@@ -396,8 +396,6 @@ def _v1_named(circuit):
     if circuit.layout is None or circuit.output != "output":
         return False
     levels, _, shared = circuit.layout
-    from .builders import tree
-
     return (
         tree(levels, circuit.M, circuit.layout[1], circuit.operator, shared=shared).nodes
         == circuit.nodes

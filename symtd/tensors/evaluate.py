@@ -1,20 +1,5 @@
-"""Grid tensors G[d_1..d_N] = h_y(x^(d_1), ..., x^(d_N)), computed exactly (:doc:`/theory`).
-
-Two independent paths:
-
-* ``method="forward"``: the network itself, evaluated node by node (topological order
-  of the circuit DAG) on the batch of all template tuples, each position's template
-  index on its own broadcast axis;
-* ``method="decomposition"``: the generalized tree recursion of the theory with leaf
-  vectors F·a (:mod:`symtd.decomposition`).
-
-Arithmetic: ``"exact"`` (concrete weights; a :class:`~symtd.rational.RationalTensor`, computed on
-integer numerators over a common denominator, in int64 while a proven bound allows,
-in exact Python ints beyond), ``"symbolic"`` (for product circuits a
-:class:`~symtd.polynomial.PolynomialTensor` of FLINT polynomials; a sympy Array of Max
-expressions for ReLU operators) or
-``"float"`` (float64, inexact, for quick looks and cross-checks).
-"""
+"""The forward pass: a circuit evaluated node by node (topological order) in one of its
+arithmetics, and the memory it will need, priced from sizes alone before anything is built."""
 
 from __future__ import annotations
 
@@ -24,183 +9,11 @@ from functools import reduce
 
 import numpy as np
 
-from .decomposition import from_circuit, mode_dot_all, tree_to_tensor
-from .errors import SymtdError
-from .operators import BUILTIN, PRODUCT, maximum, relu
-from .polynomial import Polynomial, PolynomialTensor, Ring, terms_bound
-from .rational import INT64_LIMIT, RationalTensor, check_prime, clear_denominators, max_abs
-
-ARITHMETICS = ("exact", "symbolic", "float")
-METHODS = ("forward", "decomposition")
-
-
-def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
-    """The grid tensor of the circuit's output (order N, shape M × ... × M).
-
-    arithmetic defaults to "exact" for concrete circuits and "symbolic" otherwise.
-    ``method="decomposition"`` needs a tree circuit. Refuses (SymtdError, with the
-    estimate) a computation that would not fit in memory, before starting it.
-
-    >>> import symtd
-    >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # exact integer weights
-    >>> G = symtd.grid_tensor(net)
-    >>> G.shape
-    (2, 2, 2, 2)
-    >>> G == symtd.grid_tensor(net, method="decomposition")  # the two paths agree
-    True
-    >>> symtd.grid_tensor(symtd.shallow(2, 2, 1))[0, 1]  # symbolic weights: polynomials
-    a^{0,1,1}_{1}*a^{0,2,1}_{2}*a^{1,1}_{1}
-    """
-    arithmetic = _arithmetic(circuit, arithmetic)
-    if method not in METHODS:
-        raise SymtdError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
-    check_memory(circuit, arithmetic, max_bytes)
-    if arithmetic == "symbolic" and circuit.operator is PRODUCT:
-        arith = _Polynomials(circuit)
-        if method == "forward":
-            values = _forward(circuit, arith)
-        else:
-            values = tree_to_tensor(from_circuit(circuit).map(arith.ring.array))
-        return PolynomialTensor(np.array(values, dtype=object), arith.ring)
-    if method == "forward":
-        if arithmetic == "exact" and circuit.operator in BUILTIN.values():
-            X, D = _forward(circuit, _ScaledIntegers(circuit))
-            return RationalTensor(X, D)
-        return _from_kind(_forward(circuit, _Elementwise(circuit, arithmetic)), arithmetic)
-    tt = from_circuit(circuit).map(_converter(circuit, arithmetic))
-    return _from_kind(tree_to_tensor(tt), arithmetic)
-
-
-def coefficient_tensor(circuit, arithmetic=None):
-    """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F.
-
-    >>> import symtd
-    >>> net = symtd.Circuit(2, 2, [(1, [("x0", "A"), ("x1", "B")])], F=[[1, 1], [0, 1]],
-    ...                     weights={"A": [[1, 2]], "B": [[3, 4]], "output": [1]})
-    >>> symtd.coefficient_tensor(net)  # A^y = (1, 2) ⊗ (3, 4), whatever F is
-    RationalTensor(['3', '4', '6', '8'], shape=(2, 2))
-    >>> symtd.grid_tensor(net)  # G = F A^y Fᵀ: G[0, 0] = (1 + 2)(3 + 4)
-    RationalTensor(['21', '12', '14', '8'], shape=(2, 2))
-    """
-    arithmetic = _arithmetic(circuit, arithmetic)
-    check_memory(circuit, arithmetic)
-    tt = from_circuit(circuit, coefficient=True)
-    if arithmetic == "symbolic":
-        ring = Ring.of(circuit)
-        return PolynomialTensor(np.array(tree_to_tensor(tt.map(ring.array)), dtype=object), ring)
-    return _from_kind(tree_to_tensor(tt.map(_converter(circuit, arithmetic))), arithmetic)
-
-
-def grid_from_coefficients(A, F):
-    """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (grid = coefficients × F, see
-    :doc:`/theory`).
-
-    >>> import symtd
-    >>> net = symtd.deep(4, 2, 2, F=[[1, 1], [0, 1]]).at_random_point(seed=0, bound=9)
-    >>> A, G = symtd.coefficient_tensor(net), symtd.grid_tensor(net)
-    >>> symtd.grid_from_coefficients(A, net.F) == G
-    True
-    >>> I = symtd.partition("odd-even", net)  # F invertible: the ranks agree, r^(N/2) = 4
-    >>> symtd.rank(symtd.matricize(A, I)), symtd.rank(symtd.matricize(G, I))
-    (4, 4)
-    >>> G1 = symtd.grid_from_coefficients(A, [[1, 1], [1, 1]])  # F singular: rank 1
-    >>> symtd.rank(symtd.matricize(G1, I))
-    1
-    """
-    if isinstance(A, RationalTensor):
-        F_int, dF = clear_denominators(F)
-        X = mode_dot_all(A.numerator.astype(object), F_int.astype(object))
-        return RationalTensor(X, A.denominator * dF**A.ndim)
-    return mode_dot_all(A, F)
-
-
-def network_function(circuit, u):
-    """h_y as a function of the conv outputs at the positions: u[j][γ] = (B_j x_j)[γ], B_j the
-    block on position j's edge (circuits whose positions are members exactly once).
-
-    Scalars of any kind the operator accepts (Fractions, sympy expressions); the grid
-    tensor is this function at u[j][γ] = (B_j F[d_j])[γ].
-
-    >>> import sympy, symtd
-    >>> u0, u1 = sympy.symbols("u0 u1", real=True)
-    >>> symtd.network_function(symtd.shallow(2, 2, 1), [[u0], [u1]])
-    a^{1,1}_{1}*u0*u1
-    >>> symtd.network_function(symtd.shallow(2, 2, 1, "max"), [[u0], [u1]])
-    a^{1,1}_{1}*Max(0, u0, u1)
-    >>> symtd.network_function(symtd.shallow(2, 2, 1, "sum"), [[u0], [u1]])  # f(u0) + g(u1)
-    a^{1,1}_{1}*(Max(0, u0) + Max(0, u1))
-    """
-    shared = [f"x{j}" for j in range(circuit.N) if circuit.uses[f"x{j}"] != 1]
-    if shared:
-        raise SymtdError(
-            f"network_function needs every position to feed exactly one node; "
-            f"{shared[0]} feeds {circuit.uses[shared[0]]} (use grid_entry)"
-        )
-    return _forward(circuit, _Scalar(circuit, u, given_conv=True))
-
-
-def grid_entry(circuit, d):
-    """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
-
-    A Fraction for concrete circuits; for symbolic product circuits a
-    :class:`~symtd.polynomial.Polynomial` (the FLINT polynomial, its sympy expression on
-    demand); a sympy Max expression for ReLU operators. Cost linear in the circuit's size
-    times the entry's number of terms.
-
-    >>> import symtd
-    >>> entry = symtd.grid_entry(symtd.deep(4, 2, 1), (0, 1, 0, 1))
-    >>> entry.nterms
-    1
-    >>> entry.to_sympy()
-    a^{0,1,1}_{1}*a^{0,2,1}_{2}*a^{0,3,1}_{1}*a^{0,4,1}_{2}*a^{1,1,1}_{1}*a^{1,2,1}_{1}*a^{2,1}_{1}
-    >>> symtd.grid_entry(symtd.shallow(3, 2, 1, "max"), (0, 0, 1))
-    a^{1,1}_{1}*Max(0, a^{0,1,1}_{1}, a^{0,2,1}_{1}, a^{0,3,1}_{2})
-    """
-    d = tuple(int(x) for x in d)
-    if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
-        raise SymtdError(
-            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}"
-        )
-    if circuit.operator is PRODUCT and not circuit.is_concrete:
-        ring = Ring.of(circuit)
-        F = ring.array(circuit.F)
-        block = {}
-
-        def fetch(name):
-            if name not in block:
-                block[name] = ring.block(circuit, name)
-            return block[name]
-
-        value = _forward(circuit, _Scalar(circuit, [F[i] for i in d], block=fetch))
-        return Polynomial(value, ring)
-    return _forward(circuit, _Scalar(circuit, [circuit.F[i] for i in d]))
-
-
-def grid_numerators_mod(circuit, prime, rows=None):
-    """X mod p (int64 array), X the unreduced integer numerators of G = X / D (product networks).
-
-    X is the numerator the exact forward pass builds before reducing to lowest terms, so
-    X = c·G for a rational c != 0 and every step here is a ring operation mod p: ranks of
-    its matricizations are sound lower bounds for the ranks over Q (p | c only lowers
-    them). Needs a prime below 2^28. With ``rows`` (a partition's I) the result is the
-    matricization [X]_{I,J} itself, computed with the axes in that order (no copy), and the
-    root's channels are summed into the output one at a time (no array of width × M^N).
-    """
-    if circuit.operator is not PRODUCT or not circuit.is_concrete:
-        raise SymtdError("grid_numerators_mod needs a concrete product network")
-    check_prime(prime)
-    if prime >= 2**28:
-        raise SymtdError("grid_numerators_mod needs a prime below 2^28 (products must fit int64)")
-    check_memory(circuit)
-    if rows is None:
-        return _forward(circuit, _Modular(circuit, prime))
-    from .matricize import validate_partition
-
-    rows = validate_partition(rows, circuit.N)
-    order = rows + tuple(k for k in range(circuit.N) if k not in rows)
-    X = _forward(circuit, _Modular(circuit, prime, order))
-    return X.reshape(circuit.M ** len(rows), -1)
-
+from symtd.algebra.polynomial import Ring, objects
+from symtd.algebra.rational import INT64_LIMIT, clear_denominators, max_abs
+from symtd.circuits.circuit import symbol_names
+from symtd.circuits.operators import BUILTIN, PRODUCT, maximum, relu
+from symtd.errors import SymtdError
 
 # -- memory ---------------------------------------------------------------------------------
 MAX_ORDER = 32  # numpy iterates over at most 32 axes (np.vectorize, nditer)
@@ -253,7 +66,7 @@ def _exact_entry_bytes(circuit):
     """Bytes per numerator of the exact forward pass, from the proven bounds it will use."""
     if circuit.operator not in BUILTIN.values():
         return 200  # Fractions through sympy
-    bits = _forward(circuit, _Bounds(circuit))
+    bits = forward(circuit, Bounds(circuit))
     return 8 if bits < 62 else 32 + int(min(bits, 2.0**70)) // 8
 
 
@@ -307,24 +120,8 @@ def _count(M, N):
     return f"{M**N:,}" if N * M.bit_length() <= 64 else f"{M}^{N}"
 
 
-def _arithmetic(circuit, arithmetic):
-    if arithmetic is None:
-        return "exact" if circuit.is_concrete else "symbolic"
-    if arithmetic not in ARITHMETICS:
-        raise SymtdError(
-            f"unknown arithmetic {arithmetic!r}; expected one of {', '.join(ARITHMETICS)}"
-        )
-    if arithmetic != "symbolic" and not circuit.is_concrete:
-        names = ", ".join(sorted(map(str, circuit.free_symbols))[:3])
-        raise SymtdError(
-            f"{arithmetic} arithmetic needs concrete weights, but the circuit has symbols "
-            f"({names}, ...); substitute them (Circuit.subs) or use arithmetic='symbolic'"
-        )
-    return arithmetic
-
-
 # -- the forward pass -----------------------------------------------------------------
-def _forward(circuit, arith):
+def forward(circuit, arith):
     """Evaluate the circuit node by node (topological order); a value is dropped after its
     last consumer. arith supplies representation(j), linear(block, value), pool(values) and
     result(value of the output)."""
@@ -344,7 +141,7 @@ def _forward(circuit, arith):
     return arith.result(arith.linear(circuit.output, values[circuit.root], output=True))
 
 
-class _Blocks:
+class Blocks:
     """Per-block conversions, each made once (blocks are shared across edges)."""
 
     def __init__(self, circuit, convert):
@@ -357,12 +154,12 @@ class _Blocks:
         return self.cache[name, output]
 
 
-class _Elementwise:
+class Elementwise:
     """Node values are numpy arrays (channels, broadcast grid axes) of one element kind."""
 
     def __init__(self, circuit, arithmetic):
-        self.circuit, self.convert = circuit, _converter(circuit, arithmetic)
-        self.blocks = _Blocks(circuit, self.convert)
+        self.circuit, self.convert = circuit, converter(circuit, arithmetic)
+        self.blocks = Blocks(circuit, self.convert)
 
     def representation(self, j):
         F = self.convert(self.circuit.F)  # F[i, d], i = template
@@ -378,25 +175,25 @@ class _Elementwise:
         return np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N)
 
 
-class _Polynomials(_Elementwise):
+class Polynomials(Elementwise):
     """Node values are object arrays of FLINT polynomials in the circuit's weights."""
 
     def __init__(self, circuit):
-        self.circuit, self.ring = circuit, Ring.of(circuit)
+        self.circuit, self.ring = circuit, circuit_ring(circuit)
         self.convert = self.ring.array
         self.blocks = lambda name, output=False: self._block(name, output)
         self._cache = {}
 
     def _block(self, name, output):
         if name not in self._cache:
-            self._cache[name] = self.ring.block(self.circuit, name)
+            self._cache[name] = ring_block(self.ring, self.circuit, name)
         return self._cache[name][None, :] if output else self._cache[name]
 
     def result(self, value):
         return np.array(super().result(value), dtype=object)
 
 
-class _Scalar:
+class Scalar:
     """One evaluation: position j's value is inputs[j] (its representation vector, or with
     given_conv its conv output, the block then skipped)."""
 
@@ -422,7 +219,7 @@ class _Scalar:
         return value[0]
 
 
-class _ScaledIntegers:
+class ScaledIntegers:
     """Exact forward arithmetic on (numerators X, denominator D, bound B): value = X / D, |X| <= B.
 
     X is int64 while the proven bound B < 2^63 and exact Python ints beyond, so int64
@@ -431,7 +228,7 @@ class _ScaledIntegers:
 
     def __init__(self, circuit):
         self.circuit = circuit
-        self.blocks = _Blocks(circuit, _integer_block)
+        self.blocks = Blocks(circuit, _integer_block)
 
     def representation(self, j):
         X, D = clear_denominators(self.circuit.F.T)
@@ -479,13 +276,13 @@ def _integer_block(W):
     return X, d, max((sum(abs(int(w)) for w in row) for row in X), default=0)
 
 
-class _Bounds:
-    """log2 of the bound B of :class:`_ScaledIntegers` (and of its denominator), without arrays:
+class Bounds:
+    """log2 of the bound B of :class:`ScaledIntegers` (and of its denominator), without arrays:
     floats, rounded up, so the memory estimate stays cheap when the numbers would not."""
 
     def __init__(self, circuit):
         self.circuit = circuit
-        self.blocks = _Blocks(circuit, lambda W: tuple(_log2(x) for x in _integer_block(W)[1:]))
+        self.blocks = Blocks(circuit, lambda W: tuple(_log2(x) for x in _integer_block(W)[1:]))
 
     def representation(self, j):
         X, D = clear_denominators(self.circuit.F)
@@ -512,13 +309,13 @@ def _log2(n):
     return math.log2(n) * (1 + 1e-12) if n > 1 else 0.0
 
 
-class _Modular:
-    """Forward arithmetic mod p on the numerators of :class:`_ScaledIntegers` (product only);
+class Modular:
+    """Forward arithmetic mod p on the numerators of :class:`ScaledIntegers` (product only);
     position ``order[k]`` on grid axis k."""
 
     def __init__(self, circuit, prime, order=None):
         self.circuit, self.p = circuit, prime
-        self.blocks = _Blocks(circuit, self._mod)
+        self.blocks = Blocks(circuit, self._mod)
         self.axis = {j: k for k, j in enumerate(order or range(circuit.N))}
 
     def _mod(self, values):
@@ -575,8 +372,50 @@ def _axis_shape(circuit, j):
     return tuple(shape)
 
 
+def terms_bound(circuit):
+    """An upper bound on the number of terms of one grid entry of a product circuit.
+
+    A value is (terms per entry, how many of its entries can be non-zero). A position
+    holds a row of F: constants, as many non-zero as the fullest row. A block sums that
+    many products of a weight and an input entry: terms times inputs. Pooling multiplies
+    the terms of its members.
+    """
+    support = max(sum(1 for x in row if x != 0) for row in circuit.F)
+
+    class Count:
+        def representation(self, j):
+            return 1, support
+
+        def linear(self, name, x, output=False):
+            return x[0] * x[1], circuit.shapes[name][0] if not output else 1
+
+        def pool(self, children):
+            return math.prod(t for t, _ in children), children[0][1]
+
+        def result(self, x):
+            return x[0]
+
+    return forward(circuit, Count())
+
+
+def circuit_ring(circuit):
+    """The ring Q[w_1, ..., w_n] of a circuit's free symbols, sorted by name (for an
+    architecture the names are made without sympy)."""
+    if circuit.is_symbolic_architecture and all(isinstance(x, Fraction) for x in circuit.F.flat):
+        return Ring(sorted(n for name in circuit.shapes for n in symbol_names(circuit, name)))
+    return Ring(sorted(str(s) for s in circuit.free_symbols))
+
+
+def ring_block(ring, circuit, name):
+    """A circuit's block as ring elements (straight from the symbol names when the circuit is
+    an architecture, so no sympy symbol is made)."""
+    if circuit.is_symbolic_architecture:
+        return objects([ring.gens[n] for n in symbol_names(circuit, name)], circuit.shapes[name])
+    return ring.array(circuit.block(name))
+
+
 # -- element kinds ------------------------------------------------------------------------
-def _converter(circuit, arithmetic):
+def converter(circuit, arithmetic):
     """Function mapping an object array of Fractions/sympy values to the working element kind."""
     if arithmetic == "float":
         return lambda a: (
@@ -603,18 +442,3 @@ def _converter(circuit, arithmetic):
         return sympy.Rational(x.numerator, x.denominator) if isinstance(x, Fraction) else x
 
     return np.vectorize(to_expr, otypes=[object])
-
-
-def _from_kind(array, arithmetic):
-    array = np.asarray(array)
-    if arithmetic == "float":
-        return np.ascontiguousarray(array, dtype=float)
-    if arithmetic == "exact":
-        return RationalTensor.from_rationals(array)
-    import sympy
-
-    flat = [
-        x.as_expr() if hasattr(x, "as_expr") and not isinstance(x, sympy.Basic) else x
-        for x in array.flat
-    ]
-    return sympy.ImmutableDenseNDimArray(flat, array.shape)

@@ -16,17 +16,20 @@ from fractions import Fraction
 
 import numpy as np
 
-from .checker import FORMAT
-from .builders import deep, dilated, mirror, overlapping, recurrent, shallow, tree
-from .circuit import symbol_name
-from .decomposition import TreeTensor, tree_to_tensor
-from .errors import SymtdError, escape
-from .grid import grid_tensor, network_function
-from .matricize import matricize, partition
-from .network_json import network_to_dict
-from .rank import matricization_rank, rank
-from .rational import RationalTensor, format_rational
-from .representation import is_covering, leaf_weights, relu_neurons, template_matrix
+from symtd.algebra.rank import rank
+from symtd.algebra.rational import RationalTensor, format_rational
+from symtd.checker import FORMAT
+from symtd.circuits.builders import deep, dilated, mirror, overlapping, recurrent, shallow, tree
+from symtd.circuits.circuit import symbol_name
+from symtd.circuits.formats import network_to_dict
+from symtd.circuits.partitions import partition
+from symtd.errors import SymtdError, escape
+from symtd.ranks.matricization import matricization_rank
+from symtd.ranks.separation import separation_rank
+from symtd.tensors.decomposition import TreeTensor, tree_to_tensor
+from symtd.tensors.grid import grid_tensor, network_function
+from symtd.tensors.matricize import matricize
+from symtd.tensors.representation import is_covering, leaf_weights, relu_neurons, template_matrix
 
 
 @dataclass
@@ -442,8 +445,6 @@ def check_t4_general(
     almost every weight setting of the deep circuit no shallow network with Z < s matches it.
     """
     start = time.perf_counter()
-    from .separation import separation_rank
-
     arch = general_architecture(architecture, N, M, r, shared, kernel, stride)
     name = rows if isinstance(rows, str) else "I=" + ",".join(map(str, rows))
     I = partition(rows, arch)

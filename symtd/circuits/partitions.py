@@ -1,8 +1,5 @@
-"""Matricization [T]_{I,J} and named partitions (:doc:`/theory`).
-
-Rows enumerate the modes in I, columns those in J = [N] \\ I, each in increasing mode
-order and row-major (the last listed mode varies fastest). Positions are 0-based.
-"""
+"""Partitions (I, J) of the positions: names ("odd-even", "low-high", "root", "I=...") and
+position lists, resolved in one place. Positions are 0-based."""
 
 from __future__ import annotations
 
@@ -10,39 +7,9 @@ import re
 
 import numpy as np
 
-from .errors import SymtdError, escape
-
+from symtd.errors import SymtdError, escape
 
 NAMED = ("odd-even", "low-high", "root")
-
-
-def matricize(T, I):
-    """[T]_{I,J}: a RationalTensor, ndarray or sympy Array, matricized with rows I.
-
-    Returns the same kind as T (a sympy Matrix for sympy input).
-
-    >>> import numpy as np, symtd
-    >>> T = np.arange(8).reshape(2, 2, 2)  # T[d0, d1, d2] = 4 d0 + 2 d1 + d2
-    >>> symtd.matricize(T, [1])  # rows: d1; columns: (d0, d2), row-major
-    array([[0, 1, 4, 5],
-           [2, 3, 6, 7]])
-    """
-    sympy_input = type(T).__module__.startswith("sympy")
-    array = np.array(T.tolist(), dtype=object).reshape(T.shape) if sympy_input else T
-    rows = validate_partition(I, len(array.shape))
-    cols = tuple(k for k in range(len(array.shape)) if k not in rows)
-    n_rows = int(np.prod([array.shape[k] for k in rows], dtype=object))
-    n_cols = int(np.prod([array.shape[k] for k in cols], dtype=object))
-    matrix = array.transpose(rows + cols).reshape(n_rows, n_cols)
-    if sympy_input:
-        import sympy
-
-        return (
-            sympy.ImmutableMatrix(matrix.tolist())
-            if n_rows and n_cols
-            else sympy.zeros(n_rows, n_cols)
-        )
-    return matrix
 
 
 def validate_partition(I, N):

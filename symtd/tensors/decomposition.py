@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SymtdError
-from .operators import PRODUCT, Operator, get_operator
+from symtd.circuits.builders import validate_levels
+from symtd.circuits.operators import PRODUCT, Operator, get_operator
+from symtd.errors import SymtdError
 
 
 def generalized_outer(A, B, operator=PRODUCT):
@@ -58,8 +59,6 @@ class TreeTensor:
         """The HT / uniform-tree form of the theory: ``leaves[j]`` (r_0 × M, row α = v^{j,α}),
         ``weights[l-1][t]`` (r_l × r_{l-1}) the conv of window t of level l (1 <= l < L) applied
         after its pooling, ``output`` a^{L,1}; ``levels`` as in :func:`symtd.builders.tree`."""
-        from .builders import validate_levels
-
         levels = validate_levels(levels)
         if len(leaves) != sum(len(w) for w in levels[0]):
             raise SymtdError(

@@ -13,11 +13,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .checker import CheckFailed, check
-from .errors import SymtdError, escape
-from .latex import decomposition_latex
-from .network_json import network_from_dict
-from .prove import STATEMENTS, _instance_label
+from symtd.checker import CheckFailed, check
+from symtd.circuits.formats import network_from_dict
+from symtd.errors import SymtdError, escape
+from symtd.render.escape import tex
+from symtd.render.latex import decomposition_latex
+from symtd.theorems.prove import STATEMENTS, instance_label
 
 METHODS = {
     "T1": "The universality construction (one channel per non-zero entry, leaf vectors $e_{d_i}$, "
@@ -46,52 +47,6 @@ METHODS = {
     "tensor equals the generalized decomposition of the leaf vectors $v$. A singular $F$ is "
     "shown by an exact null vector.",
 }
-_UNICODE = {
-    "·": r"$\cdot$",
-    "π": r"$\pi$",
-    "≤": r"$\le$",
-    "≥": r"$\ge$",
-    "×": r"$\times$",
-    "−": "-",
-    "⁻¹": r"$^{-1}$",
-    "λ": r"$\lambda$",
-    "δ": r"$\delta$",
-    "ρ": r"$\rho$",
-    "γ": r"$\gamma$",
-    "α": r"$\alpha$",
-    "⊗": r"$\otimes$",
-    "≡": r"$\equiv$",
-    "′": "'",
-    "–": "--",
-    "—": "---",
-}
-_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\^{}",
-    "|": r"$|$",
-    "<": r"$<$",
-    ">": r"$>$",
-}
-
-
-def tex(text):
-    """Plain text as LaTeX: specials escaped, the Unicode symbols symtd prints as math; lists
-    plainly."""
-    if isinstance(text, (list, tuple)):
-        text = "(" + ", ".join(map(str, text)) + ")"
-    text = str(text).replace("<=", "≤").replace(">=", "≥")
-    out = "".join(_SPECIAL.get(ch, ch) for ch in text)
-    for symbol, replacement in _UNICODE.items():
-        out = out.replace(symbol, replacement)
-    return "".join(ch if ord(ch) < 128 else "?" for ch in out)
 
 
 def report_latex(rows):
@@ -150,7 +105,7 @@ def _section(row):
         note = f" (expected: {expected})" if expected != "verified" else ""
         reason = f" --- {tex(v.reason)}" if v.reason else ""
         out.append(
-            rf"\item {tex(_instance_label(v))}: \emph{{{v.verdict}}}{note}; {tex(numbers)}{reason}"
+            rf"\item {tex(instance_label(v))}: \emph{{{v.verdict}}}{note}; {tex(numbers)}{reason}"
         )
     out.append(r"\end{itemize}")
     certificates = row.certificates

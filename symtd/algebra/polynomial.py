@@ -11,12 +11,11 @@ expression on demand, LaTeX printed from the polynomial itself).
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
 
-from .errors import SymtdError
+from symtd.errors import SymtdError
 
 
 class Ring:
@@ -29,17 +28,6 @@ class Ring:
         self.ctx = fmpq_mpoly_ctx.get(self.names or ("_",), "deglex")
         self.gens = dict(zip(self.names, self.ctx.gens()))
         self._symbols = self._sympy_ring = None
-
-    @classmethod
-    def of(cls, circuit):
-        """The ring of a circuit's free symbols; names made without sympy for an architecture."""
-        if circuit.is_symbolic_architecture and all(
-            isinstance(x, Fraction) for x in circuit.F.flat
-        ):
-            from .circuit import symbol_names
-
-            return cls(sorted(n for name in circuit.shapes for n in symbol_names(circuit, name)))
-        return cls(sorted(str(s) for s in circuit.free_symbols))
 
     @property
     def symbols(self):
@@ -84,17 +72,6 @@ class Ring:
         """An object array of ring elements from an array of Fractions / sympy expressions."""
         values = np.asarray(values, dtype=object)
         return objects([self.element(x) for x in values.flat], values.shape)
-
-    def block(self, circuit, name):
-        """A circuit's block as ring elements (straight from the symbol names when the circuit
-        is an architecture, so no sympy symbol is made)."""
-        if circuit.is_symbolic_architecture:
-            from .circuit import symbol_names
-
-            return objects(
-                [self.gens[n] for n in symbol_names(circuit, name)], circuit.shapes[name]
-            )
-        return self.array(circuit.block(name))
 
     def to_sympy(self, p):
         """A ring element as a sympy expression (through sympy's sparse polynomial ring, which
@@ -268,31 +245,3 @@ class PolynomialTensor:
 
     def __repr__(self):
         return f"PolynomialTensor(shape={self.shape}, {len(self.ring.names)} variables)"
-
-
-def terms_bound(circuit):
-    """An upper bound on the number of terms of one grid entry of a product circuit.
-
-    A value is (terms per entry, how many of its entries can be non-zero). A position
-    holds a row of F: constants, as many non-zero as the fullest row. A block sums that
-    many products of a weight and an input entry: terms times inputs. Pooling multiplies
-    the terms of its members.
-    """
-    from .grid import _forward
-
-    support = max(sum(1 for x in row if x != 0) for row in circuit.F)
-
-    class Count:
-        def representation(self, j):
-            return 1, support
-
-        def linear(self, name, x, output=False):
-            return x[0] * x[1], circuit.shapes[name][0] if not output else 1
-
-        def pool(self, children):
-            return math.prod(t for t, _ in children), children[0][1]
-
-        def result(self, x):
-            return x[0]
-
-    return _forward(circuit, Count())

@@ -23,13 +23,21 @@ undecidable pivot is non-zero (sympy issues #9480, #11238, #24613).
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
-from .errors import SymtdError
-from .rational import INT64_LIMIT, RationalTensor, as_fraction, check_prime, clear_denominators
+from symtd.algebra.modular import certify_rank, nmod_matrix
+from symtd.algebra.polynomial import PolynomialTensor, Ring
+from symtd.algebra.rational import (
+    INT64_LIMIT,
+    RationalTensor,
+    as_fraction,
+    check_prime,
+    clear_denominators,
+)
+from symtd.errors import SymtdError
 
 PRIME = 2**61 - 1
 MULTIMODULAR_SIZE = 40_000  # entries from which a rank that is not full is certified prime by prime
@@ -99,10 +107,8 @@ class RankCertificate:
     upper: str
 
 
-def _mod_matrix(X, prime):
+def mod_matrix(X, prime):
     """(X mod p as int64 ndarray, the same as a FLINT nmod_mat) for an integer matrix X."""
-    from .modular import nmod_matrix
-
     residues = X % prime
     residues = residues.astype(np.int64) if prime < 2**63 else residues.astype(np.uint64)
     return residues, nmod_matrix(residues, prime)
@@ -124,7 +130,7 @@ def certified_rank(A, prime=PRIME, executor=None):
     m, n = X.shape
     if m == 0 or n == 0 or not X.any():
         return RankCertificate(0, "trivial", "zero matrix")
-    residues, Ap = _mod_matrix(X, prime)
+    residues, Ap = mod_matrix(X, prime)
     r = Ap.rank()
     lower = f"rank mod {prime} = {r}"
     if r == min(m, n):
@@ -135,13 +141,11 @@ def certified_rank(A, prime=PRIME, executor=None):
         return RankCertificate(
             r, lower, f"{m}×{n} matrix of its distinct non-zero rows and columns"
         )
-    residues, Ap = _mod_matrix(X, prime)
-    rows, cols = _pivots(Ap, residues, r, prime)
+    residues, Ap = mod_matrix(X, prime)
+    rows, cols = pivots(Ap, residues, r, prime)
     if rows is not None and r <= min(m, n) // 8 and _spans(X, rows, cols):
         return RankCertificate(r, lower, f"A = A[:,C]·A[R,C]^-1·A[R,:] exactly, |C| = {r}")
     if rows is not None and m * n >= MULTIMODULAR_SIZE:
-        from .modular import certify_rank
-
         proved, used = certify_rank(X, rows, cols, executor)
         if proved:
             return RankCertificate(
@@ -168,73 +172,6 @@ def distinct_lines(X):
     return X[sorted(seen.values())] if seen else X[:1]
 
 
-def matricization_rank(circuit, I, executor=None):
-    """Exact rank over Q of [G]_{I,J} for a concrete circuit.
-
-    For product networks the grid is first computed mod a 28-bit prime in int64 (fast,
-    no big integers); a full rank there is the exact rank. Otherwise the exact grid
-    tensor and :func:`certified_rank` decide (its multimodular pieces on ``executor``).
-
-    >>> import symtd
-    >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # deep ConvAC, widths r = 2
-    >>> symtd.matricization_rank(net, symtd.partition("odd-even", net))  # r^(N/2) = 4
-    4
-    >>> symtd.matricization_rank(net, symtd.partition("low-high", net))  # cut at the root: r
-    2
-    >>> shallow = symtd.shallow(4, 2, 3).at_random_point(seed=0)  # Z = 3 channels: rank <= Z
-    >>> symtd.matricization_rank(shallow, (0, 2))
-    3
-    """
-    from .grid import grid_tensor
-    from .matricize import matricize
-
-    if circuit.operator.name == "product" and circuit.is_concrete:
-        r, shape = _product_rank_mod(circuit, I)
-        if r == min(shape):
-            return r
-    return certified_rank(matricize(grid_tensor(circuit), I), executor=executor).rank
-
-
-def lower_rank(circuit, I):
-    """A proven lower bound on rank [G]_{I,J} of a concrete circuit, in one modular rank.
-
-    The rank mod p of the grid's integer numerators X = c·G (c a non-zero rational): a
-    minor that is non-zero mod p is non-zero over Z, so rank_Q >= rank_p. It equals the
-    exact rank unless p divides every maximal non-zero minor. Product circuits use the
-    modular forward pass (no big integers), others the exact grid.
-
-    >>> import symtd
-    >>> net = symtd.deep(8, 2, 2).at_random_point(seed=0)
-    >>> symtd.lower_rank(net, symtd.partition("odd-even", net))  # >= 16: the full rank 2^(N/2)
-    16
-    >>> net = symtd.shallow(4, 2, 3, "max").at_random_point(seed=0)
-    >>> symtd.lower_rank(net, (0, 2))  # rank >= 4, the matrix size: full rank
-    4
-    """
-    from .grid import grid_tensor
-    from .matricize import matricize
-
-    if circuit.operator.name == "product":
-        return _product_rank_mod(circuit, I)[0]
-    X = matricize(grid_tensor(circuit), I).numerator
-    return _mod_matrix(X, PRIME)[1].rank() if X.size else 0
-
-
-def _product_rank_mod(circuit, I):
-    """(rank of [X]_{I,J} mod a 28-bit prime, its shape): the grid numerators computed mod p
-    straight in matricized order, handed to FLINT without a Python list."""
-    from .grid import grid_numerators_mod
-    from .modular import nmod_matrix
-
-    Xp = grid_numerators_mod(circuit, SMALL_PRIME, rows=I)
-    shape = Xp.shape
-    if not Xp.size:
-        return 0, shape
-    A = nmod_matrix(Xp, SMALL_PRIME)
-    del Xp  # FLINT's elimination copies A: keep one copy only
-    return A.rank(), shape
-
-
 def _fmpz(X):
     from flint import fmpz_mat
 
@@ -250,7 +187,7 @@ def _spans(X, rows, cols):
     return _fmpz(X[:, cols]) * numer == _fmpz(X) * denom
 
 
-def _pivots(Ap, residues, r, prime, seed=0):
+def pivots(Ap, residues, r, prime, seed=0):
     """Rows R and columns C (r each) with A[R, C] invertible mod p, or (None, None)."""
     from flint import nmod_mat
 
@@ -297,8 +234,6 @@ def symbolic_rank(A, seed=0):
     >>> symtd.symbolic_rank(symtd.matricize(symtd.grid_tensor(cp), (0, 1)))
     2
     """
-    from .polynomial import PolynomialTensor
-
     if isinstance(A, PolynomialTensor):
         if A.ndim != 2:
             raise SymtdError(f"symbolic_rank needs a matrix, got {A.ndim} dimensions")
@@ -345,8 +280,6 @@ def _bareiss_rank(rows):
 def _polynomial_matrix(A):
     """(object array of FLINT polynomials, Ring) from a sympy Matrix or nested lists."""
     import sympy
-
-    from .polynomial import Ring
 
     M = sympy.Matrix(A.tolist() if hasattr(A, "tolist") else A)
     if any(e.has(sympy.Float) for e in M):

@@ -1,0 +1,240 @@
+"""Grid tensors G[d_1..d_N] = h_y(x^(d_1), ..., x^(d_N)), computed exactly (:doc:`/theory`).
+
+Two independent paths:
+
+* ``method="forward"``: the network itself, evaluated node by node (topological order
+  of the circuit DAG) on the batch of all template tuples, each position's template
+  index on its own broadcast axis;
+* ``method="decomposition"``: the generalized tree recursion of the theory with leaf
+  vectors F·a (:mod:`symtd.decomposition`).
+
+Arithmetic: ``"exact"`` (concrete weights; a :class:`~symtd.rational.RationalTensor`, computed on
+integer numerators over a common denominator, in int64 while a proven bound allows,
+in exact Python ints beyond), ``"symbolic"`` (for product circuits a
+:class:`~symtd.polynomial.PolynomialTensor` of FLINT polynomials; a sympy Array of Max
+expressions for ReLU operators) or
+``"float"`` (float64, inexact, for quick looks and cross-checks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from symtd.algebra.polynomial import Polynomial, PolynomialTensor
+from symtd.algebra.rational import RationalTensor, check_prime, clear_denominators
+from symtd.circuits.operators import BUILTIN, PRODUCT
+from symtd.circuits.partitions import validate_partition
+from symtd.errors import SymtdError
+from symtd.tensors.decomposition import from_circuit, mode_dot_all, tree_to_tensor
+from symtd.tensors.evaluate import (
+    Elementwise,
+    Modular,
+    Polynomials,
+    Scalar,
+    ScaledIntegers,
+    check_memory,
+    circuit_ring,
+    converter,
+    forward,
+    ring_block,
+)
+
+ARITHMETICS = ("exact", "symbolic", "float")
+METHODS = ("forward", "decomposition")
+
+
+def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
+    """The grid tensor of the circuit's output (order N, shape M × ... × M).
+
+    arithmetic defaults to "exact" for concrete circuits and "symbolic" otherwise.
+    ``method="decomposition"`` needs a tree circuit. Refuses (SymtdError, with the
+    estimate) a computation that would not fit in memory, before starting it.
+
+    >>> import symtd
+    >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # exact integer weights
+    >>> G = symtd.grid_tensor(net)
+    >>> G.shape
+    (2, 2, 2, 2)
+    >>> G == symtd.grid_tensor(net, method="decomposition")  # the two paths agree
+    True
+    >>> symtd.grid_tensor(symtd.shallow(2, 2, 1))[0, 1]  # symbolic weights: polynomials
+    a^{0,1,1}_{1}*a^{0,2,1}_{2}*a^{1,1}_{1}
+    """
+    arithmetic = _arithmetic(circuit, arithmetic)
+    if method not in METHODS:
+        raise SymtdError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    check_memory(circuit, arithmetic, max_bytes)
+    if arithmetic == "symbolic" and circuit.operator is PRODUCT:
+        arith = Polynomials(circuit)
+        if method == "forward":
+            values = forward(circuit, arith)
+        else:
+            values = tree_to_tensor(from_circuit(circuit).map(arith.ring.array))
+        return PolynomialTensor(np.array(values, dtype=object), arith.ring)
+    if method == "forward":
+        if arithmetic == "exact" and circuit.operator in BUILTIN.values():
+            X, D = forward(circuit, ScaledIntegers(circuit))
+            return RationalTensor(X, D)
+        return _from_kind(forward(circuit, Elementwise(circuit, arithmetic)), arithmetic)
+    tt = from_circuit(circuit).map(converter(circuit, arithmetic))
+    return _from_kind(tree_to_tensor(tt), arithmetic)
+
+
+def coefficient_tensor(circuit, arithmetic=None):
+    """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F.
+
+    >>> import symtd
+    >>> net = symtd.Circuit(2, 2, [(1, [("x0", "A"), ("x1", "B")])], F=[[1, 1], [0, 1]],
+    ...                     weights={"A": [[1, 2]], "B": [[3, 4]], "output": [1]})
+    >>> symtd.coefficient_tensor(net)  # A^y = (1, 2) ⊗ (3, 4), whatever F is
+    RationalTensor(['3', '4', '6', '8'], shape=(2, 2))
+    >>> symtd.grid_tensor(net)  # G = F A^y Fᵀ: G[0, 0] = (1 + 2)(3 + 4)
+    RationalTensor(['21', '12', '14', '8'], shape=(2, 2))
+    """
+    arithmetic = _arithmetic(circuit, arithmetic)
+    check_memory(circuit, arithmetic)
+    tt = from_circuit(circuit, coefficient=True)
+    if arithmetic == "symbolic":
+        ring = circuit_ring(circuit)
+        return PolynomialTensor(np.array(tree_to_tensor(tt.map(ring.array)), dtype=object), ring)
+    return _from_kind(tree_to_tensor(tt.map(converter(circuit, arithmetic))), arithmetic)
+
+
+def grid_from_coefficients(A, F):
+    """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (grid = coefficients × F, see
+    :doc:`/theory`).
+
+    >>> import symtd
+    >>> net = symtd.deep(4, 2, 2, F=[[1, 1], [0, 1]]).at_random_point(seed=0, bound=9)
+    >>> A, G = symtd.coefficient_tensor(net), symtd.grid_tensor(net)
+    >>> symtd.grid_from_coefficients(A, net.F) == G
+    True
+    >>> I = symtd.partition("odd-even", net)  # F invertible: the ranks agree, r^(N/2) = 4
+    >>> symtd.rank(symtd.matricize(A, I)), symtd.rank(symtd.matricize(G, I))
+    (4, 4)
+    >>> G1 = symtd.grid_from_coefficients(A, [[1, 1], [1, 1]])  # F singular: rank 1
+    >>> symtd.rank(symtd.matricize(G1, I))
+    1
+    """
+    if isinstance(A, RationalTensor):
+        F_int, dF = clear_denominators(F)
+        X = mode_dot_all(A.numerator.astype(object), F_int.astype(object))
+        return RationalTensor(X, A.denominator * dF**A.ndim)
+    return mode_dot_all(A, F)
+
+
+def network_function(circuit, u):
+    """h_y as a function of the conv outputs at the positions: u[j][γ] = (B_j x_j)[γ], B_j the
+    block on position j's edge (circuits whose positions are members exactly once).
+
+    Scalars of any kind the operator accepts (Fractions, sympy expressions); the grid
+    tensor is this function at u[j][γ] = (B_j F[d_j])[γ].
+
+    >>> import sympy, symtd
+    >>> u0, u1 = sympy.symbols("u0 u1", real=True)
+    >>> symtd.network_function(symtd.shallow(2, 2, 1), [[u0], [u1]])
+    a^{1,1}_{1}*u0*u1
+    >>> symtd.network_function(symtd.shallow(2, 2, 1, "max"), [[u0], [u1]])
+    a^{1,1}_{1}*Max(0, u0, u1)
+    >>> symtd.network_function(symtd.shallow(2, 2, 1, "sum"), [[u0], [u1]])  # f(u0) + g(u1)
+    a^{1,1}_{1}*(Max(0, u0) + Max(0, u1))
+    """
+    shared = [f"x{j}" for j in range(circuit.N) if circuit.uses[f"x{j}"] != 1]
+    if shared:
+        raise SymtdError(
+            f"network_function needs every position to feed exactly one node; "
+            f"{shared[0]} feeds {circuit.uses[shared[0]]} (use grid_entry)"
+        )
+    return forward(circuit, Scalar(circuit, u, given_conv=True))
+
+
+def grid_entry(circuit, d):
+    """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
+
+    A Fraction for concrete circuits; for symbolic product circuits a
+    :class:`~symtd.polynomial.Polynomial` (the FLINT polynomial, its sympy expression on
+    demand); a sympy Max expression for ReLU operators. Cost linear in the circuit's size
+    times the entry's number of terms.
+
+    >>> import symtd
+    >>> entry = symtd.grid_entry(symtd.deep(4, 2, 1), (0, 1, 0, 1))
+    >>> entry.nterms
+    1
+    >>> entry.to_sympy()
+    a^{0,1,1}_{1}*a^{0,2,1}_{2}*a^{0,3,1}_{1}*a^{0,4,1}_{2}*a^{1,1,1}_{1}*a^{1,2,1}_{1}*a^{2,1}_{1}
+    >>> symtd.grid_entry(symtd.shallow(3, 2, 1, "max"), (0, 0, 1))
+    a^{1,1}_{1}*Max(0, a^{0,1,1}_{1}, a^{0,2,1}_{1}, a^{0,3,1}_{2})
+    """
+    d = tuple(int(x) for x in d)
+    if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
+        raise SymtdError(
+            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}"
+        )
+    if circuit.operator is PRODUCT and not circuit.is_concrete:
+        ring = circuit_ring(circuit)
+        F = ring.array(circuit.F)
+        block = {}
+
+        def fetch(name):
+            if name not in block:
+                block[name] = ring_block(ring, circuit, name)
+            return block[name]
+
+        value = forward(circuit, Scalar(circuit, [F[i] for i in d], block=fetch))
+        return Polynomial(value, ring)
+    return forward(circuit, Scalar(circuit, [circuit.F[i] for i in d]))
+
+
+def grid_numerators_mod(circuit, prime, rows=None):
+    """X mod p (int64 array), X the unreduced integer numerators of G = X / D (product networks).
+
+    X is the numerator the exact forward pass builds before reducing to lowest terms, so
+    X = c·G for a rational c != 0 and every step here is a ring operation mod p: ranks of
+    its matricizations are sound lower bounds for the ranks over Q (p | c only lowers
+    them). Needs a prime below 2^28. With ``rows`` (a partition's I) the result is the
+    matricization [X]_{I,J} itself, computed with the axes in that order (no copy), and the
+    root's channels are summed into the output one at a time (no array of width × M^N).
+    """
+    if circuit.operator is not PRODUCT or not circuit.is_concrete:
+        raise SymtdError("grid_numerators_mod needs a concrete product network")
+    check_prime(prime)
+    if prime >= 2**28:
+        raise SymtdError("grid_numerators_mod needs a prime below 2^28 (products must fit int64)")
+    check_memory(circuit)
+    if rows is None:
+        return forward(circuit, Modular(circuit, prime))
+    rows = validate_partition(rows, circuit.N)
+    order = rows + tuple(k for k in range(circuit.N) if k not in rows)
+    X = forward(circuit, Modular(circuit, prime, order))
+    return X.reshape(circuit.M ** len(rows), -1)
+
+
+def _arithmetic(circuit, arithmetic):
+    if arithmetic is None:
+        return "exact" if circuit.is_concrete else "symbolic"
+    if arithmetic not in ARITHMETICS:
+        raise SymtdError(
+            f"unknown arithmetic {arithmetic!r}; expected one of {', '.join(ARITHMETICS)}"
+        )
+    if arithmetic != "symbolic" and not circuit.is_concrete:
+        names = ", ".join(sorted(map(str, circuit.free_symbols))[:3])
+        raise SymtdError(
+            f"{arithmetic} arithmetic needs concrete weights, but the circuit has symbols "
+            f"({names}, ...); substitute them (Circuit.subs) or use arithmetic='symbolic'"
+        )
+    return arithmetic
+
+
+def _from_kind(array, arithmetic):
+    array = np.asarray(array)
+    if arithmetic == "float":
+        return np.ascontiguousarray(array, dtype=float)
+    if arithmetic == "exact":
+        return RationalTensor.from_rationals(array)
+    import sympy
+
+    flat = [
+        x.as_expr() if hasattr(x, "as_expr") and not isinstance(x, sympy.Basic) else x
+        for x in array.flat
+    ]
+    return sympy.ImmutableDenseNDimArray(flat, array.shape)
