@@ -295,8 +295,8 @@ def bench_theorems(quick):
 
 def bench_circuits(quick):
     """General circuits: v2 grids against the same tree built as v1; separation; min-cut."""
+    from symtd import circuit as general
     from symtd import deep, overlapping, recurrent
-    from symtd.circuits import circuit as general
     from symtd.ranks.bounds import flow_cut, tree_cut
 
     print("\n## General circuits (format v2), separation ranks, min-cut")

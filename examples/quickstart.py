@@ -1,9 +1,7 @@
 """Quickstart: exact grid tensors and matricization ranks of deep networks."""
 
 import symtd
-from symtd import grid_tensor, partition
-from symtd.algebra import rank
-from symtd.tensors import matricize
+from symtd import grid_tensor, matricize, partition, rank
 
 # A deep ReLU + max-pooling network: N = 8 positions, M = 2 templates, widths (2, 2, 2).
 net = symtd.deep(8, 2, [2, 2, 2], "max")  # weights are sympy symbols a^{l,j,γ}_α

@@ -5,10 +5,8 @@ Instances: the defaults of `symtd prove T3`: N=4, M=2, widths 2, shallow and dee
 sum and avg. Every weight and leaf entry is a symbol: the statements hold for ALL weights.
 """
 
-from symtd import grid_tensor, shallow
-from symtd.algebra import rank
+from symtd import grid_tensor, matricize, rank, shallow
 from symtd.checker import check
-from symtd.tensors import matricize
 from symtd.theorems.claims import check_t3, diagonal_target
 
 

@@ -11,9 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from symtd.algebra import rank
+from symtd import matricize, rank
 from symtd.checker import check
-from symtd.tensors import matricize
 from symtd.theorems.claims import check_t4, check_t4_general
 from symtd.theorems.prove import T4_GENERAL
 

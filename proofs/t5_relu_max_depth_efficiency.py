@@ -6,10 +6,8 @@ and the max-term rank lemma on random shallow networks (N, M, Z, count) =
 (6,3,2,20), (8,2,1,15), (4,3,1,15), seed 0.
 """
 
-from symtd import grid_tensor
-from symtd.algebra import rank
+from symtd import grid_tensor, matricize, rank
 from symtd.checker import check
-from symtd.tensors import matricize
 from symtd.theorems.claims import check_t5, check_t5_lemma, t5_witness
 
 

@@ -107,7 +107,7 @@ def _entries_pointer(A, m, n, p):
     return found[0] if len(found) == 1 else None
 
 
-_CACHE = {}
+_CACHE: dict[str, object] = {}
 
 
 def _blocks(token, X, r):

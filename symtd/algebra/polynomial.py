@@ -131,7 +131,7 @@ class Polynomial:
             return self.ring.names == other.ring.names and self.flint == other.flint
         return self.to_sympy() == other
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # compared by value, never hashed
 
     def __repr__(self):
         return f"Polynomial({self.nterms} terms)"
@@ -241,7 +241,7 @@ class PolynomialTensor:
             )
         return NotImplemented
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # compared by value, never hashed
 
     def __repr__(self):
         return f"PolynomialTensor(shape={self.shape}, {len(self.ring.names)} variables)"

@@ -13,16 +13,20 @@ expressions, polynomial-ring elements); the operator supplies g.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from symtd.circuits.builders import validate_levels
+from symtd.circuits.circuit import Circuit
 from symtd.circuits.operators import PRODUCT, Operator, get_operator
 from symtd.errors import SymtdError
 
 
-def generalized_outer(A, B, operator=PRODUCT):
+def generalized_outer(A: ArrayLike, B: ArrayLike, operator: Operator | str = PRODUCT) -> np.ndarray:
     """A ⊗_g B: order P+Q tensor with entries g(A[i], B[j]).
 
     >>> import symtd
@@ -55,7 +59,14 @@ class TreeTensor:
     operator: Operator = PRODUCT
 
     @classmethod
-    def from_levels(cls, levels, leaves, weights, output, operator=PRODUCT):
+    def from_levels(
+        cls,
+        levels: Sequence[Sequence[Sequence[int]]],
+        leaves: Sequence[np.ndarray],
+        weights: Sequence[Sequence[np.ndarray]],
+        output: np.ndarray,
+        operator: Operator | str = PRODUCT,
+    ) -> TreeTensor:
         """The HT / uniform-tree form of the theory: ``leaves[j]`` (r_0 × M, row α = v^{j,α}),
         ``weights[l-1][t]`` (r_l × r_{l-1}) the conv of window t of level l (1 <= l < L) applied
         after its pooling, ``output`` a^{L,1}; ``levels`` as in :func:`symtd.builders.tree`."""
@@ -86,7 +97,7 @@ class TreeTensor:
             first += len(level)
         return cls(tuple(nodes), output, get_operator(operator))
 
-    def map(self, convert):
+    def map(self, convert: Callable[[np.ndarray], np.ndarray]) -> TreeTensor:
         """The same tree with every array passed through convert (e.g. to floats)."""
         return TreeTensor(
             tuple(tuple((m, convert(a)) for m, a in pool) for pool in self.nodes),
@@ -104,7 +115,7 @@ class CPTensor:
     factors: tuple
     operator: Operator = PRODUCT
 
-    def as_tree(self):
+    def as_tree(self) -> TreeTensor:
         """The CP tensor as a one-node tree (a shallow network)."""
         N = len(self.factors)
         return TreeTensor.from_levels(
@@ -116,7 +127,7 @@ class CPTensor:
         )
 
 
-def validate_cp_tensor(cp):
+def validate_cp_tensor(cp: CPTensor) -> tuple[tuple[int, ...], int]:
     """(shape, rank) of a CP tensor, or SymtdError if weights and factors disagree."""
     Z = len(cp.weights)
     shape = []
@@ -130,7 +141,9 @@ def validate_cp_tensor(cp):
     return tuple(shape), Z
 
 
-def validate_cp_rank(tensor_shape, rank="same", rounding="round"):
+def validate_cp_rank(
+    tensor_shape: Sequence[int], rank: int | float | str = "same", rounding: str = "round"
+) -> int:
     """CP rank as an int, in tensorly's convention.
 
     An int is returned as is (it must be >= 1); "same" (= 1.0) or a float f gives the rank
@@ -138,7 +151,12 @@ def validate_cp_rank(tensor_shape, rank="same", rounding="round"):
     """
     import math
 
-    rounder = {"round": round, "floor": math.floor, "ceil": math.ceil}.get(rounding)
+    rounders: dict[str, Callable[[float], int]] = {
+        "round": round,
+        "floor": math.floor,
+        "ceil": math.ceil,
+    }
+    rounder = rounders.get(rounding)
     if rounder is None:
         raise SymtdError(f"rounding must be round, floor or ceil, got {rounding!r}")
     if rank == "same":
@@ -150,11 +168,13 @@ def validate_cp_rank(tensor_shape, rank="same", rounding="round"):
     return rank
 
 
-def validate_tree_tensor(tt):
+def validate_tree_tensor(tt: TreeTensor) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(shape, node widths) of a tree tensor, or SymtdError if its arrays disagree with its tree."""
     if not tt.nodes:
         raise SymtdError("a tree tensor needs at least one node")
-    widths, used, shape = [], set(), {}
+    widths: list[Any] = []  # int once checked
+    used: set[str] = set()
+    shape: dict[int, Any] = {}
     for k, pool in enumerate(tt.nodes):
         if not pool:
             raise SymtdError(f"node {k} of the tree tensor has an empty pool")
@@ -193,7 +213,7 @@ def validate_tree_tensor(tt):
     return tuple(shape[j] for j in range(N)), tuple(widths)
 
 
-def tree_to_tensor(tt):
+def tree_to_tensor(tt: TreeTensor) -> np.ndarray:
     """Full tensor of a tree tensor by the generalized tree recursion (over any tree).
 
     >>> import numpy as np, symtd
@@ -208,9 +228,9 @@ def tree_to_tensor(tt):
     """
     validate_tree_tensor(tt)
     op = get_operator(tt.operator)
-    tensors = {}  # node k: (array (w_k, M, ..., M), positions of its modes)
+    tensors: dict[int, tuple[np.ndarray, tuple[int, ...]]] = {}  # node k: (array, its positions)
     for k, pool in enumerate(tt.nodes):
-        children = []
+        children: list[tuple[np.ndarray, tuple[int, ...]]] = []
         for member, array in pool:
             if member[0] == "x":
                 children.append((np.asarray(array), (int(member[1:]),)))
@@ -237,7 +257,7 @@ def _pool_window(op, children):
     return value.transpose((0,) + tuple(1 + order)), tuple(sorted(scope))
 
 
-def cp_to_tensor(cp):
+def cp_to_tensor(cp: CPTensor) -> np.ndarray:
     """Full tensor of a generalized CP tensor.
 
     >>> import numpy as np, symtd
@@ -250,7 +270,7 @@ def cp_to_tensor(cp):
     return tree_to_tensor(cp.as_tree())
 
 
-def mode_dot_all(T, F):
+def mode_dot_all(T: np.ndarray, F: np.ndarray) -> np.ndarray:
     """T ×_1 F ×_2 F ... ×_N F: result[d] = Σ_e T[e] Π_i F[d_i, e_i]."""
     F = np.asarray(F)
     for axis in range(np.ndim(T)):
@@ -258,7 +278,7 @@ def mode_dot_all(T, F):
     return T
 
 
-def from_circuit(circuit, coefficient=False):
+def from_circuit(circuit: Circuit, coefficient: bool = False) -> TreeTensor:
     """The circuit's tree decomposition (the grid-tensor claims of :doc:`/theory`); tree
     circuits only.
 

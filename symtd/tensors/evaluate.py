@@ -4,14 +4,16 @@ arithmetics, and the memory it will need, priced from sizes alone before anythin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from functools import reduce
+from typing import Any
 
 import numpy as np
 
 from symtd.algebra.polynomial import Ring, objects
 from symtd.algebra.rational import INT64_LIMIT, clear_denominators, max_abs
-from symtd.circuits.circuit import symbol_names
+from symtd.circuits.circuit import Circuit, symbol_names
 from symtd.circuits.operators import BUILTIN, PRODUCT, maximum, relu
 from symtd.errors import SymtdError
 
@@ -19,7 +21,7 @@ from symtd.errors import SymtdError
 MAX_ORDER = 32  # numpy iterates over at most 32 axes (np.vectorize, nditer)
 
 
-def estimate_bytes(circuit, arithmetic="exact"):
+def estimate_bytes(circuit: Circuit, arithmetic: str = "exact") -> int:
     """Peak memory estimate of the forward pass, computed from sizes alone (nothing built).
 
     The values alive at each step (liveness over the DAG: a node's value is kept until its
@@ -70,7 +72,7 @@ def _exact_entry_bytes(circuit):
     return 8 if bits < 62 else 32 + int(min(bits, 2.0**70)) // 8
 
 
-def check_memory(circuit, arithmetic="exact", max_bytes=None):
+def check_memory(circuit: Circuit, arithmetic: str = "exact", max_bytes: int | None = None) -> None:
     """Refuse, with the estimate, a grid computation over max_bytes (default: half the free
     memory) or with more than 32 positions (numpy's axis limit). Sizes are compared before
     anything is built; astronomically large ones without computing M^N."""
@@ -121,7 +123,7 @@ def _count(M, N):
 
 
 # -- the forward pass -----------------------------------------------------------------
-def forward(circuit, arith):
+def forward(circuit: Circuit, arith: Any) -> Any:
     """Evaluate the circuit node by node (topological order); a value is dropped after its
     last consumer. arith supplies representation(j), linear(block, value), pool(values) and
     result(value of the output)."""
@@ -372,7 +374,7 @@ def _axis_shape(circuit, j):
     return tuple(shape)
 
 
-def terms_bound(circuit):
+def terms_bound(circuit: Circuit) -> int:
     """An upper bound on the number of terms of one grid entry of a product circuit.
 
     A value is (terms per entry, how many of its entries can be non-zero). A position
@@ -398,7 +400,7 @@ def terms_bound(circuit):
     return forward(circuit, Count())
 
 
-def circuit_ring(circuit):
+def circuit_ring(circuit: Circuit) -> Ring:
     """The ring Q[w_1, ..., w_n] of a circuit's free symbols, sorted by name (for an
     architecture the names are made without sympy)."""
     if circuit.is_symbolic_architecture and all(isinstance(x, Fraction) for x in circuit.F.flat):
@@ -406,7 +408,7 @@ def circuit_ring(circuit):
     return Ring(sorted(str(s) for s in circuit.free_symbols))
 
 
-def ring_block(ring, circuit, name):
+def ring_block(ring: Ring, circuit: Circuit, name: str) -> np.ndarray:
     """A circuit's block as ring elements (straight from the symbol names when the circuit is
     an architecture, so no sympy symbol is made)."""
     if circuit.is_symbolic_architecture:
@@ -415,7 +417,7 @@ def ring_block(ring, circuit, name):
 
 
 # -- element kinds ------------------------------------------------------------------------
-def converter(circuit, arithmetic):
+def converter(circuit: Circuit, arithmetic: str) -> Callable[[np.ndarray], np.ndarray]:
     """Function mapping an object array of Fractions/sympy values to the working element kind."""
     if arithmetic == "float":
         return lambda a: (

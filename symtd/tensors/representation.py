@@ -6,16 +6,20 @@ non-singular; then leaf vectors v = F·a and layer-0 weights a are in bijection.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from symtd.algebra.rank import rank, symbolic_rank
 from symtd.algebra.rational import as_fraction
 from symtd.errors import SymtdError
 
 
-def relu_neurons(biases, slopes=None):
+def relu_neurons(
+    biases: Sequence[object], slopes: Sequence[object] | None = None
+) -> list[Callable[[Fraction], Fraction]]:
     """Representation functions f_d(x) = max(w_d·x - b_d, 0) as sympy Lambdas (w_d = 1 without
     slopes)."""
     import sympy
@@ -28,7 +32,7 @@ def relu_neurons(biases, slopes=None):
     ]
 
 
-def template_matrix(templates, functions):
+def template_matrix(templates: Sequence[object], functions: Sequence[Callable]) -> np.ndarray:
     """F[i, d] = f_d(x^(i)) computed exactly (object array of Fractions or sympy expressions).
 
     templates: M points (numbers, or tuples for s > 1); functions: M callables or sympy
@@ -67,7 +71,7 @@ def template_matrix(templates, functions):
     return F
 
 
-def is_covering(F):
+def is_covering(F: ArrayLike) -> bool:
     """Exactly: is F non-singular? (rank over Q, or over Q(symbols) for symbolic F)."""
     F = np.asarray(F, dtype=object)
     if F.ndim != 2 or F.shape[0] != F.shape[1]:
@@ -79,18 +83,18 @@ def is_covering(F):
     return symbolic_rank(F) == F.shape[0]
 
 
-def leaf_weights(F, v):
+def leaf_weights(F: ArrayLike, v: ArrayLike) -> np.ndarray:
     """a with F·a = v, exactly (v: a vector of length M or a matrix with M rows); refuses a
     singular F."""
     import sympy
 
-    F = sympy.Matrix(np.asarray(F, dtype=object).tolist())
-    v = np.asarray(v, dtype=object)
-    V = sympy.Matrix(v.reshape(v.shape[0], -1).tolist())
-    if not is_covering(np.array(F.tolist(), dtype=object)):
+    Fs = sympy.Matrix(np.asarray(F, dtype=object).tolist())
+    values = np.asarray(v, dtype=object)
+    V = sympy.Matrix(values.reshape(values.shape[0], -1).tolist())
+    if not is_covering(np.array(Fs.tolist(), dtype=object)):
         raise SymtdError(
             "F is singular: the templates are not covering, so a = F^-1 v does not exist"
         )
-    a = F.LUsolve(V).applyfunc(sympy.simplify)
+    a = Fs.LUsolve(V).applyfunc(sympy.simplify)
     out = np.array([as_fraction(x) if x.is_Rational else x for x in a], dtype=object)
-    return out.reshape(v.shape)
+    return out.reshape(values.shape)
