@@ -593,7 +593,7 @@ def bench_sweep(quick):
         Client(cluster) as client,
         tempfile.TemporaryDirectory() as folder,
     ):
-        client.run(__import__, "symtd.sweep")  # imports paid before timing
+        client.run(__import__, "symtd.sweeps.sweep")  # imports paid before timing
         out = pathlib.Path(folder) / "quick.csv"
         for round_ in range(8):  # round 0 warms every side: imports and caches paid
             loop = _timed(lambda: [run_task(cells[k], d, sweep) for k, d in sweep.tasks])[1]

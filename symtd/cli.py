@@ -11,18 +11,24 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from symtd.errors import SymtdError, escape
+
+if TYPE_CHECKING:
+    from symtd.circuits.circuit import Circuit
 
 NETWORK_FILE = "network JSON file (format symtd-network/1 or /2)"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise SymtdError(message)
 
 
-def _parser():
+def _parser() -> argparse.ArgumentParser:
     from symtd import __version__
 
     parser = _Parser(prog="symtd", description="Exact tensor analysis of convolutional networks.")
@@ -83,7 +89,10 @@ def _parser():
     sweep.add_argument("sweep", help="sweep JSON file (format symtd-sweep/1)")
     sweep.add_argument("--out", required=True, help="RESULTS file, .csv or .parquet")
     sweep.add_argument(
-        "--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786"
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler, tcp://HOST:PORT (or tls://, ws://, wss://); it must answer "
+        "within distributed.comm.timeouts.connect",
     )
     sweep.add_argument(
         "--workers",
@@ -189,7 +198,7 @@ def _parser():
     return parser
 
 
-def _integer(text):
+def _integer(text: str) -> int:
     """An integer option of at most 18 digits (longer ones are refused, not parsed)."""
     if not re.fullmatch(r"-?[0-9]{1,18}", text):
         raise argparse.ArgumentTypeError(
@@ -198,7 +207,7 @@ def _integer(text):
     return int(text)
 
 
-def _rational(text):
+def _rational(text: str) -> Fraction:
     """An exact rational option ("3", "-3/2", "0.25"; no exponents), at most 40 characters."""
     from symtd.algebra.rational import parse_rational
 
@@ -210,14 +219,14 @@ def _rational(text):
         raise ValueError(text) from None
 
 
-def _boolean(text):
+def _boolean(text: str) -> bool:
     if text not in ("yes", "no"):
         raise argparse.ArgumentTypeError(f"expected yes or no, got {escape(text)}")
     return text == "yes"
 
 
-def _numbers(kind):
-    def parse(text):
+def _numbers(kind: Callable[[str], Any]) -> Callable[[str], tuple]:
+    def parse(text: str) -> tuple:
         if len(text) > 1000:
             raise argparse.ArgumentTypeError("the list is too long")
         try:
@@ -230,7 +239,7 @@ def _numbers(kind):
     return parse
 
 
-def _write(path, text):
+def _write(path: str, text: str) -> None:
     try:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
@@ -238,7 +247,7 @@ def _write(path, text):
         raise SymtdError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _prove(args):
+def _prove(args: argparse.Namespace) -> int | None:
     from symtd.theorems.prove import OPTIONS, prove, prove_all, table, to_json
 
     options = {k: getattr(args, k) for k in OPTIONS if k != "seed"}
@@ -266,7 +275,7 @@ def _prove(args):
     return 0 if all(row.verdict == "verified" for row in rows) else 1
 
 
-def _check(args):
+def _check(args: argparse.Namespace) -> int | None:
     from symtd.checker import FORMAT, CheckFailed, check, cost, loads
     from symtd.circuits.formats import MAX_FILE_BYTES
 
@@ -312,7 +321,7 @@ def _check(args):
     return 1 if failed else 0
 
 
-def _latex(args):
+def _latex(args: argparse.Namespace) -> None:
     from symtd.circuits.formats import load_network
     from symtd.circuits.partitions import partition
     from symtd.render import latex
@@ -350,7 +359,7 @@ def _latex(args):
         print(latex.rank_latex(I, circuit.N, rank(A)))
 
 
-def _draw(args):
+def _draw(args: argparse.Namespace) -> None:
     from symtd.circuits.formats import load_network
     from symtd.render.draw import draw_circuit, draw_matricization
 
@@ -362,7 +371,7 @@ def _draw(args):
     print(f"wrote {escape(str(path), 200, quote=False)}")
 
 
-def _plot(args):
+def _plot(args: argparse.Namespace) -> None:
     from symtd.render.draw import plot_ranks
 
     if args.M < 1 or args.r < 1 or args.seed < 0:
@@ -371,7 +380,7 @@ def _plot(args):
     print(f"wrote {escape(str(path), 200, quote=False)}")
 
 
-def _concrete(path):
+def _concrete(path: str) -> Circuit:
     """A network file that must carry weights (grid, rank)."""
     from symtd.circuits.formats import load_network
 
@@ -384,7 +393,7 @@ def _concrete(path):
     return circuit
 
 
-def _grid(args):
+def _grid(args: argparse.Namespace) -> None:
     from symtd.tensors.grid import grid_tensor
 
     G = grid_tensor(_concrete(args.network))
@@ -395,7 +404,7 @@ def _grid(args):
         sys.stdout.write(text + "\n")
 
 
-def _rank(args):
+def _rank(args: argparse.Namespace) -> None:
     from symtd.circuits.partitions import partition
     from symtd.ranks.matricization import lower_rank, matricization_rank
 
@@ -407,7 +416,7 @@ def _rank(args):
         print(matricization_rank(circuit, I))
 
 
-def _separation(args):
+def _separation(args: argparse.Namespace) -> None:
     from symtd.circuits.formats import load_network
     from symtd.circuits.partitions import partition
     from symtd.ranks.separation import separation_rank
@@ -439,13 +448,15 @@ def _separation(args):
     print(render(table, names))
 
 
-def _sweep(args):
-    from symtd.sweeps.sweep import load_sweep, run_sweep
+def _sweep(args: argparse.Namespace) -> None:
+    from symtd.sweeps.sweep import load_sweep, run_sweep, scheduler_address
 
     if args.workers is not None and not 1 <= args.workers <= 256:
         raise SymtdError("--workers must be in 1..256")
-    if args.scheduler and args.workers:
+    if args.scheduler is not None and args.workers:
         raise SymtdError("--workers is for the LocalCluster; a --scheduler has its own workers")
+    if args.scheduler is not None:
+        scheduler_address(args.scheduler)  # its form, before the sweep file is read
     sweep = load_sweep(args.sweep, lower=args.lower)
     written = run_sweep(
         sweep,
@@ -461,7 +472,7 @@ def _sweep(args):
     )
 
 
-def _sweep_report(args):
+def _sweep_report(args: argparse.Namespace) -> None:
     from symtd.sweeps.report import sweep_report
 
     print(
@@ -470,7 +481,7 @@ def _sweep_report(args):
     )
 
 
-def _convert(args):
+def _convert(args: argparse.Namespace) -> None:
     from symtd.circuits.formats import dumps, load_network, network_to_dict
 
     circuit = load_network(args.network)
@@ -492,7 +503,7 @@ COMMANDS = {
 }
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run one command; 0 on success, 1 when a check fails, 2 for bad or oversize input."""
     for stream in (sys.stdout, sys.stderr):  # never die on a character the terminal lacks
         if hasattr(stream, "reconfigure"):
@@ -514,14 +525,14 @@ def main(argv=None):
         return 0
 
 
-def _check_values(args):
+def _check_values(args: argparse.Namespace) -> None:
     """argparse turns an option value "--" into an empty list; refuse it instead of guessing."""
     for key, value in vars(args).items():
         if isinstance(value, list) and (not value or any(isinstance(x, list) for x in value)):
             raise SymtdError(f'--{key}: "--" is not a value')
 
 
-def _one_line(exc):
+def _one_line(exc: BaseException) -> str:
     """The message on one line: control characters (a forged newline) escaped."""
     text = str(exc)
     return "".join(ch if ch.isprintable() else escape(ch)[1:-1] for ch in text)

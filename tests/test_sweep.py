@@ -1,5 +1,6 @@
 """Sweeps on Dask: real LocalClusters and a real scheduler with two worker processes on
-127.0.0.1; determinism, a killed worker, resume, interrupt, bad sweep files, the report."""
+127.0.0.1; determinism, a killed worker, resume, interrupt, bad sweep files, the report.
+(The hostile edges of sweeps and their files: test_edges_sweeps.py and test_edges_cli.py.)"""
 
 import json
 import os
@@ -56,6 +57,7 @@ def sweep_file(tmp_path, **changes):
     return path
 
 
+@pytest.mark.slow
 def test_rows_do_not_depend_on_the_workers(tmp_path, cluster):
     _, client = cluster
     sweep = load_sweep(sweep_file(tmp_path))
@@ -85,6 +87,7 @@ def test_rows_do_not_depend_on_the_workers(tmp_path, cluster):
             "upper",
             "upper_bound",
             "rank_kind",
+            "fingerprint",
         } <= set(row)
         assert row["rank"] <= row["upper"] and row["rank_kind"] == "exact"
         point = symtd.deep(row["N"], 2, 2, row["operator"]).at_random_point(
@@ -95,6 +98,7 @@ def test_rows_do_not_depend_on_the_workers(tmp_path, cluster):
         )  # the seed reproduces the row
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_no_row(tmp_path, cluster):
     local, client = cluster
     sweep = load_sweep(sweep_file(tmp_path, draws=40))
@@ -114,6 +118,7 @@ def test_a_killed_worker_loses_no_row(tmp_path, cluster):
     client.wait_for_workers(2, timeout=60)
 
 
+@pytest.mark.slow
 def test_the_same_sweep_runs_again_on_one_client(tmp_path, cluster):
     _, client = cluster  # a notebook re-running a cell: each run must own its scattered sweep
     sweep = load_sweep(ROOT / "examples" / "sweeps" / "quick.json")
@@ -125,6 +130,7 @@ def test_the_same_sweep_runs_again_on_one_client(tmp_path, cluster):
     assert len(runs[0]) == len(sweep.tasks) * len(sweep.partitions)
 
 
+@pytest.mark.slow
 def test_resume_appends_only_what_is_missing(tmp_path, cluster):
     _, client = cluster
     sweep = load_sweep(sweep_file(tmp_path))
@@ -136,7 +142,7 @@ def test_resume_appends_only_what_is_missing(tmp_path, cluster):
         keep = [r for r in rows if r["draw"] < 2]  # an interrupted sweep's rows
         from symtd.sweeps.sweep import Results
 
-        out = Results(partial, sweep.columns, resume=False)
+        out = Results(partial, sweep, resume=False)
         out.write(keep)
         out.close()
         written = run_sweep(sweep, partial, client=client, resume=True, quiet=True)
@@ -144,6 +150,7 @@ def test_resume_appends_only_what_is_missing(tmp_path, cluster):
         assert sorted(read_results(partial), key=key) == rows
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_leaves_readable_results(tmp_path):
     path = sweep_file(tmp_path, draws=400, grid=dict(SWEEP["grid"], N=[8]))
     out = tmp_path / "r.parquet"
@@ -173,6 +180,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_a_real_scheduler_and_two_workers_give_the_same_rows(tmp_path, cluster):
     _, client = cluster
     port = _free_port()
@@ -224,6 +232,7 @@ def test_a_real_scheduler_and_two_workers_give_the_same_rows(tmp_path, cluster):
             proc.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_lower_bounds_are_labelled_and_never_mixed(tmp_path, cluster):
     _, client = cluster
     sweep = load_sweep(sweep_file(tmp_path), lower=True)
@@ -241,8 +250,14 @@ def test_lower_bounds_are_labelled_and_never_mixed(tmp_path, cluster):
         (tmp_path / "low.csv").read_text()
         + "".join((tmp_path / "exact.csv").read_text().splitlines(True)[1:])
     )
-    with pytest.raises(symtd.SymtdError, match="mixes exact ranks and lower bounds"):
+    with pytest.raises(symtd.SymtdError, match="repeats line 2"):  # the same draws twice
         summarize(read_results(mixed))
+    low_rows, exact_rows = read_results(tmp_path / "low.csv"), read_results(tmp_path / "exact.csv")
+    forged = [dict(r, draw=r["draw"] + 100) for r in exact_rows]  # other draws, one fingerprint
+    for row in forged:
+        row["fingerprint"] = low_rows[0]["fingerprint"]
+    with pytest.raises(symtd.SymtdError, match="mixes exact ranks and lower bounds"):
+        summarize(low_rows + forged)
 
 
 @pytest.mark.parametrize(
@@ -256,6 +271,7 @@ def test_lower_bounds_are_labelled_and_never_mixed(tmp_path, cluster):
         ({"grid": dict(SWEEP["grid"], N=[])}, "non-empty list"),
         ({"partitions": ["I=9"]}, "outside"),
         ({"partitions": ["odd-even\n[0] ok"]}, "partition"),
+        ({"partitions": ["odd-even", "odd-even"]}, "listed twice"),
         ({"draws": 0}, "draws must be"),
         ({"draws": 1.5}, "draws must be"),
         ({"weights": {"floats": [0, 1]}}, "integers"),
@@ -275,6 +291,7 @@ def test_bad_sweep_files_are_refused_before_anything_starts(tmp_path, capsys, ch
     assert not (tmp_path / "r.csv").exists()
 
 
+@pytest.mark.slow
 def test_report_fractions_intervals_plot_and_tables(tmp_path, cluster):
     _, client = cluster
     sweep = load_sweep(sweep_file(tmp_path))

@@ -12,18 +12,21 @@ outside a null set every draw has it, and the fraction is 1 for every Z below it
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
+from typing import Any
 
 from symtd.errors import SymtdError, escape
 from symtd.render.draw import pyplot, save_figure
 from symtd.render.escape import tex
-from symtd.sweeps.sweep import read_results
+from symtd.sweeps.results import REACH, check_unique, read_results
 
 Z95 = 1.959963984540054
 OPERATOR_ORDER = {"product": 0, "max": 1, "sum": 2, "avg": 3}
+MARKDOWN_SPECIAL = re.compile(r"[\\|`*_\[\]<>]")
 
 
-def wilson(successes, n, z=Z95):
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval (95% by default) for a binomial proportion."""
     if n == 0:
         return 0.0, 1.0
@@ -33,12 +36,36 @@ def wilson(successes, n, z=Z95):
     return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))  # p stays inside
 
 
-def summarize(rows):
-    """One summary per (cell, partition): draws, ranks, bounds, fractions beyond each Z."""
+GROUP_SAME = (
+    "architecture",
+    "N",
+    "M",
+    "widths",
+    "operator",
+    "kernel",
+    "stride",
+    "network",
+    "rows",
+    "upper",
+    "upper_bound",
+    "fingerprint",
+)
+
+
+def summarize(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """One summary per (cell, partition): draws, ranks, bounds, fractions beyond each Z.
+
+    ``rows`` are checked rows (:func:`~symtd.sweeps.results.read_results`); here the draws
+    of one (cell, partition) must moreover agree on everything but the rank and the seed, and
+    no draw may appear twice.
+    """
     if not rows:
         raise SymtdError("the results hold no rows")
-    Zs = sorted(int(k[len("reach_Z") :]) for k in rows[0] if k.startswith("reach_Z"))
-    groups = {}
+    Zs = sorted(int(m[1]) for k in rows[0] if (m := REACH.fullmatch(k)))
+    if not Zs:
+        raise SymtdError("no reach_Z<z> column: the file says nothing about shallow widths")
+    check_unique(rows, [f"row {k + 1}" for k in range(len(rows))])
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault((row["cell"], row["partition"]), []).append(row)
     out = []
@@ -47,6 +74,14 @@ def summarize(rows):
         kinds = {r["rank_kind"] for r in group}
         if len(kinds) != 1:
             raise SymtdError(f"cell {escape(cell)} mixes exact ranks and lower bounds")
+        same = [k for k in GROUP_SAME if k in first] + [f"reach_Z{z}" for z in Zs]
+        for row in group:
+            for k in same:
+                if row[k] != first[k]:
+                    raise SymtdError(
+                        f"cell {escape(cell, 80)}, partition {escape(partition, 30)}: draws "
+                        f"disagree on {k} ({escape(first[k], 30)} and {escape(row[k], 30)})"
+                    )
         ranks = [int(r["rank"]) for r in group]
         best, upper = max(ranks), int(first["upper"])
         if best > upper:
@@ -89,18 +124,39 @@ def summarize(rows):
     return out, Zs
 
 
-def markdown(summaries, Zs):
+def printable(value: Any) -> str:
+    """A value as one line: every character that is not printable (newlines, terminal and
+    bidirectional controls) written as its escape, e.g. ``\\n``."""
+    return "".join(ch if ch.isprintable() else escape(ch)[1:-1] for ch in str(value))
+
+
+def md(value: Any) -> str:
+    """Untrusted text as one Markdown table cell: one line, and ``|``, ``\\``, backticks,
+    emphasis, brackets and angle brackets backslash-escaped, so it cannot forge a row, a
+    column, a link or HTML."""
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", printable(value))
+
+
+def label(value: Any, limit: int = 60) -> str:
+    """Untrusted text for a matplotlib label: one line, cut to ``limit`` characters, then
+    every ``$`` escaped (no mathtext)."""
+    text = printable(value)
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return text.replace("$", r"\$")
+
+
+def markdown(summaries: list[dict[str, Any]], Zs: list[int]) -> str:
     """The table: per cell, the fraction beyond each Z with its Wilson interval (sampled)."""
     head = ["cell", "partition", "draws", "ranks", "proven bound", "generic rank (certified)"]
     head += [f"Z={z}" for z in Zs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in summaries:
         cells = [
-            s["cell"],
-            s["partition"],
+            md(s["cell"]),
+            md(s["partition"]),
             str(s["draws"]),
-            f"{s['min_rank']}–{s['max_rank']} ({s['rank_kind']})",
-            f"{s['upper']} ({s['upper_bound']})",
+            f"{s['min_rank']}–{s['max_rank']} ({md(s['rank_kind'])})",
+            f"{s['upper']} ({md(s['upper_bound'])})",
             str(s["generic"]) if s["generic"] is not None else "—",
         ]
         for z in Zs:
@@ -118,8 +174,8 @@ def markdown(summaries, Zs):
     return "\n".join(lines) + "\n"
 
 
-def latex(summaries, Zs):
-    """The same table as a booktabs ``tabular``."""
+def latex(summaries: list[dict[str, Any]], Zs: list[int]) -> str:
+    """The same table as a booktabs ``tabular``; every text cell one line, LaTeX-escaped."""
     spec = "ll" + "r" * (3 + len(Zs))
     lines = [
         rf"\begin{{tabular}}{{{spec}}}",
@@ -133,14 +189,15 @@ def latex(summaries, Zs):
         fractions = [f"{s[f'Z{z}'][0]:.2f}" for z in Zs]
         generic = str(s["generic"]) if s["generic"] is not None else "--"
         lines.append(
-            f"{tex(s['cell'])} & {tex(s['partition'])} & {s['draws']} & {s['upper']} & "
+            f"{tex(printable(s['cell']))} & {tex(printable(s['partition']))} & {s['draws']} & "
+            f"{s['upper']} & "
             f"{generic} & " + " & ".join(fractions) + r" \\"
         )
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
 
 
-def plot(summaries, Zs, path):
+def plot(summaries: list[dict[str, Any]], Zs: list[int], path: str | Path) -> Path:
     """Fraction beyond the shallow reach against N, one line per operator (and architecture),
     one panel per Z (at most four, spread geometrically over the sweep's Z), Wilson intervals
     as error bars."""
@@ -153,7 +210,7 @@ def plot(summaries, Zs, path):
     fig, axes = plt.subplots(
         rows, columns, figsize=(4.2 * columns, 3.2 * rows + 0.9), squeeze=False, sharey=True
     )
-    series = {}
+    series: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for s in summaries:
         series.setdefault((s["architecture"], s["operator"], s["partition"]), []).append(s)
     Ns = sorted({int(s["N"]) for s in summaries})
@@ -166,7 +223,9 @@ def plot(summaries, Zs, path):
                 [max(0.0, v - s[f"Z{z}"][1]) for v, s in zip(f, group)],
                 [max(0.0, s[f"Z{z}"][2] - v) for v, s in zip(f, group)],
             ]
-            ax.errorbar(xs, f, yerr=err, marker="o", capsize=3, label=f"{arch} {op} ({part})")
+            ax.errorbar(
+                xs, f, yerr=err, marker="o", capsize=3, label=label(f"{arch} {op} ({part})")
+            )
         ax.set_title(f"shallow Z = {z}", fontsize=10)
         ax.set_xscale("log", base=2)
         ax.set_xticks(Ns, [str(n) for n in Ns])
@@ -190,15 +249,19 @@ def plot(summaries, Zs, path):
     return save_figure(fig, path)
 
 
-def sweep_report(results, out):
-    """Write report.md, report.tex and fraction.png for a results file into folder ``out``."""
+def sweep_report(results: str | Path, out: str | Path) -> Path:
+    """Write report.md, report.tex and fraction.png for a results file into folder ``out``
+    (the results are read and checked first; nothing is written for a refused file)."""
+    summaries, Zs = summarize(read_results(results))
     out = Path(out)
+    where = escape(str(out), 120, quote=False)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        (out / "report.md").write_text(markdown(summaries, Zs), encoding="utf-8")
+        (out / "report.tex").write_text(latex(summaries, Zs), encoding="utf-8")
     except OSError as exc:
-        raise SymtdError(f"cannot create {escape(str(out))}: {exc.strerror}") from None
-    summaries, Zs = summarize(read_results(results))
-    (out / "report.md").write_text(markdown(summaries, Zs), encoding="utf-8")
-    (out / "report.tex").write_text(latex(summaries, Zs), encoding="utf-8")
+        raise SymtdError(
+            f"cannot write the report in {where}: {escape(exc.strerror, quote=False)}"
+        ) from None
     plot(summaries, Zs, out / "fraction.png")
     return out

@@ -1,366 +1,101 @@
 """Sweeps: exact ranks over many architectures and weight draws, on a Dask cluster.
 
-A sweep file ("symtd-sweep/1") lists a grid of architectures (the cross product of its
-lists), optional network files, partitions, a weight distribution, draws per cell, the
-shallow widths Z to compare with, and a base seed. A task is one (cell, draw): the
-weights come from (seed, cell, draw) alone, so results do not depend on the workers.
-For each partition it computes the rank at that point — certified ("exact") or a
-modular lower bound ("lower") — beside the cell's smallest proven upper bound and the
-shallow reach at every Z: a shallow circuit with Z channels has rank at most Z (product,
-CP), Z·min(|I|,|J|)·M (max, the T5 lemma) or 2 (sum and avg, T3) under every split, so a
-rank above the reach proves that no such shallow circuit computes the deep one.
+The pipeline: a sweep file is read and validated (:mod:`symtd.sweeps.definition`), the
+results file is checked (:mod:`symtd.sweeps.results`: a resumed file must come from the
+same sweep), then the tasks run here. A task is one (cell, draw): the weights come from
+(seed, cell, draw) alone, so results do not depend on the workers. For each partition it
+computes the rank at that point — certified ("exact") or a modular lower bound ("lower")
+— beside the cell's smallest proven upper bound and the shallow reach at every Z.
 
-Rows go to CSV or Parquet (by extension) as batches finish. The engine is Dask
-distributed: a ``LocalCluster`` by default, any scheduler address otherwise; tasks are
-batched, retried when a worker dies, skipped on ``--resume`` when RESULTS has them, and an
-interrupted sweep leaves a readable RESULTS with the rows done so far.
+The engine is Dask distributed: a ``LocalCluster`` by default, or a scheduler address.
+An address is checked before use: its form (``tcp://HOST:PORT``, or ``tls``, ``ws``,
+``wss``), then, within Dask's connect timeout (``distributed.comm.timeouts.connect``),
+that the endpoint completes a Dask handshake and answers as a scheduler — an endpoint that
+accepts and never answers, or answers something else, is one clear error, not a hang.
+Tasks are batched, retried when a worker dies, skipped on ``--resume`` when RESULTS has
+them, and an interrupted sweep leaves a readable RESULTS with the rows done so far.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import itertools
+import asyncio
 import logging
 import math
 import os
+import re
+import socket
+import struct
 import sys
+import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from symtd.circuits import builders
-from symtd.circuits.formats import load_network, read_json
-from symtd.circuits.partitions import NAMED, partition
 from symtd.errors import SymtdError, escape
-from symtd.ranks.bounds import upper_bounds
 from symtd.ranks.matricization import lower_rank, matricization_rank
-from symtd.tensors.evaluate import check_memory
+from symtd.sweeps.definition import (
+    COLUMNS,
+    Cell,
+    Sweep,
+    expected_row,
+    load_sweep,
+    sweep_from_dict,
+    task_seed,
+)
+from symtd.sweeps.results import Results, read_results
 
-FORMAT = "symtd-sweep/1"
-ARCHITECTURES = ("shallow", "deep", "mirror", "dilated", "overlapping", "recurrent")
-OPERATORS = ("product", "max", "sum", "avg")
-_KEYS = {"format", "grid", "networks", "partitions", "draws", "weights", "Z", "rank", "seed"}
-_GRID_KEYS = {"architecture", "N", "M", "widths", "operator", "kernel", "stride"}
-MAX_TASKS, MAX_DRAWS, MAX_CELLS = 10**7, 10**6, 10**5
-MAX_BATCH = 256  # tasks per batch: a few scheduler round trips per worker, not one per task
-COLUMNS = [
-    "cell",
-    "architecture",
-    "N",
-    "M",
-    "widths",
-    "operator",
-    "kernel",
-    "stride",
-    "network",
-    "partition",
-    "rows",
-    "draw",
-    "seed",
-    "rank",
-    "rank_kind",
-    "upper",
-    "upper_bound",
+__all__ = [
+    "COLUMNS",
+    "Cell",
+    "Results",
+    "Sweep",
+    "connect",
+    "load_sweep",
+    "local_cluster",
+    "read_results",
+    "run_batch",
+    "run_sweep",
+    "run_task",
+    "scheduler_address",
+    "sweep_from_dict",
+    "task_seed",
 ]
 
-
-@dataclass
-class Cell:
-    """One architecture of the sweep: its description, its symbolic circuit, its bounds."""
-
-    key: str
-    description: dict
-    circuit: object
-    bounds: dict = field(default_factory=dict)  # partition name -> (rows, upper, name)
-
-
-@dataclass
-class Sweep:
-    """A validated sweep: its :class:`Cell` list, partitions, draws per cell, integer weights
-    drawn from [``low``, ``high``], shallow widths ``Z``, ``rank_kind`` ("exact" or "lower")
-    and base seed."""
-
-    cells: list
-    partitions: list
-    draws: int
-    low: int
-    high: int
-    Z: list
-    rank_kind: str
-    seed: int
-
-    @property
-    def tasks(self):
-        """Every task, one (cell key, draw) pair per cell and draw, draws innermost."""
-        return [(cell.key, draw) for cell in self.cells for draw in range(self.draws)]
-
-    @property
-    def columns(self):
-        """The RESULTS columns: the fixed ones, then one ``reach_Z<z>`` per shallow width z."""
-        return COLUMNS + [f"reach_Z{z}" for z in self.Z]
-
-
-# -- reading and validating -----------------------------------------------------------------------
-def load_sweep(path, lower=False):
-    """Read and validate a sweep file; everything is checked before any work starts."""
-    data = read_json(path, "sweep file")
-    try:
-        return sweep_from_dict(data, base=Path(path).parent, lower=lower)
-    except SymtdError as exc:
-        raise SymtdError(f"{escape(str(path), 120, quote=False)}: {exc}") from None
-
-
-def sweep_from_dict(data, base=Path("."), lower=False):
-    """A validated :class:`Sweep` from a parsed sweep document (format ``symtd-sweep/1``)."""
-    if not isinstance(data, dict):
-        raise SymtdError("a sweep file must hold a JSON object")
-    if data.get("format") != FORMAT:
-        raise SymtdError(f"format must be {FORMAT!r}, got {escape(data.get('format'))}")
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise SymtdError(f"unknown key(s) {escape(unknown[:5])}")
-    for key in ("grid", "partitions", "draws", "weights", "Z", "seed"):
-        if key not in data:
-            raise SymtdError(f"missing required key {key!r}")
-    draws = _integer(data["draws"], "draws", 1, MAX_DRAWS)
-    seed = _integer(data["seed"], "seed", 0, 2**63 - 1)
-    Z = _list(data["Z"], "Z")
-    Z = sorted({_integer(z, "Z entry", 1, 2**31) for z in Z})
-    low, high = _weights(data["weights"])
-    kind = data.get("rank", "exact")
-    if kind not in ("exact", "lower"):
-        raise SymtdError(f'rank must be "exact" or "lower", got {escape(kind)}')
-    partitions = [_partition_name(p) for p in _list(data["partitions"], "partitions")]
-    cells = _grid_cells(data["grid"])
-    networks = data.get("networks", [])
-    if not isinstance(networks, list):
-        raise SymtdError("networks must be a list of network file names")
-    cells += [_file_cell(name, base) for name in networks]
-    if not cells:
-        raise SymtdError("the sweep has no cells: the grid is empty and there are no networks")
-    if len(cells) > MAX_CELLS or len(cells) * draws > MAX_TASKS:
-        raise SymtdError(f"{len(cells)} cells × {draws} draws is more than {MAX_TASKS:,} tasks")
-    keys = [c.key for c in cells]
-    if len(set(keys)) != len(keys):
-        raise SymtdError(
-            f"a cell is listed twice: {escape(next(k for k in keys if keys.count(k) > 1))}"
-        )
-    sweep = Sweep(cells, partitions, draws, low, high, Z, "lower" if lower else kind, seed)
-    for cell in cells:
-        _prepare(cell, partitions)
-    return sweep
-
-
-def _integer(value, what, low, high):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SymtdError(f"{what} must be an integer in {low}..{high:,}, got {escape(value)}")
-    return value
-
-
-def _list(value, what):
-    if not isinstance(value, list) or not value:
-        raise SymtdError(f"{what} must be a non-empty list")
-    if len(value) > 1000:
-        raise SymtdError(f"{what} lists more than 1000 values")
-    return value
-
-
-def _weights(value):
-    if not isinstance(value, dict) or set(value) != {"integers"}:
-        raise SymtdError('weights must be {"integers": [low, high]}')
-    bounds = value["integers"]
-    if not (isinstance(bounds, list) and len(bounds) == 2):
-        raise SymtdError('weights must be {"integers": [low, high]}')
-    low = _integer(bounds[0], "the lowest weight", -(10**18), 10**18)
-    high = _integer(bounds[1], "the highest weight", low, 10**18)
-    if low == high == 0:
-        raise SymtdError("weights in [0, 0] give the zero network")
-    return low, high
-
-
-def _partition_name(name):
-
-    if not isinstance(name, str) or not (name in NAMED or name.startswith("I=")) or len(name) > 200:
-        raise SymtdError(
-            f"partition {escape(name)}: expected odd-even, low-high, root or I=0,2,..."
-        )
-    return name
-
-
-def _grid_cells(grid):
-    if not isinstance(grid, dict):
-        raise SymtdError("grid must be an object of lists")
-    unknown = sorted(set(grid) - _GRID_KEYS)
-    if unknown:
-        raise SymtdError(f"unknown grid key(s) {escape(unknown[:5])}")
-    if not grid:
-        return []
-    for key in ("architecture", "N", "M", "widths", "operator"):
-        if key not in grid:
-            raise SymtdError(f"grid needs {key!r}")
-    lists = {k: _list(v, f"grid {k}") for k, v in grid.items()}
-    for name in lists["architecture"]:
-        if name not in ARCHITECTURES:
-            raise SymtdError(
-                f"unknown architecture {escape(name)}; expected one of {', '.join(ARCHITECTURES)}"
-            )
-    for name in lists["operator"]:
-        if name not in OPERATORS:
-            raise SymtdError(f"unknown operator {escape(name)}; expected {', '.join(OPERATORS)}")
-    for key in ("N", "M", "kernel", "stride"):
-        for v in lists.get(key, []):
-            _integer(v, f"grid {key} entry", 1, 10**5)
-    if ("kernel" in lists or "stride" in lists) and "overlapping" not in lists["architecture"]:
-        raise SymtdError("kernel and stride belong to the overlapping architecture")
-    if "overlapping" in lists["architecture"] and not ("kernel" in lists and "stride" in lists):
-        raise SymtdError("the overlapping architecture needs grid kernel and stride lists")
-    total = math.prod(len(v) for k, v in lists.items() if k not in ("kernel", "stride"))
-    if total > MAX_CELLS:
-        raise SymtdError(f"the grid has more than {MAX_CELLS:,} cells")
-    cells = []
-    for arch, N, M, w, op in itertools.product(
-        *(lists[k] for k in ("architecture", "N", "M", "widths", "operator"))
-    ):
-        shapes = (
-            itertools.product(lists["kernel"], lists["stride"])
-            if arch == "overlapping"
-            else [(None, None)]
-        )
-        for kernel, stride in shapes:
-            cells.append(_builder_cell(arch, N, M, w, op, kernel, stride))
-    return cells
-
-
-def _builder_cell(arch, N, M, widths, operator, kernel=None, stride=None):
-
-    if isinstance(widths, list):
-        widths = [_integer(w, "widths entry", 1, 2**16) for w in widths]
-    else:
-        widths = _integer(widths, "widths entry", 1, 2**16)
-    try:
-        if arch == "shallow":
-            circuit = builders.shallow(
-                N, M, widths if isinstance(widths, int) else widths[0], operator
-            )
-        elif arch == "overlapping":
-            circuit = builders.overlapping(N, M, kernel, stride, widths, operator, shared=True)
-        elif arch == "recurrent":
-            circuit = builders.recurrent(N, M, widths, operator)
-        else:
-            circuit = getattr(builders, arch)(N, M, widths, operator)
-    except SymtdError as exc:
-        raise SymtdError(f"cell {arch} N={N} M={M} widths={widths}: {exc}") from None
-    layers = (
-        ",".join(str(n.width) for n in circuit.nodes)
-        if not circuit.layout
-        else ",".join(map(str, circuit.widths))
-    )
-    description = {
-        "architecture": arch,
-        "N": N,
-        "M": M,
-        "widths": layers,
-        "operator": operator,
-        "kernel": kernel or "",
-        "stride": stride or "",
-        "network": "",
-    }
-    extra = f" kernel={kernel} stride={stride}" if arch == "overlapping" else ""
-    key = f"{arch} N={N} M={M} widths={layers} {operator}{extra}"
-    return Cell(key, description, circuit)
-
-
-def _file_cell(name, base):
-
-    if not isinstance(name, str) or not name:
-        raise SymtdError("networks must be a list of file names")
-    circuit = load_network(base / name)
-    circuit = circuit.with_weights(None) if not circuit.is_symbolic_architecture else circuit
-    layers = (
-        ",".join(str(n.width) for n in circuit.nodes)
-        if not circuit.layout
-        else ",".join(map(str, circuit.widths))
-    )
-    description = {
-        "architecture": "file",
-        "N": circuit.N,
-        "M": circuit.M,
-        "widths": layers,
-        "operator": circuit.operator.name,
-        "kernel": "",
-        "stride": "",
-        "network": name,
-    }
-    return Cell(f"file {name}", description, circuit)
-
-
-def _prepare(cell, partitions):
-    """Check the cell fits in memory and compute its bounds per partition (before any work)."""
-    try:
-        check_memory(cell.circuit)
-        for name in partitions:
-            rows = partition(name, cell.circuit)
-            best = upper_bounds(cell.circuit, rows)[0]
-            cell.bounds[name] = (rows, best.value, best.name)
-    except SymtdError as exc:
-        raise SymtdError(f"cell {escape(cell.key, 120, quote=False)}: {exc}") from None
+MAX_BATCH = 256  # tasks per batch: a few scheduler round trips per worker, not one per task
+MAX_HANDSHAKE = 2**20  # bytes: a Dask handshake is a few hundred
+ADDRESS = re.compile(
+    r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,15})://)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
+SCHEMES = ("tcp", "tls", "ws", "wss")
 
 
 # -- one task ---------------------------------------------------------------------------------
-def task_seed(base, cell_key, draw):
-    """The seed of one (cell, draw): a hash of the base seed, the cell and the draw."""
-    digest = hashlib.sha256(f"{base}|{cell_key}|{draw}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-def reach(operator, rows, N, M, Z):
-    """The largest rank a shallow circuit with Z channels reaches under the split (proven)."""
-    side = min(len(rows), N - len(rows))
-    if operator == "product":
-        return min(Z, M**side)
-    if operator == "max":
-        return Z * side * M if side else 1
-    return 2 if side else 1
-
-
-def run_task(cell, draw, sweep, executor=None):
+def run_task(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> list[dict[str, Any]]:
     """The rows of one (cell, draw): the rank of every partition at that weight point."""
     seed = task_seed(sweep.seed, cell.key, draw)
     point = cell.circuit.at_random_point(seed, (sweep.low, sweep.high))
     rows = []
     for name in sweep.partitions:
-        I, upper, bound = cell.bounds[name]
+        I = cell.bounds[name][0]
         if sweep.rank_kind == "lower":
             value = lower_rank(point, I)
         else:
             value = matricization_rank(point, I, executor=executor)
-        row = dict(
-            cell.description,
-            cell=cell.key,
-            partition=name,
-            rows=" ".join(map(str, I)),
-            draw=draw,
-            seed=str(seed),
-            rank=value,
-            rank_kind=sweep.rank_kind,
-            upper=upper,
-            upper_bound=bound,
-        )
-        for z in sweep.Z:
-            row[f"reach_Z{z}"] = reach(cell.circuit.operator.name, I, point.N, point.M, z)
-        rows.append(row)
+        rows.append(dict(expected_row(sweep, cell, name, draw), rank=value))
     return rows
 
 
-def run_batch(sweep, items):
+def run_batch(sweep: Sweep, items: list[tuple[str, int]]) -> list[dict[str, Any]]:
     """A batch of (cell key, draw) on a worker; certificates spread over the cluster."""
     cells = {c.key: c for c in sweep.cells}
     executor = _cluster_executor()
     return [row for key, draw in items for row in run_task(cells[key], draw, sweep, executor)]
 
 
-def _cluster_executor():
+def _cluster_executor() -> Any:
     """The Dask cluster the task runs on, as an executor for per-prime certificate pieces
     (None outside a Dask worker)."""
     try:
@@ -376,17 +111,21 @@ class _WorkerExecutor:
     """``submit`` to the cluster from inside a task; waiting secedes from the worker's pool so
     that the pieces can run on it."""
 
-    def submit(self, fn, *args):
+    def submit(self, fn: Callable, *args: Any) -> _Seceding:
+        """Run ``fn(*args)`` on the cluster; the returned future secedes while it waits."""
         from distributed import get_client
 
         return _Seceding(get_client().submit(fn, *args, pure=False))
 
 
 class _Seceding:
-    def __init__(self, future):
+    """A Dask future whose ``result`` leaves the worker's thread pool while it waits."""
+
+    def __init__(self, future: Any) -> None:
         self.future = future
 
-    def result(self):
+    def result(self) -> Any:
+        """The future's value, waited for outside the worker's pool."""
         from distributed import rejoin, secede
 
         secede()
@@ -395,160 +134,223 @@ class _Seceding:
         finally:
             rejoin()
 
-    def cancel(self):
+    def cancel(self) -> None:
+        """Cancel the future."""
         self.future.cancel()
 
 
-# -- results files ---------------------------------------------------------------------------
-class Results:
-    """RESULTS as CSV (rows appended as they come) or Parquet (row groups; an existing file is
-    carried over into a fresh one that replaces it when the sweep stops)."""
-
-    def __init__(self, path, columns, resume):
-        self.path, self.columns = Path(path), columns
-        self.parquet = self.path.suffix.lower() == ".parquet"
-        if not self.parquet and self.path.suffix.lower() != ".csv":
-            raise SymtdError(f"RESULTS must end in .csv or .parquet, got {escape(str(path))}")
-        self.existing = read_results(self.path) if resume and self.path.exists() else []
-        if self.existing and list(self.existing[0]) != columns:
-            raise SymtdError(
-                f"{escape(str(path))} has other columns than this sweep writes; "
-                f"it is not this sweep's results"
-            )
-        self.written = len(self.existing)
-        if self.parquet:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            self.schema = pa.schema(
-                [
-                    (
-                        c,
-                        pa.int64()
-                        if c in _INTEGER_COLUMNS or c.startswith("reach_")
-                        else pa.string(),
-                    )
-                    for c in columns
-                ]
-            )
-            self.tmp = self.path.with_name(self.path.name + ".partial")
-            self.writer = pq.ParquetWriter(self.tmp, self.schema)
-            if self.existing:
-                self._parquet(self.existing)
-        else:
-            fresh = not (resume and self.path.exists())
-            self.handle = open(self.path, "w" if fresh else "a", newline="", encoding="utf-8")
-            self.csv = csv.DictWriter(self.handle, columns)
-            if fresh:
-                self.csv.writeheader()
-
-    def write(self, rows):
-        """Append rows (dicts by column) to RESULTS: CSV lines flushed at once, or a Parquet row
-        group."""
-        if self.parquet:
-            self._parquet(rows)
-        else:
-            self.csv.writerows(rows)
-            self.handle.flush()
-        self.written += len(rows)
-
-    def _parquet(self, rows):
-        import pyarrow as pa
-
-        columns = {c: [_typed(c, r[c]) for r in rows] for c in self.columns}
-        self.writer.write_table(pa.table(columns, schema=self.schema))
-
-    def close(self):
-        """Finish RESULTS: a Parquet file replaces the old one only now, a CSV file is closed."""
-        if self.parquet:
-            self.writer.close()
-            os.replace(self.tmp, self.path)
-        else:
-            self.handle.close()
+# -- schedulers ---------------------------------------------------------------------------------
+def scheduler_address(text: Any) -> str:
+    """The Dask address of ``--scheduler``: ``tcp://HOST:PORT`` (``HOST:PORT`` means tcp),
+    ``tls://``, ``ws://`` or ``wss://``; anything else is refused with one line."""
+    shown = escape(text, 80)
+    if not isinstance(text, str) or not (match := ADDRESS.fullmatch(text)):
+        raise SymtdError(f"--scheduler {shown}: expected a Dask address, tcp://HOST:PORT")
+    scheme = (match["scheme"] or "tcp").lower()
+    if scheme == "inproc":
+        raise SymtdError(
+            f"--scheduler {shown}: an inproc address lives inside one Python process; give "
+            f"the scheduler's network address, tcp://HOST:PORT"
+        )
+    if scheme not in SCHEMES:
+        raise SymtdError(
+            f"--scheduler {shown}: unsupported protocol {escape(scheme)}; expected "
+            f"{', '.join(s + '://' for s in SCHEMES)}"
+        )
+    if match["port"] is None or not 1 <= int(match["port"]) <= 65535:
+        raise SymtdError(f"--scheduler {shown}: expected a port in 1..65535, {scheme}://HOST:PORT")
+    return f"{scheme}://{match['host']}:{int(match['port'])}"
 
 
-_INTEGER_COLUMNS = {"N", "M", "draw", "rank", "upper"}
+def connect_timeout() -> float:
+    """Seconds allowed to reach a scheduler: Dask's ``distributed.comm.timeouts.connect``."""
+    import dask
+    import distributed  # noqa: F401  (loads Dask's distributed configuration)
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s"))
 
 
-def _typed(column, value):
-    if column in _INTEGER_COLUMNS or column.startswith("reach_"):
-        return int(value)
-    return str(value)
+def connect(address: str, timeout: float | None = None) -> Any:
+    """A Dask ``Client`` of the scheduler at ``address`` once it has proven to be one: within
+    ``timeout`` seconds (default :func:`connect_timeout`) the endpoint must accept, complete
+    a Dask handshake and answer ``identity`` as a scheduler; else one clear SymtdError."""
+    from distributed import Client
 
-
-def read_results(path):
-    """The rows of a results file (CSV or Parquet) as dicts of strings and integers."""
-    path = Path(path)
+    address = scheduler_address(address)
+    timeout = connect_timeout() if timeout is None else timeout
+    start = time.monotonic()
+    shown = escape(address, 80, quote=False)
+    if address.startswith("tcp://"):
+        _first_frame(address, timeout)
+    left = max(0.5, timeout - (time.monotonic() - start))
     try:
-        if path.suffix.lower() == ".parquet":
-            import pyarrow.parquet as pq
+        identity = _in_thread(
+            lambda: asyncio.run(asyncio.wait_for(_identity(address, left), left)), left + 2
+        )
+    except (asyncio.TimeoutError, TimeoutError):
+        raise SymtdError(
+            f"no answer from a Dask scheduler at {shown} within {timeout:g} s "
+            f"(distributed.comm.timeouts.connect)"
+        ) from None
+    except OSError as exc:  # refused, reset, closed (Dask's CommClosedError is an OSError)
+        raise SymtdError(
+            f"cannot reach a Dask scheduler at {shown}: {escape(str(exc), 120, quote=False)}"
+        ) from None
+    except Exception as exc:  # MemoryError, a garbled or unexpected message
+        raise SymtdError(
+            f"{shown} did not answer as a Dask scheduler: "
+            f"{escape(str(exc) or type(exc).__name__, 120, quote=False)}"
+        ) from None
+    if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
+        raise SymtdError(f"{shown} answered, but not as a Dask scheduler")
+    left = max(1.0, timeout - (time.monotonic() - start))
+    try:
+        return Client(address, timeout=left)
+    except Exception as exc:
+        raise SymtdError(
+            f"cannot connect to the Dask scheduler at {shown}: {escape(str(exc), 120, quote=False)}"
+        ) from None
 
-            return pq.read_table(path).to_pylist()
-        with open(path, newline="", encoding="utf-8") as handle:
-            return [
-                {
-                    k: int(v) if k in _INTEGER_COLUMNS or k.startswith("reach_") else v
-                    for k, v in row.items()
-                }
-                for row in csv.DictReader(handle)
-            ]
-    except (OSError, ValueError, KeyError) as exc:
-        raise SymtdError(f"cannot read results {escape(str(path))}: {escape(str(exc))}") from None
-    except Exception as exc:  # pyarrow's errors on a damaged file
-        raise SymtdError(f"cannot read results {escape(str(path))}: {escape(str(exc))}") from None
+
+def _first_frame(address: str, timeout: float) -> None:
+    """A plain TCP look at a scheduler: it accepts within ``timeout`` and first sends a Dask
+    handshake (an 8-byte frame length, then that many bytes — a few hundred)."""
+    shown = escape(address, 80, quote=False)
+    host, _, port = address[len("tcp://") :].rpartition(":")
+    host = host.strip("[]")
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+            head = b""
+            while len(head) < 8:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = sock.recv(8 - len(head))
+                if not chunk:
+                    raise SymtdError(f"{shown} closed the connection without a Dask handshake")
+                head += chunk
+    except (TimeoutError, socket.timeout):
+        raise SymtdError(
+            f"no Dask handshake from {shown} within {timeout:g} s (it accepted but did not "
+            f"answer, or did not accept; distributed.comm.timeouts.connect)"
+        ) from None
+    except OSError as exc:
+        raise SymtdError(
+            f"cannot reach a Dask scheduler at {shown}: "
+            f"{escape(exc.strerror or str(exc), quote=False)}"
+        ) from None
+    (length,) = struct.unpack("Q", head)  # as Dask frames it
+    if not 0 < length <= MAX_HANDSHAKE:
+        raise SymtdError(f"{shown} answered something that is not a Dask handshake")
+
+
+def _in_thread(fn: Callable[[], Any], timeout: float) -> Any:
+    """fn() in a thread of its own (its own event loop, whatever the caller runs), waited for
+    at most ``timeout`` seconds (TimeoutError), its exception raised here."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as exc:  # handed to the caller
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="symtd-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+async def _identity(address: str, timeout: float) -> Any:
+    """Connect (handshake included), ask ``identity``, return the answer (not unpickled)."""
+    from distributed.comm import connect as dask_connect
+
+    comm = await dask_connect(address, timeout=timeout, deserialize=False)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
 
 
 # -- running ----------------------------------------------------------------------------------
 def run_sweep(
-    sweep, out, client=None, scheduler=None, workers=None, resume=False, quiet=False, on_batch=None
-):
+    sweep: Sweep,
+    out: str | Path,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    on_batch: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> int:
     """Run the sweep's tasks on Dask (``client``, or a scheduler address, or a LocalCluster of
-    ``workers`` processes) and write the rows to ``out``; returns the number of rows written.
+    ``workers`` processes) and write the rows to ``out``; returns the number of rows there.
 
-    Tasks already in ``out`` are skipped with ``resume``; ``on_batch(rows)`` is called as
-    each batch arrives (tests use it to kill a worker mid-sweep).
+    ``out`` and, with ``resume``, the rows it holds are checked before any cluster starts
+    (:class:`~symtd.sweeps.results.Results`); tasks already there are skipped.
+    ``on_batch(rows)`` is called as each batch arrives (tests use it to kill a worker).
     """
     from distributed import Client, as_completed
 
-    results = Results(out, sweep.columns, resume)
-    done = {(r["cell"], int(r["draw"])) for r in results.existing}
+    results = Results(out, sweep, resume)
+    done = results.done
     todo = [t for t in sweep.tasks if t not in done]
+    if scheduler is not None and client is None:
+        scheduler_address(scheduler)  # its form, before anything starts
     own_cluster = own_client = None
     try:
         if client is None:
-            if scheduler:
-                client = own_client = Client(scheduler, timeout="20s")
+            if scheduler is not None:
+                client = own_client = connect(scheduler)
             else:
                 own_cluster = local_cluster(workers)
                 client = own_client = Client(own_cluster)
-        batches = _batches(todo, client)
-        swept = client.scatter(sweep, broadcast=True, hash=False)  # a key of its own per run
-        futures = [
-            client.submit(run_batch, swept, batch, retries=3, pure=False) for batch in batches
-        ]
-        progress = Progress(len(todo), quiet)
-        for future in as_completed(futures):
-            rows = future.result()
-            results.write(rows)
-            progress.update(len(rows) // len(sweep.partitions))
-            if on_batch:
-                on_batch(rows)
-        progress.finish()
+        try:
+            _run(sweep, todo, client, results, quiet, on_batch, as_completed)
+        except KeyboardInterrupt:
+            print(
+                f"\nsymtd: interrupted; {results.written} rows in {escape(str(out))}",
+                file=sys.stderr,
+            )
+            raise
+        finally:
+            results.close()
         return results.written
-    except KeyboardInterrupt:
-        print(
-            f"\nsymtd: interrupted; {results.written} rows in {escape(str(out))}", file=sys.stderr
-        )
-        raise
     finally:
-        results.close()
         if own_client is not None:
             own_client.close()
         if own_cluster is not None:
             own_cluster.close()
 
 
-def local_cluster(workers=None):
+def _run(
+    sweep: Sweep,
+    todo: list[tuple[str, int]],
+    client: Any,
+    results: Results,
+    quiet: bool,
+    on_batch: Callable | None,
+    as_completed: Callable,
+) -> None:
+    batches = _batches(todo, client)
+    swept = client.scatter(sweep, broadcast=True, hash=False)  # a key of its own per run
+    futures = [client.submit(run_batch, swept, batch, retries=3, pure=False) for batch in batches]
+    progress = Progress(len(todo), quiet)
+    for future in as_completed(futures):
+        rows = future.result()
+        results.write(rows)
+        progress.update(len(rows) // len(sweep.partitions))
+        if on_batch:
+            on_batch(rows)
+    progress.finish()
+
+
+def local_cluster(workers: int | None = None) -> Any:
     """A Dask LocalCluster of worker processes with one thread each and logs silenced, tuned
     for symtd's CPU-bound Python tasks: Dask's statistical profiler (a stack sample every
     10 ms, taking the GIL) is off, and glibc's memory trimming is left near its default
@@ -572,7 +374,7 @@ def local_cluster(workers=None):
         )
 
 
-def _batches(todo, client):
+def _batches(todo: list[tuple[str, int]], client: Any) -> list[list[tuple[str, int]]]:
     """Batches of tasks with the cells interleaved (draw by draw), so that batches cost about
     the same: at least 4 per worker, at most MAX_BATCH tasks each (progress, lost work)."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -584,11 +386,11 @@ def _batches(todo, client):
 class Progress:
     """tasks done / total, rate and ETA on the terminal (stderr), one line redrawn."""
 
-    def __init__(self, total, quiet):
+    def __init__(self, total: int, quiet: bool) -> None:
         self.total, self.done, self.start = total, 0, time.perf_counter()
         self.quiet = quiet or not self.total
 
-    def update(self, n):
+    def update(self, n: int) -> None:
         """Count n more tasks done and redraw the line: a bar, done/total, rate and ETA."""
         self.done += n
         if self.quiet:
@@ -606,7 +408,7 @@ class Progress:
             flush=True,
         )
 
-    def finish(self):
+    def finish(self) -> None:
         """End the progress line (a newline on stderr unless quiet)."""
         if not self.quiet:
             print(file=sys.stderr)

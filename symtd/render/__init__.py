@@ -1,0 +1,2 @@
+"""Rendering: LaTeX of decompositions, entries and matricizations, drawings, tables and
+reports, with escaping of untrusted text."""

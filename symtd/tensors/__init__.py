@@ -1,0 +1,2 @@
+"""Tensors: the forward pass and its arithmetics, grid tensors, generalized decompositions,
+matricization and template representations."""
