@@ -9,8 +9,8 @@ import itertools
 
 from symtd import grid_tensor, shallow
 from symtd.checker import check
-from symtd.theorems.claims import check_universality, universal_network
-from symtd.theorems.prove import random_target
+from symtd.theorems.common import random_target
+from symtd.theorems.universality import check_universality, universal_network
 
 
 def main():

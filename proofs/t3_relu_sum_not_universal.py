@@ -7,7 +7,7 @@ sum and avg. Every weight and leaf entry is a symbol: the statements hold for AL
 
 from symtd import grid_tensor, matricize, rank, shallow
 from symtd.checker import check
-from symtd.theorems.claims import check_t3, diagonal_target
+from symtd.theorems.t3_relu_sum_not_universal import check_t3, diagonal_target
 
 
 def main():

@@ -13,8 +13,7 @@ import numpy as np
 
 from symtd import matricize, rank
 from symtd.checker import check
-from symtd.theorems.claims import check_t4, check_t4_general
-from symtd.theorems.prove import T4_GENERAL
+from symtd.theorems.t4_convac_depth_efficiency import T4_GENERAL, check_t4, check_t4_general
 
 
 def main():

@@ -8,7 +8,7 @@ and the max-term rank lemma on random shallow networks (N, M, Z, count) =
 
 from symtd import grid_tensor, matricize, rank
 from symtd.checker import check
-from symtd.theorems.claims import check_t5, check_t5_lemma, t5_witness
+from symtd.theorems.t5_relu_max_depth_efficiency import check_t5, check_t5_lemma, t5_witness
 
 
 def main():

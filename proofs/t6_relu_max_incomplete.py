@@ -8,7 +8,7 @@ and N=8, M=2, widths (2, 2, 2), live channel 1 (index 0 in code), F = identity, 
 from fractions import Fraction
 
 from symtd.checker import check
-from symtd.theorems.claims import check_t6
+from symtd.theorems.t6_relu_max_incomplete import check_t6
 
 
 def value_at(weights, path):

@@ -9,7 +9,7 @@ seed 0; and the control b = (0, 0, 0), which must NOT cover.
 from fractions import Fraction
 
 from symtd.checker import check
-from symtd.theorems.claims import check_t7
+from symtd.theorems.t7_covering_templates import check_t7
 
 
 def show(F):

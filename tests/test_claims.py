@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from symtd.checker import CheckFailed, check
+from symtd.theorems import t4_convac_depth_efficiency
 from symtd.theorems.claims import (
     check_t3,
     check_t4,
@@ -56,11 +57,10 @@ def test_t4_verified_and_certificate_checks(N, M, r):
 
 
 def test_t4_degenerate_point_is_inconclusive_and_rejected(monkeypatch):
-    import symtd.claims
-
-    monkeypatch.setattr(symtd.claims, "matricization_rank", lambda circuit, I: 3)
+    monkeypatch.setattr(t4_convac_depth_efficiency, "matricization_rank", lambda circuit, I: 3)
     v = check_t4(4, 2, 2)
-    assert v.verdict == "inconclusive"
+    assert v.verdict == "inconclusive" and v.certificate is None
+    assert v.reason == "5 degenerate weight points; try other seeds"
     with pytest.raises(CheckFailed):
         check(v.certificate)
 

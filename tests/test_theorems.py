@@ -1,15 +1,18 @@
 """T3, T5 lemma, T6, T7, deep T1/T2 and too-small Z; the checker's symbolic algebra; prove and
 check on the command line."""
 
+import ast
+import importlib
 import json
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import circuits
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import circuits
 
 import symtd
 from symtd import checker
@@ -17,17 +20,18 @@ from symtd.algebra.rational import RationalTensor
 from symtd.checker import CheckFailed, Rational, Symbolic, check, forward
 from symtd.circuits.formats import network_to_dict
 from symtd.cli import main
+from symtd.render.report import report_latex
 from symtd.tensors.grid import grid_tensor, network_function
-from symtd.theorems.claims import (
-    check_t3,
-    check_t5_lemma,
-    check_t6,
-    check_t7,
-    check_universality,
-    diagonal_target,
-    universal_network,
-)
-from symtd.theorems.prove import THEOREMS, prove, prove_all
+from symtd.theorems import claims
+from symtd.theorems import prove as prove_module
+from symtd.theorems.common import Verdict, timed
+from symtd.theorems.prove import OPTIONS, THEOREMS, Row, prove, prove_all
+from symtd.theorems.registry import REGISTRY, lookup
+from symtd.theorems.t3_relu_sum_not_universal import check_t3, diagonal_target
+from symtd.theorems.t5_relu_max_depth_efficiency import check_t5_lemma
+from symtd.theorems.t6_relu_max_incomplete import check_t6
+from symtd.theorems.t7_covering_templates import check_t7
+from symtd.theorems.universality import check_universality, universal_network
 
 
 # -- T3 -----------------------------------------------------------------------------------
@@ -334,3 +338,113 @@ def test_prove_json_is_machine_readable(capsys):
 def test_prove_one_theorem_default_parts():
     assert len(prove("T5").parts) == 6 and len(prove("T7").parts) == 2
     assert [expected for _, expected in prove("T7").parts] == ["verified", "refuted"]
+
+
+# -- one home per theorem: the registry ------------------------------------------------------
+THEOREM_FILES = sorted((Path(symtd.__file__).parent / "theorems").glob("t[1-7]_*.py"))
+
+
+def test_registry_holds_one_module_per_theorem_in_order():
+    assert THEOREMS == tuple(REGISTRY) == ("T1", "T2", "T3", "T4", "T5", "T6", "T7")
+    assert [p.name[:2] for p in THEOREM_FILES] == ["t1", "t2", "t3", "t4", "t5", "t6", "t7"]
+    for path, (name, spec) in zip(THEOREM_FILES, REGISTRY.items()):
+        module = importlib.import_module(f"symtd.theorems.{path.stem}")
+        assert module.THEOREM is spec and spec.name == name
+        assert spec.statement == module.STATEMENT and spec.method == module.METHOD
+        assert set(spec.options) <= set(OPTIONS) - {"seed"}
+        assert prove_module.STATEMENTS[name] == spec.statement
+
+
+def test_no_if_chain_over_theorem_names():
+    """Nothing compares a value with "T1".."T7": what differs per theorem is in its module."""
+    files = [*sorted((Path(symtd.__file__).parent / "theorems").glob("*.py"))]
+    files.append(Path(symtd.__file__).parent / "render" / "report.py")
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                names = [
+                    c.value
+                    for c in [node.left, *node.comparators]
+                    if isinstance(c, ast.Constant) and c.value in THEOREMS
+                ]
+                assert not names, f"{path.name}:{node.lineno} compares with {names}"
+
+
+def test_verdicts_are_built_by_name_never_positionally():
+    """Only common.py calls Verdict(...) itself; every check uses Verdict.verified/refuted/
+    inconclusive and gets its time from @timed."""
+    for path in sorted((Path(symtd.__file__).parent / "theorems").glob("*.py")):
+        if path.name == "common.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "Verdict", f"{path.name}:{node.lineno}"
+            if isinstance(node, ast.Attribute) and node.attr == "perf_counter":
+                raise AssertionError(f"{path.name}:{node.lineno} times a check by hand")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(THEOREMS),
+    st.sampled_from(["verified", "refuted", "inconclusive"]),
+    st.text(alphabet="ab c_{}$", max_size=20),
+)
+def test_verdict_constructors_and_timing(name, kind, reason):
+    cert = {"format": checker.FORMAT} if kind != "inconclusive" else None
+    make = {
+        "verified": lambda: Verdict.verified(name, {"N": 4}, {"x": 1}, cert),
+        "refuted": lambda: Verdict.refuted(name, {"N": 4}, {"x": 1}, reason or "r", cert),
+        "inconclusive": lambda: Verdict.inconclusive(name, {"N": 4}, {"x": 1}, reason or "r"),
+    }[kind]
+    v = timed(make)()
+    assert (v.theorem, v.verdict, v.certificate) == (name, kind, cert)
+    assert v.reason == ("" if kind == "verified" else reason or "r")
+    assert isinstance(v.seconds, float) and v.seconds >= 0
+    assert timed(make).__name__ == "<lambda>"  # wraps keeps the check's name and docstring
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(THEOREMS),
+    st.sets(st.sampled_from([k for k in OPTIONS if k != "seed"])),
+    st.sampled_from(["deep", "recurrent", "overlapping", "shallow"]),
+)
+def test_each_theorem_refuses_exactly_the_options_it_does_not_take(name, keys, architecture):
+    spec = lookup(name)
+    given_options = {k: (architecture if k == "architecture" else 1) for k in keys}
+    allowed = spec.accepts(given_options) if spec.accepts else tuple(spec.options)
+    extra = keys - set(allowed)
+    if extra:
+        with pytest.raises(symtd.SymtdError) as err:
+            spec.check_options(given_options)
+        message = str(err.value)
+        assert message.startswith(f"{name} takes no option(s)")
+        assert all(f"--{k}" in message for k in extra) and "\n" not in message
+    else:
+        spec.check_options(given_options)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(min_size=1, max_size=8))
+def test_unknown_theorem_names_are_refused_by_the_registry(name):
+    if name in REGISTRY:
+        assert lookup(name).name == name
+    else:
+        with pytest.raises(symtd.SymtdError, match="unknown theorem"):
+            lookup(name)
+
+
+@pytest.mark.parametrize("name", THEOREMS)
+def test_report_reads_statement_and_method_from_the_theorem_module(name):
+    spec = REGISTRY[name]
+    v = Verdict.inconclusive(name, {"N": 4}, {"x": 1}, "not tried")
+    tex = report_latex([Row(name, [(v, "verified")])])
+    assert spec.method in tex and rf"\section*{{{name}}}" in tex
+    assert "Statement." in tex and "inconclusive" in tex
+
+
+def test_claims_re_exports_every_check():
+    for check_name in claims.__all__:
+        assert getattr(claims, check_name) is not None
+    assert claims.check_t4.__module__ == "symtd.theorems.t4_convac_depth_efficiency"
+    assert claims.check_universality.__doc__.startswith("T1 (product")

@@ -2,7 +2,8 @@
 
 Per theorem: the statement, the instances with verdicts and key numbers, how it was
 decided, a summary of each certificate (claims, networks, the independent checker's
-result, the first network's decomposition) and the conclusion.
+result, the first network's decomposition) and the conclusion. Statement and method come
+from the theorem's own module, through :mod:`symtd.theorems.registry`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from symtd.checker import CheckFailed, check
@@ -18,39 +20,12 @@ from symtd.circuits.formats import network_from_dict
 from symtd.errors import SymtdError, escape
 from symtd.render.escape import tex
 from symtd.render.latex import decomposition_latex
-from symtd.theorems.prove import STATEMENTS, instance_label
-
-METHODS = {
-    "T1": "The universality construction (one channel per non-zero entry, leaf vectors $e_{d_i}$, "
-    "$a = F^{-1}v$) is built and its grid tensor compared with the target in exact rationals; "
-    "the deep network passes channel $z$ to channel $z$.",
-    "T2": "The construction with terms $1 - \\delta_{d^*}$ is built and its grid tensor "
-    "compared "
-    "with the target in exact rationals; the deep network emulates the shallow one.",
-    "T3": "The identity $h(u_I,u_J) - h(u_I,u'_J) - h(u'_I,u_J) + h(u'_I,u'_J) \\equiv 0$ is "
-    "expanded "
-    "symbolically with every weight and every layer-0 output a free symbol, so the split has rank "
-    "at most 2 for all weights; the target's exact rank is at least 3.",
-    "T4": "At one exact rational weight point the odd-even matricization has rank $r^{N/2}$; a "
-    "non-zero "
-    "minor is a non-zero polynomial, so this rank holds outside a null set, and the upper bound "
-    "holds for all weights. For recurrent (tensor-train) and overlapping circuits the upper bound "
-    "is a cut of the circuit's tensor network whose capacities multiply to the same rank.",
-    "T5": "The witness grid tensor is computed exactly and equals $\\prod_j [d_{2j-1} = d_{2j}]$; "
-    "its "
-    "odd-even matricization is the identity. The lemma's bound is checked with exact ranks on "
-    "random networks (an exact check of those instances).",
-    "T6": "On the region's strict sign conditions the network function reduces symbolically to "
-    "$c\\cdot\\max(0, \\max_i \\pi_i u_i)$ for all weights in the region; an exact interior point "
-    "shows the open region is non-empty.",
-    "T7": "$F$ is decided non-singular by an exact rank; $a = F^{-1}v$ exactly; the network's grid "
-    "tensor equals the generalized decomposition of the leaf vectors $v$. A singular $F$ is "
-    "shown by an exact null vector.",
-}
+from symtd.theorems.prove import Row, instance_label
+from symtd.theorems.registry import REGISTRY
 
 
-def report_latex(rows):
-    """The whole document for a list of :class:`symtd.prove.Row`."""
+def report_latex(rows: Sequence[Row]) -> str:
+    """The whole document for a list of :class:`symtd.theorems.prove.Row`."""
     parts = [
         r"\documentclass[11pt]{article}",
         r"\usepackage[margin=2cm]{geometry}",
@@ -68,7 +43,7 @@ def report_latex(rows):
     return "\n".join(parts) + "\n"
 
 
-def _summary(rows):
+def _summary(rows: Sequence[Row]) -> str:
     lines = [
         r"\begin{tabular}{lll}",
         r"\textbf{theorem} & \textbf{verdict} & \textbf{time} \\ \hline",
@@ -83,19 +58,20 @@ def _summary(rows):
     )
 
 
-def _network_label(doc):
+def _network_label(doc: dict) -> str:
     """ "deep max widths (2, 2)" for v1 documents, "v2 product, 4 nodes" for v2 ones."""
     if doc["format"] == "symtd-network/2":
         return f"v2 {tex(doc['operator'])} circuit, {len(doc['nodes'])} nodes"
     return f"{doc['architecture']} {doc['operator']} widths {tex(doc['widths'])}"
 
 
-def _section(row):
+def _section(row: Row) -> str:
+    spec = REGISTRY[row.theorem]
     out = [
         rf"\section*{{{row.theorem}}}",
-        rf"\textbf{{Statement.}} {tex(STATEMENTS[row.theorem])}.",
+        rf"\textbf{{Statement.}} {tex(spec.statement)}.",
         "",
-        rf"\textbf{{How it was decided.}} {METHODS[row.theorem]}",
+        rf"\textbf{{How it was decided.}} {spec.method}",
         "",
         r"\textbf{Instances.}",
         r"\begin{itemize}",
@@ -156,7 +132,7 @@ def _section(row):
     return "\n".join(out)
 
 
-def check_report_path(path):
+def check_report_path(path: str | os.PathLike) -> Path:
     """A .tex file name pdflatex can take (letters, digits and ._+-) in a writable folder."""
     path = Path(path)
     if path.suffix != ".tex" or not re.fullmatch(r"[A-Za-z0-9._+-]+", path.name):
@@ -172,7 +148,7 @@ def check_report_path(path):
     return path
 
 
-def write_report(rows, path, pdf=False):
+def write_report(rows: Sequence[Row], path: str | os.PathLike, pdf: bool = False) -> str:
     """Write the .tex file; with pdf=True also run pdflatex next to it. Returns a message line."""
     path = check_report_path(path)
     try:
