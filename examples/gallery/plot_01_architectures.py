@@ -2,9 +2,9 @@
 Pooling geometries as circuits
 ==============================
 
-Every architecture symtd knows is a :class:`~symtd.circuit.Circuit`: positions ``xJ``
+Every architecture symtd knows is a :class:`~symtd.circuits.circuit.Circuit`: positions ``xJ``
 (0-based, as in network files), pooling nodes ``nK`` with their operator and width, and
-the output ``y``. :func:`symtd.draw.draw_circuit` draws one; under every node a coloured
+the output ``y``. :func:`symtd.render.draw.draw_circuit` draws one; under every node a coloured
 bar spans the positions it sees, and blocks shared by several edges are labelled.
 
 Beside each picture, the certified separation ranks of the architecture under the

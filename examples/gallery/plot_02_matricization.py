@@ -2,7 +2,7 @@
 A matricization and its exact rank
 ==================================
 
-:func:`symtd.draw.draw_matricization` shows :math:`[\\mathcal{G}]_{I,J}`: one row per
+:func:`symtd.render.draw.draw_matricization` shows :math:`[\\mathcal{G}]_{I,J}`: one row per
 assignment of the templates at the positions in :math:`I`, one column per assignment at
 the positions in :math:`J`, both row-major with 0-based positions; the title carries the
 exact rank over :math:`\\mathbb{Q}`.

@@ -2,11 +2,11 @@
 Ranks against N: deep networks and what shallow channels reach
 ==============================================================
 
-:func:`symtd.draw.rank_curves` computes, as the number of positions :math:`N` grows, the
+:func:`symtd.render.draw.rank_curves` computes, as the number of positions :math:`N` grows, the
 exact ``odd-even`` rank of deep product, max and avg networks (widths 2, :math:`M = 2`,
 the best of 5 random weight points), and what shallow networks reach: one rank per channel
 for a CP decomposition (product), :math:`(N/2)\\cdot M` per channel for max (the T5
-lemma), and 2 in all for sum and avg (T3). :func:`symtd.draw.plot_ranks` writes the same
+lemma), and 2 in all for sum and avg (T3). :func:`symtd.render.draw.plot_ranks` writes the same
 plot to a file; here it is drawn on this page.
 
 The deep ConvAC reaches :math:`2^{N/2}`, the bound of theorem T4, so a shallow ConvAC

@@ -2,7 +2,7 @@
 A certificate, re-checked and tampered with
 ===========================================
 
-:func:`symtd.claims.check_t4` verifies one instance of theorem T4 (complete depth
+:func:`symtd.theorems.t4_convac_depth_efficiency.check_t4` verifies one instance of theorem T4 (complete depth
 efficiency of ConvACs): a deep product network with :math:`N = 4`, :math:`M = 2` and
 widths 2 whose ``odd-even`` matricization has rank :math:`\\min(r_0, M)^{N/2} = 4` at an
 exact rational weight point. Its certificate (format ``symtd-certificate/1``) carries the
@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from symtd import checker
-from symtd.theorems.claims import check_t4
+from symtd.theorems.t4_convac_depth_efficiency import check_t4
 
 verdict = check_t4(N=4, M=2, r=2, seed=0)
 print(verdict.verdict, verdict.numbers)

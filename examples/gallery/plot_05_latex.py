@@ -2,8 +2,8 @@
 LaTeX derivations, rendered
 ===========================
 
-:mod:`symtd.latex` writes what symtd computes in the papers' notation. For a deep max
-network with :math:`N = 4`, :func:`symtd.latex.decomposition_latex` gives the generalized
+:mod:`symtd.render.latex` writes what symtd computes in the papers' notation. For a deep max
+network with :math:`N = 4`, :func:`symtd.render.latex.decomposition_latex` gives the generalized
 hierarchical Tucker recursion with :math:`\\otimes_g` named by the operator,
 
 .. math::
@@ -12,8 +12,8 @@ hierarchical Tucker recursion with :math:`\\otimes_g` named by the operator,
    = g\\big(\\mathcal{A}[d_1, \\dots, d_P],\\ \\mathcal{B}[d_{P+1}, \\dots, d_{P+Q}]\\big),
    \\qquad g(a, b) = \\max\\{a, b, 0\\},
 
-:func:`symtd.latex.entry_latex` one grid entry as a polynomial in the weights, and
-:func:`symtd.latex.rank_latex` a rank statement. The LaTeX strings below are produced when
+:func:`symtd.render.latex.entry_latex` one grid entry as a polynomial in the weights, and
+:func:`symtd.render.latex.rank_latex` a rank statement. The LaTeX strings below are produced when
 this page is built, and typeset by MathJax (the derivation) and by matplotlib's mathtext
 (the entry and the rank, in the figure).
 """
