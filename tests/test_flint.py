@@ -9,7 +9,7 @@ import sympy
 from flint import fmpz_mat, nmod_mat
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_circuits import random_dags
+from support import random_dags
 
 import symtd
 from symtd.algebra.modular import certify_rank, hadamard_bits, nmod_matrix

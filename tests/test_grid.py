@@ -6,45 +6,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from conftest import circuits, random_circuit, random_geometry_circuits
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import circuits, evaluate_at, random_circuit, random_geometry_circuits
 
 import symtd
 from symtd.tensors.grid import grid_tensor
-
-
-def evaluate_at(circuit, d):
-    """Reference: the circuit at one template tuple d, in Fractions, written from the circuit
-    equations of format v2 alone
-    (value of xJ = F[d_J]; node k pools B_i·value(m_i) channel by channel; y = out·root)."""
-    value = {f"x{j}": list(circuit.F[d[j]]) for j in range(circuit.N)}
-    name = circuit.operator.name
-    for k, node in enumerate(circuit.nodes):
-        inputs = []
-        for member, block in node.pool:
-            B = circuit.block(block)
-            inputs.append(
-                [
-                    sum(B[g, e] * value[member][e] for e in range(B.shape[1]))
-                    for g in range(node.width)
-                ]
-            )
-        pooled = []
-        for g in range(node.width):
-            xs = [c[g] for c in inputs]
-            if name == "product":
-                p = Fraction(1)
-                for x in xs:
-                    p *= x
-            elif name == "max":
-                p = max(max(xs), 0)
-            else:
-                p = Fraction(sum(max(x, 0) for x in xs)) / (len(xs) if name == "avg" else 1)
-            pooled.append(p)
-        value[f"n{k}"] = pooled
-    out = circuit.block(circuit.output)
-    return sum(out[a] * value[circuit.root][a] for a in range(len(out)))
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,9 +5,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from conftest import random_geometry_circuits
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import random_geometry_circuits
 
 import symtd
 from symtd.algebra.rank import certified_rank, rank, symbolic_rank

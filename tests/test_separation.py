@@ -5,16 +5,21 @@ import random
 import subprocess
 
 import pytest
-from conftest import random_levels
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_circuits import random_dags
+from support import random_dags, random_levels
 
 import symtd
 from symtd.cli import main
-from symtd.ranks.bounds import flow_cut, min_cut_bound, tree_cut, upper_bounds
+from symtd.ranks.bounds import (
+    flow_cut,
+    min_cut_bound,
+    structural_upper_bound,
+    tree_cut,
+    upper_bounds,
+)
 from symtd.ranks.matricization import matricization_rank
-from symtd.ranks.separation import separation_rank
+from symtd.ranks.separation import SeparationRank, generic_rank, separation_rank
 
 
 @st.composite
@@ -172,3 +177,53 @@ def test_separation_refuses_bad_requests(tmp_path, capsys):
     for argv in (["--partition", "I=9"], ["--points", "0"], ["--points", "1000"], ["--seed", "-1"]):
         assert main(["separation", str(tmp_path / "d.json"), *argv]) == 2
         assert capsys.readouterr().err.startswith("symtd: error:")
+
+
+# -- one result type for both brackets ----------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(random_tree_products(), st.sampled_from(["product", "max", "sum", "avg"]))
+def test_generic_and_separation_rank_bracket_the_same_quantity(case, operator):
+    """Both return a SeparationRank over the same proven bounds; each lower bound is a rank
+    reached at a point, so neither exceeds the other's upper bound."""
+    c, I = case
+    c = symtd.circuit(c.nodes, c.M, operator, N=c.N, output=c.output)
+    s, g = separation_rank(c, I, points=1, seed=2), generic_rank(c, I, seed=5)
+    assert type(s) is type(g) is SeparationRank
+    assert (s.rows, s.upper, s.upper_bound, s.bounds, s.polynomial) == (
+        g.rows,
+        g.upper,
+        g.upper_bound,
+        g.bounds,
+        g.polynomial,
+    )
+    assert max(s.lower, g.lower) <= s.upper == upper_bounds(c, I)[0].value
+    assert s.point is None and isinstance(g.point, dict)
+    assert g.upper_reason == s.upper_reason == structural_upper_bound(c, I)[1]
+    assert g.determined == (g.polynomial and g.certified) and g.certified == (g.lower == g.upper)
+
+
+def test_the_two_texts_of_the_one_result_type():
+    deep = symtd.deep(8, 2, 2)
+    s, g = separation_rank(deep, "odd-even"), generic_rank(deep, "odd-even")
+    assert str(s) == (
+        "generic rank = 16, certified (a rank reached at a rational point equals the min-cut bound)"
+    )
+    assert str(g) == (
+        "generic rank = 16 (lower bound: exact rank at a random rational point; upper bound: "
+        "min-cut: cut n0–x1 (2), n1–x3 (2), n2–x5 (2), n3–x7 (2))"
+    )
+    assert s == g and hash(s) == hash(g)  # the weight point is not part of the value
+    assert repr(g) == (
+        "SeparationRank(rows=(0, 2, 4, 6), lower=16, upper=16, upper_bound='min-cut', "
+        "polynomial=True)"
+    )
+    relu = symtd.shallow(4, 2, 1, "max")
+    g = generic_rank(relu, (0, 2))
+    assert str(g) == (
+        "rank 2 at a random rational point (piecewise entries: not a generic rank); "
+        "rank <= 4 for all weights (max lemma: Z·min(|I|,|J|)·M = 1·2·2)"
+    )
+    assert not g.determined and not g.certified
+    s = separation_rank(symtd.shallow(4, 2, 3, "max"), (0, 2))
+    assert s.certified and not s.determined  # the maximal rank, never a generic one
+    assert str(s).startswith("maximal rank = 4, certified")

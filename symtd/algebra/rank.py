@@ -25,6 +25,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ MULTIMODULAR_SIZE = 40_000  # entries from which a rank that is not full is cert
 SMALL_PRIME = 268435399  # < 2^28: products of two residues fit in int64
 
 
-def integer_matrix(A):
+def integer_matrix(A: Any) -> np.ndarray:
     """A rational matrix as an integer ndarray with the same rank (rows scaled by a constant)."""
     if isinstance(A, RationalTensor):
         if A.ndim != 2:
@@ -81,7 +82,7 @@ def integer_matrix(A):
     raise SymtdError(f"cannot take the exact rank of a {A.dtype} matrix")
 
 
-def rank(A):
+def rank(A: Any) -> int:
     """Exact rank over Q of a rational matrix (RationalTensor, integer or Fraction ndarray,
     sympy Matrix).
 
@@ -107,14 +108,14 @@ class RankCertificate:
     upper: str
 
 
-def mod_matrix(X, prime):
+def mod_matrix(X: np.ndarray, prime: int) -> tuple[np.ndarray, Any]:
     """(X mod p as int64 ndarray, the same as a FLINT nmod_mat) for an integer matrix X."""
     residues = X % prime
     residues = residues.astype(np.int64) if prime < 2**63 else residues.astype(np.uint64)
     return residues, nmod_matrix(residues, prime)
 
 
-def certified_rank(A, prime=PRIME, executor=None):
+def certified_rank(A: Any, prime: int = PRIME, executor: Any = None) -> RankCertificate:
     """Exact rank over Q with the reason (see module docstring); ``executor`` (anything with
     ``submit``, e.g. a Dask Client) runs the multimodular certificate's primes, a process
     pool over this machine's cores otherwise.
@@ -143,9 +144,9 @@ def certified_rank(A, prime=PRIME, executor=None):
         )
     residues, Ap = mod_matrix(X, prime)
     rows, cols = pivots(Ap, residues, r, prime)
-    if rows is not None and r <= min(m, n) // 8 and _spans(X, rows, cols):
+    if rows is not None and cols is not None and r <= min(m, n) // 8 and _spans(X, rows, cols):
         return RankCertificate(r, lower, f"A = A[:,C]·A[R,C]^-1·A[R,:] exactly, |C| = {r}")
-    if rows is not None and m * n >= MULTIMODULAR_SIZE:
+    if rows is not None and cols is not None and m * n >= MULTIMODULAR_SIZE:
         proved, used = certify_rank(X, rows, cols, executor)
         if proved:
             return RankCertificate(
@@ -157,7 +158,7 @@ def certified_rank(A, prime=PRIME, executor=None):
     return RankCertificate(_fmpz(X).rank(), "fraction-free elimination over Z", "the same")
 
 
-def distinct_lines(X):
+def distinct_lines(X: np.ndarray) -> np.ndarray:
     """The distinct non-zero rows of X (same rank over Q and mod p), in first-seen order."""
     if X.dtype != object:
         nonzero = X[X.any(axis=1)]
@@ -165,20 +166,20 @@ def distinct_lines(X):
             return X[:1]
         _, first = np.unique(nonzero, axis=0, return_index=True)
         return nonzero[np.sort(first)]
-    seen = {}
+    seen: dict[tuple[Any, ...], int] = {}
     for i, row in enumerate(X.tolist()):
         if any(row):
             seen.setdefault(tuple(row), i)
     return X[sorted(seen.values())] if seen else X[:1]
 
 
-def _fmpz(X):
+def _fmpz(X: np.ndarray) -> Any:
     from flint import fmpz_mat
 
     return fmpz_mat(X.shape[0], X.shape[1], X.ravel().tolist())
 
 
-def _spans(X, rows, cols):
+def _spans(X: np.ndarray, rows: list[int], cols: list[int]) -> bool:
     """Exactly: A == A[:, C] · A[R, C]^{-1} · A[R, :] (so rank A <= |C|)."""
     try:
         numer, denom = _fmpz(X[np.ix_(rows, cols)]).solve(_fmpz(X[rows])).numer_denom()
@@ -187,7 +188,9 @@ def _spans(X, rows, cols):
     return _fmpz(X[:, cols]) * numer == _fmpz(X) * denom
 
 
-def pivots(Ap, residues, r, prime, seed=0):
+def pivots(
+    Ap: Any, residues: np.ndarray, r: int, prime: int, seed: int = 0
+) -> tuple[list[int] | None, list[int] | None]:
     """Rows R and columns C (r each) with A[R, C] invertible mod p, or (None, None)."""
     from flint import nmod_mat
 
@@ -203,7 +206,7 @@ def pivots(Ap, residues, r, prime, seed=0):
     return (rows, cols) if rows is not None else (None, None)
 
 
-def _pivot_columns(M, r):
+def _pivot_columns(M: Any, r: int) -> list[int] | None:
     """The first r pivot columns of M's reduced row echelon form, if it has rank r."""
     R, rank_ = M.rref()
     if rank_ != r:
@@ -214,7 +217,7 @@ def _pivot_columns(M, r):
     return [int(np.flatnonzero(row)[0]) for row in entries]
 
 
-def symbolic_rank(A, seed=0):
+def symbolic_rank(A: Any, seed: int = 0) -> int:
     """Exact rank over Q(weights) of a matrix of polynomials in the weights.
 
     A: a :class:`~symtd.polynomial.PolynomialTensor` of order 2 (a matricized symbolic grid
@@ -256,7 +259,7 @@ def symbolic_rank(A, seed=0):
     return _bareiss_rank([list(row) for row in polys])
 
 
-def _bareiss_rank(rows):
+def _bareiss_rank(rows: list[list[Any]]) -> int:
     """Number of pivots of fraction-free elimination over an integral domain (exact division)."""
     m, n = len(rows), len(rows[0])
     r, previous = 0, None
@@ -277,7 +280,7 @@ def _bareiss_rank(rows):
     return r
 
 
-def _polynomial_matrix(A):
+def _polynomial_matrix(A: Any) -> tuple[np.ndarray, Ring]:
     """(object array of FLINT polynomials, Ring) from a sympy Matrix or nested lists."""
     import sympy
 

@@ -1,25 +1,48 @@
-"""Partitions (I, J) of the positions: names ("odd-even", "low-high", "root", "I=...") and
-position lists, resolved in one place. Positions are 0-based."""
+"""Partitions (I, J) of the positions [N] = {0, ..., N-1}, resolved in one place.
+
+A partition is given by its row positions I (J = [N] \\ I): a list of positions, or a
+name: "odd-even" (I = the even positions 0, 2, 4, ...), "low-high" (I = the first
+floor(N/2) positions), "root" (I = the positions under the root's first-listed member;
+needs a circuit) or "I=0,2,5" (as written on the command line; "I=" is the empty I).
+Every function of symtd that takes a partition resolves it with :func:`partition`, so a
+name and the positions it stands for give the same answer everywhere.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
+from typing import Any, Union
 
 import numpy as np
 
+from symtd.circuits.circuit import MAX_POSITIONS, Circuit
 from symtd.errors import SymtdError, escape
 
 NAMED = ("odd-even", "low-high", "root")
 
+#: What every partition parameter accepts: a name, "I=..." or row positions.
+PartitionSpec = Union[str, Iterable[int]]
 
-def validate_partition(I, N):
-    """Row modes as a sorted tuple; SymtdError for unknown or repeated positions."""
-    try:
-        rows = [int(i) for i in I if not isinstance(i, bool) and isinstance(i, (int, np.integer))]
+
+def validate_partition(I: Any, N: int) -> tuple[int, ...]:
+    """Row positions I as a sorted tuple of distinct integers in 0..N-1; SymtdError otherwise.
+
+    >>> validate_partition([3, 1], 4)
+    (1, 3)
+    """
+    try:  # at most N + 1 items: a longer I is refused without reading it all
+        items = None if isinstance(I, (str, bytes)) else list(itertools.islice(I, N + 1))
     except TypeError:
-        rows = None
-    if rows is None or isinstance(I, (str, bytes)) or len(rows) != len(I):
+        items = None
+    rows = [
+        int(i) for i in items or () if not isinstance(i, bool) and isinstance(i, (int, np.integer))
+    ]
+    if items is None or len(rows) != len(items):
         raise SymtdError(f"partition I must be a list of positions (integers), got {escape(I)}")
+    if len(rows) > N:
+        raise SymtdError(f"partition I lists more than the N = {N} positions there are")
     if len(set(rows)) != len(rows):
         raise SymtdError(f"partition I = {escape(rows)} repeats a position")
     bad = [i for i in rows if not 0 <= i < N]
@@ -30,11 +53,13 @@ def validate_partition(I, N):
     return tuple(sorted(rows))
 
 
-def partition(spec, circuit_or_N):
-    """Row positions I of a named partition ("odd-even", "low-high", "root") or an explicit I.
+def partition(spec: PartitionSpec, circuit_or_N: Circuit | int) -> tuple[int, ...]:
+    """Row positions I (sorted) of a named partition, of "I=..." or of an explicit list.
 
-    ``spec`` may also be a string "I=0,2,5" (as on the command line; "I=" is the empty I).
-    "root" needs a circuit: the positions under the root's first-listed member.
+    "odd-even": I = {0, 2, 4, ...}; "low-high": I = {0, ..., floor(N/2) - 1}; "root": the
+    positions under the root's first-listed member (needs a circuit, not just N);
+    "I=0,2,5": those positions. A list of positions is checked (distinct, in 0..N-1)
+    and sorted. This is the one resolver every partition parameter of symtd goes through.
 
     >>> import symtd
     >>> symtd.partition("odd-even", 8), symtd.partition("low-high", 8)
@@ -43,22 +68,25 @@ def partition(spec, circuit_or_N):
     (0, 3, 4, 7)
     >>> symtd.partition("root", symtd.deep(8, 2, 2))  # under the root's first member
     (0, 1, 2, 3)
+    >>> symtd.partition([6, 2], 8)
+    (2, 6)
     >>> symtd.partition("I=0,8", 8)
     Traceback (most recent call last):
     ...
     symtd.errors.SymtdError: partition I = [0, 8] has position(s) [8] outside 0..7
     """
-    N = circuit_or_N if isinstance(circuit_or_N, int) else circuit_or_N.N
+    circuit, N = _circuit_and_N(circuit_or_N)
     if isinstance(spec, str):
         if spec == "odd-even":
             return tuple(range(0, N, 2))
         if spec == "low-high":
             return tuple(range(N // 2))
         if spec == "root":
-            if isinstance(circuit_or_N, int):
-                raise SymtdError("the root partition needs a circuit, not just N")
-            c = circuit_or_N
-            return c.scope(c.nodes[-1].pool[0][0])
+            if circuit is None:
+                raise SymtdError(
+                    "the root partition needs a circuit, not just N; give its positions instead"
+                )
+            return circuit.scope(circuit.nodes[-1].pool[0][0])
         if spec.startswith("I="):
             if not re.fullmatch(r"I=([0-9]{1,9}(,[0-9]{1,9})*)?", spec):
                 raise SymtdError(
@@ -70,3 +98,16 @@ def partition(spec, circuit_or_N):
             f"unknown partition {escape(spec)}; expected odd-even, low-high, root or I=0,2,..."
         )
     return validate_partition(spec, N)
+
+
+def _circuit_and_N(circuit_or_N: Circuit | int) -> tuple[Circuit | None, int]:
+    """(the circuit or None, the number of positions N)."""
+    if isinstance(circuit_or_N, Circuit):
+        return circuit_or_N, circuit_or_N.N
+    if isinstance(circuit_or_N, (int, np.integer)) and not isinstance(circuit_or_N, bool):
+        if 0 <= circuit_or_N <= MAX_POSITIONS:
+            return None, int(circuit_or_N)
+    raise SymtdError(
+        f"a partition is taken of a circuit or of N positions (0 <= N <= {MAX_POSITIONS}), "
+        f"got {escape(circuit_or_N)}"
+    )

@@ -1,13 +1,22 @@
-"""Proven upper bounds on the rank of [G]_{I,J} for every weight setting of an architecture."""
+"""Proven upper bounds on the rank of [G]_{I,J} for every weight setting of an architecture.
+
+Each bound holds for ALL weights of the circuit's architecture and states its proof in
+its docstring. Every function taking a partition accepts row positions or a name
+("odd-even", "low-high", "root", "I=..."), resolved by :func:`symtd.partition`.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
+from networkx.algorithms.flow import preflow_push
 
-from symtd.circuits.partitions import validate_partition
+from symtd.circuits.circuit import Circuit
+from symtd.circuits.partitions import PartitionSpec, partition
+from symtd.errors import SymtdError
 
 MAX_UNROLLED = 50_000  # vertices of the unrolled tree a min-cut is computed on
 
@@ -22,11 +31,11 @@ class Bound:
     value: int
     name: str
     detail: str = ""
-    cut: tuple = field(default=(), compare=False, repr=False)
+    cut: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 # -- upper bounds --------------------------------------------------------------------------------
-def upper_bounds(circuit, I):
+def upper_bounds(circuit: Circuit, I: PartitionSpec) -> list[Bound]:
     """Every upper bound on rank [G]_{I,J} that applies to the circuit, smallest first.
 
     Ties put structural bounds before "matrix size" (they say more about the circuit).
@@ -37,7 +46,7 @@ def upper_bounds(circuit, I):
     2 sum/avg split
     4 matrix size
     """
-    I = validate_partition(I, circuit.N)
+    I = partition(I, circuit)
     bounds = [matrix_size_bound(circuit, I)]
     if circuit.operator.name == "product":
         cut = min_cut_bound(circuit, I)
@@ -54,13 +63,14 @@ def upper_bounds(circuit, I):
     return sorted(bounds, key=lambda b: (b.value, b.name == "matrix size"))
 
 
-def matrix_size_bound(circuit, I):
+def matrix_size_bound(circuit: Circuit, I: PartitionSpec) -> Bound:
     """rank <= min(M^|I|, M^|J|): a matrix's rank is at most its number of rows or columns."""
+    I = partition(I, circuit)
     side = min(len(I), circuit.N - len(I))
     return Bound(circuit.M**side, "matrix size", f"min(M^|I|, M^|J|) = {circuit.M}^{side}")
 
 
-def sum_avg_split_bound(circuit, I):
+def sum_avg_split_bound(circuit: Circuit, I: PartitionSpec) -> Bound | None:
     """rank <= 2 when every member of the root lies wholly in I or wholly in J (sum/avg).
 
     Proof: y = s · Σ_α out[α] Σ_i relu(c_i[α]) (s = 1, or 1/n for avg), and c_i depends
@@ -70,7 +80,7 @@ def sum_avg_split_bound(circuit, I):
     """
     if circuit.operator.name not in ("sum", "avg"):
         return None
-    rows = set(I)
+    rows = set(partition(I, circuit))
     for member, _ in circuit.nodes[-1].pool:
         inside = {p in rows for p in circuit.scope(member)}
         if len(inside) != 1:
@@ -80,7 +90,7 @@ def sum_avg_split_bound(circuit, I):
     return Bound(2, "sum/avg split", "every root member lies in I or in J: G = f(d_I) + g(d_J)")
 
 
-def max_lemma_bound(circuit, I):
+def max_lemma_bound(circuit: Circuit, I: PartitionSpec) -> Bound | None:
     """rank <= Z · min(|I|, |J|) · M for a shallow max circuit (one node pooling every position).
 
     Proof (the T5 lemma): channel z of the root is max(0, max_i c_i[z]) = max(a_z(p), b_z(q))
@@ -92,6 +102,7 @@ def max_lemma_bound(circuit, I):
     """
     if circuit.operator.name != "max" or len(circuit.nodes) != 1:
         return None
+    I = partition(I, circuit)
     if sorted(m for m, _ in circuit.nodes[0].pool) != sorted(f"x{j}" for j in range(circuit.N)):
         return None
     Z, side = circuit.nodes[0].width, min(len(I), circuit.N - len(I))
@@ -100,7 +111,7 @@ def max_lemma_bound(circuit, I):
     return Bound(Z * side * circuit.M, "max lemma", f"Z·min(|I|,|J|)·M = {Z}·{side}·{circuit.M}")
 
 
-def min_cut_bound(circuit, I):
+def min_cut_bound(circuit: Circuit, I: PartitionSpec) -> Bound | None:
     """The minimum cut of the circuit's tensor network between the I-legs and the J-legs
     (product circuits; Levine, Yakira, Cohen & Shashua, ICLR 2018).
 
@@ -127,7 +138,7 @@ def min_cut_bound(circuit, I):
     """
     if circuit.operator.name != "product":
         return None
-    rows = set(I)
+    rows = set(partition(I, circuit))
     if not rows or len(rows) == circuit.N:
         return Bound(1, "min-cut", "I or J is empty: no leg to separate")
     value, cut = tree_cut(circuit, rows)
@@ -149,11 +160,14 @@ MAX_FLOW = 3_000  # vertices of an unrolled DAG network given to networkx max-fl
 _S, _T, _X = 0, 1, 2  # a vertex on the I side, on the J side, or cut
 
 
-def tree_cut(circuit, rows):
+def tree_cut(circuit: Circuit, rows: PartitionSpec) -> tuple[int, list[Any] | None]:
     """(value, cut items with capacities) of the minimum cut of the unrolled tree whose
-    positions keep their sides; cut None when the unrolled tree is too large to list."""
+    positions keep their sides (rows: the I side); cut None when the unrolled tree is too
+    large to list. The value is a product of capacities, an upper bound by
+    :func:`min_cut_bound`'s proof."""
+    rows = set(partition(rows, circuit))
     INF = math.inf
-    best = {}  # member -> costs of its three states
+    best: dict[str, tuple[Any, ...]] = {}  # member -> costs of its three states
     for j in range(circuit.N):
         best[f"x{j}"] = (1, INF, INF) if j in rows else (INF, 1, INF)
     choice = {}
@@ -177,7 +191,8 @@ def tree_cut(circuit, rows):
     value = best[root][state]
     if not circuit.is_tree and sum(_copies(circuit).values()) > MAX_UNROLLED:
         return value, None
-    cut, stack = [], [(len(circuit.nodes) - 1, "", state)]
+    cut: list[tuple[tuple[Any, ...], int]] = []
+    stack = [(len(circuit.nodes) - 1, "", state)]
     while stack:
         k, path, state = stack.pop()
         node = circuit.nodes[k]
@@ -195,10 +210,17 @@ def tree_cut(circuit, rows):
     return value, sorted(cut, key=str)
 
 
-def flow_cut(circuit, rows):
+def flow_cut(circuit: Circuit, rows: PartitionSpec) -> tuple[int, list[Any]]:
     """(value, cut) of a networkx minimum cut of the unrolled network (vertex capacities by
-    splitting; log capacities; the product re-evaluated exactly on the cut found)."""
+    splitting; log capacities; the product re-evaluated exactly on the cut found). Any
+    cut separating the I-legs from the J-legs bounds the rank (:func:`min_cut_bound`), so
+    the rounding of the log capacities can cost optimality, never soundness."""
+    rows = set(partition(rows, circuit))
     graph = tensor_network(circuit)
+    if graph is None:
+        raise SymtdError(
+            f"the unrolled network has over {MAX_UNROLLED} vertices: no flow cut is computed"
+        )
     flow = nx.DiGraph()
     for vertex, data in graph.nodes(data=True):
         flow.add_edge(
@@ -222,8 +244,6 @@ def flow_cut(circuit, rows):
                 exact=data["capacity"],
                 item=("edge", u, v),
             )
-    from networkx.algorithms.flow import preflow_push
-
     _, (source_side, _) = nx.minimum_cut(flow, "s", "t", flow_func=preflow_push)
     cut = sorted(
         {
@@ -236,17 +256,17 @@ def flow_cut(circuit, rows):
     return math.prod(exact for _, exact in cut), cut
 
 
-def _log(capacity):
+def _log(capacity: int) -> int:
     return round(math.log2(capacity) * _SCALE) if capacity > 1 else 0
 
 
-def _item_text(item, exact):
+def _item_text(item: tuple[Any, ...], exact: int) -> str:
     if item[0] == "vertex":
         return f"δ {item[1]} ({exact})"
     return f"{item[1]}–{item[2]} ({exact})"
 
 
-def tensor_network(circuit):
+def tensor_network(circuit: Circuit) -> nx.Graph | None:
     """The circuit's tensor network as an undirected graph, or None if too large to unroll.
 
     Vertices: "xJ" (the δ over [M] carrying position J's leg: capacity M, attribute
@@ -281,9 +301,9 @@ def tensor_network(circuit):
     return graph
 
 
-def _copies(circuit):
+def _copies(circuit: Circuit) -> dict[int, int]:
     """{node index: number of copies in the unrolled tree} (paths to the root)."""
-    copies = {len(circuit.nodes) - 1: 1}
+    copies: dict[int, int] = {len(circuit.nodes) - 1: 1}
     for k in range(len(circuit.nodes) - 1, -1, -1):
         for member, _ in circuit.nodes[k].pool:
             if member[0] == "n":
@@ -291,8 +311,9 @@ def _copies(circuit):
     return copies
 
 
-def structural_upper_bound(circuit, I):
-    """(bound, reason): the smallest upper bound on rank [G]_{I,J} valid for ALL weights.
+def structural_upper_bound(circuit: Circuit, I: PartitionSpec) -> tuple[int, str]:
+    """(bound, reason): the smallest upper bound on rank [G]_{I,J} valid for ALL weights
+    (the first of :func:`upper_bounds`; its proof is that bound's).
 
     >>> import symtd
     >>> symtd.structural_upper_bound(symtd.deep(4, 2, 2), (0, 2))

@@ -22,8 +22,9 @@ import numpy as np
 
 from symtd.algebra.polynomial import Polynomial, PolynomialTensor
 from symtd.algebra.rational import RationalTensor, check_prime, clear_denominators
+from symtd.circuits.circuit import Circuit
 from symtd.circuits.operators import BUILTIN, PRODUCT
-from symtd.circuits.partitions import validate_partition
+from symtd.circuits.partitions import PartitionSpec, partition
 from symtd.errors import SymtdError
 from symtd.tensors.decomposition import from_circuit, mode_dot_all, tree_to_tensor
 from symtd.tensors.evaluate import (
@@ -185,7 +186,9 @@ def grid_entry(circuit, d):
     return forward(circuit, Scalar(circuit, [circuit.F[i] for i in d]))
 
 
-def grid_numerators_mod(circuit, prime, rows=None):
+def grid_numerators_mod(
+    circuit: Circuit, prime: int, rows: PartitionSpec | None = None
+) -> np.ndarray:
     """X mod p (int64 array), X the unreduced integer numerators of G = X / D (product networks).
 
     X is the numerator the exact forward pass builds before reducing to lowest terms, so
@@ -193,7 +196,8 @@ def grid_numerators_mod(circuit, prime, rows=None):
     its matricizations are sound lower bounds for the ranks over Q (p | c only lowers
     them). Needs a prime below 2^28. With ``rows`` (a partition's I) the result is the
     matricization [X]_{I,J} itself, computed with the axes in that order (no copy), and the
-    root's channels are summed into the output one at a time (no array of width × M^N).
+    root's channels are summed into the output one at a time (no array of width × M^N);
+    ``rows`` is resolved like every partition (positions or a name such as "odd-even").
     """
     if circuit.operator is not PRODUCT or not circuit.is_concrete:
         raise SymtdError("grid_numerators_mod needs a concrete product network")
@@ -203,7 +207,7 @@ def grid_numerators_mod(circuit, prime, rows=None):
     check_memory(circuit)
     if rows is None:
         return forward(circuit, Modular(circuit, prime))
-    rows = validate_partition(rows, circuit.N)
+    rows = partition(rows, circuit)
     order = rows + tuple(k for k in range(circuit.N) if k not in rows)
     X = forward(circuit, Modular(circuit, prime, order))
     return X.reshape(circuit.M ** len(rows), -1)

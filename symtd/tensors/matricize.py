@@ -1,4 +1,4 @@
-"""Matricization [T]_{I,J} and named partitions (:doc:`/theory`).
+"""Matricization [T]_{I,J} (:doc:`/theory`).
 
 Rows enumerate the modes in I, columns those in J = [N] \\ I, each in increasing mode
 order and row-major (the last listed mode varies fastest). Positions are 0-based.
@@ -6,25 +6,32 @@ order and row-major (the last listed mode varies fastest). Positions are 0-based
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from symtd.circuits.partitions import validate_partition
+from symtd.circuits.partitions import PartitionSpec, partition
 
 
-def matricize(T, I):
-    """[T]_{I,J}: a RationalTensor, ndarray or sympy Array, matricized with rows I.
+def matricize(T: Any, I: PartitionSpec) -> Any:
+    """[T]_{I,J}: a RationalTensor, PolynomialTensor, ndarray or sympy Array of order N,
+    matricized with rows I: [T]_{I,J}[(d_i)_{i in I}, (d_j)_{j in J}] = T[d_0, ..., d_{N-1}].
 
-    Returns the same kind as T (a sympy Matrix for sympy input).
+    ``I``: row positions or a partition name resolved with N = the order of T ("root"
+    needs a circuit and is refused here). Returns the same kind as T (a sympy Matrix for
+    sympy input).
 
     >>> import numpy as np, symtd
     >>> T = np.arange(8).reshape(2, 2, 2)  # T[d0, d1, d2] = 4 d0 + 2 d1 + d2
     >>> symtd.matricize(T, [1])  # rows: d1; columns: (d0, d2), row-major
     array([[0, 1, 4, 5],
            [2, 3, 6, 7]])
+    >>> symtd.matricize(T, "odd-even").shape  # rows: (d0, d2)
+    (4, 2)
     """
     sympy_input = type(T).__module__.startswith("sympy")
     array = np.array(T.tolist(), dtype=object).reshape(T.shape) if sympy_input else T
-    rows = validate_partition(I, len(array.shape))
+    rows = partition(I, len(array.shape))
     cols = tuple(k for k in range(len(array.shape)) if k not in rows)
     n_rows = int(np.prod([array.shape[k] for k in rows], dtype=object))
     n_cols = int(np.prod([array.shape[k] for k in cols], dtype=object))
