@@ -270,12 +270,13 @@ def cp_to_tensor(cp: CPTensor) -> np.ndarray:
     return tree_to_tensor(cp.as_tree())
 
 
-def mode_dot_all(T: np.ndarray, F: np.ndarray) -> np.ndarray:
+def mode_dot_all(T: ArrayLike, F: ArrayLike) -> np.ndarray:
     """T ×_1 F ×_2 F ... ×_N F: result[d] = Σ_e T[e] Π_i F[d_i, e_i]."""
     F = np.asarray(F)
-    for axis in range(np.ndim(T)):
-        T = np.moveaxis(np.tensordot(F, T, axes=([1], [axis])), 0, axis)
-    return T
+    out = np.asarray(T)
+    for axis in range(out.ndim):
+        out = np.moveaxis(np.tensordot(F, out, axes=([1], [axis])), 0, axis)
+    return out
 
 
 def from_circuit(circuit: Circuit, coefficient: bool = False) -> TreeTensor:

@@ -18,7 +18,11 @@ expressions for ReLU operators) or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Union
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from symtd.algebra.polynomial import Polynomial, PolynomialTensor
 from symtd.algebra.rational import RationalTensor, check_prime, clear_denominators
@@ -44,7 +48,17 @@ ARITHMETICS = ("exact", "symbolic", "float")
 METHODS = ("forward", "decomposition")
 
 
-def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
+#: What a grid tensor is in each arithmetic: exact, symbolic (FLINT polynomials for product
+#: circuits, a sympy Array otherwise) or float.
+Grid = Union[RationalTensor, PolynomialTensor, Any, np.ndarray]
+
+
+def grid_tensor(
+    circuit: Circuit,
+    method: str = "forward",
+    arithmetic: str | None = None,
+    max_bytes: int | None = None,
+) -> Grid:
     """The grid tensor of the circuit's output (order N, shape M × ... × M).
 
     arithmetic defaults to "exact" for concrete circuits and "symbolic" otherwise.
@@ -81,7 +95,7 @@ def grid_tensor(circuit, method="forward", arithmetic=None, max_bytes=None):
     return _from_kind(tree_to_tensor(tt), arithmetic)
 
 
-def coefficient_tensor(circuit, arithmetic=None):
+def coefficient_tensor(circuit: Circuit, arithmetic: str | None = None) -> Grid:
     """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F.
 
     >>> import symtd
@@ -101,7 +115,9 @@ def coefficient_tensor(circuit, arithmetic=None):
     return _from_kind(tree_to_tensor(tt.map(converter(circuit, arithmetic))), arithmetic)
 
 
-def grid_from_coefficients(A, F):
+def grid_from_coefficients(
+    A: RationalTensor | ArrayLike, F: ArrayLike
+) -> RationalTensor | np.ndarray:
     """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (grid = coefficients × F, see
     :doc:`/theory`).
 
@@ -124,7 +140,7 @@ def grid_from_coefficients(A, F):
     return mode_dot_all(A, F)
 
 
-def network_function(circuit, u):
+def network_function(circuit: Circuit, u: Sequence[Any]) -> Any:
     """h_y as a function of the conv outputs at the positions: u[j][γ] = (B_j x_j)[γ], B_j the
     block on position j's edge (circuits whose positions are members exactly once).
 
@@ -149,7 +165,7 @@ def network_function(circuit, u):
     return forward(circuit, Scalar(circuit, u, given_conv=True))
 
 
-def grid_entry(circuit, d):
+def grid_entry(circuit: Circuit, d: Sequence[int]) -> Any:
     """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
 
     A Fraction for concrete circuits; for symbolic product circuits a
@@ -213,7 +229,7 @@ def grid_numerators_mod(
     return X.reshape(circuit.M ** len(rows), -1)
 
 
-def _arithmetic(circuit, arithmetic):
+def _arithmetic(circuit: Circuit, arithmetic: str | None) -> str:
     if arithmetic is None:
         return "exact" if circuit.is_concrete else "symbolic"
     if arithmetic not in ARITHMETICS:
