@@ -4,13 +4,6 @@ circuit (networkx DAG, builders, file formats) → operator semantics → grid t
 matricization, rank and separation rank → theorem checks → LaTeX, pictures, command line.
 """
 
-import sys
-
-# Exact integers of any size are the product: lift Python's 4300-digit str/int conversion limit
-# (inputs are limited to MAX_DIGITS digits where they are read, so parsing stays linear).
-if hasattr(sys, "set_int_max_str_digits"):
-    sys.set_int_max_str_digits(0)
-
 from symtd.algebra.rank import certified_rank, rank, symbolic_rank
 from symtd.algebra.rational import RationalTensor, parse_rational
 from symtd.circuits.builders import (

@@ -16,7 +16,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from symtd.algebra.rational import MAX_DIGITS, format_rational, parse_rational
+from symtd.algebra.rational import (
+    MAX_DIGITS,
+    count_digits,
+    format_rational,
+    parse_rational,
+    str_to_int,
+)
 from symtd.circuits.builders import tree, v1_shapes, validate_levels
 from symtd.circuits.circuit import MAX_POSITIONS, MAX_WIDTH, Circuit
 from symtd.circuits.operators import BUILTIN, operator_from_json, operator_to_json
@@ -58,13 +64,13 @@ def loads(text, where="input"):
             obj[key] = value
         return obj
 
-    def integer(digits):
-        if len(digits) > MAX_DIGITS + 1:
+    def integer(digits: str) -> int:
+        if len(digits) > MAX_DIGITS + 1 or count_digits(digits) > MAX_DIGITS:
             raise SymtdError(f"{where}: a number has more than {MAX_DIGITS:,} digits")
-        return int(digits)
+        return str_to_int(digits)
 
-    def floating(digits):
-        if len(digits) > MAX_DIGITS + 1:
+    def floating(digits: str) -> float:
+        if len(digits) > MAX_DIGITS + 2 or count_digits(digits) > MAX_DIGITS:
             raise SymtdError(f"{where}: a number has more than {MAX_DIGITS:,} digits")
         return float(digits)
 
@@ -228,7 +234,7 @@ def _integer(value, what, limit):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SymtdError(f"{what} must be a positive JSON integer, got {escape(value)}")
     if value > limit:
-        raise SymtdError(f"{what} = {value} is too large (at most {limit:,})")
+        raise SymtdError(f"{what} is too large (at most {limit:,})")
     return value
 
 
@@ -410,7 +416,7 @@ def _v1_dict(circuit, weights):
     levels = [[list(w) for w in level] for level in circuit.levels]
     doc = {
         "format": FORMAT_V1,
-        "architecture": _architecture(levels),
+        "architecture": architecture_name(levels),
         "N": circuit.N,
         "M": circuit.M,
         "operator": operator_to_json(circuit.operator),
@@ -447,7 +453,9 @@ def _v2_dict(circuit, weights):
     return doc
 
 
-def _architecture(levels):
+def architecture_name(levels: list) -> str:
+    """The v1 architecture of uniform-depth tree levels: "shallow" (one level), "deep"
+    (windows {2t, 2t+1} up to one root) or "tree"."""
     if len(levels) == 1:
         return "shallow"
     pairs = all(level == [[2 * t, 2 * t + 1] for t in range(len(level))] for level in levels)

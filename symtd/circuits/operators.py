@@ -13,10 +13,20 @@ import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import reduce
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
+from symtd.circuits.expressions import (
+    MAX_EXPONENT,
+    VARIABLE,
+    Price,
+    check_operator,
+    check_price,
+    parse_tree,
+    price_of,
+    sympy_tree,
+)
 from symtd.errors import SymtdError, escape
 
 
@@ -139,7 +149,7 @@ def _sum(a, b):
 
 
 BUILTIN_NAMES = ("product", "max", "sum", "avg")
-_BUILTINS = []
+_BUILTINS: list[Operator] = []
 
 
 def _identity(a):
@@ -214,35 +224,20 @@ def custom_operator(name, sigma, pool):
         parse_expression(sigma, ("x",)) if isinstance(sigma, str) else sigma, 1, "sigma"
     )
     pool = _lambda(parse_expression(pool, ("x", "y")) if isinstance(pool, str) else pool, 2, "pool")
-    a, b, c = sympy.symbols("a b c", real=True)
+    if sigma.expr.has(sympy.Float) or pool.expr.has(sympy.Float):
+        raise SymtdError(f"operator {name!r} refused: σ or P holds a float; use exact rationals")
+    try:
+        sigma_tree, pool_tree = sympy_tree(sigma.expr), sympy_tree(pool.expr)
+    except SymtdError as exc:
+        raise SymtdError(f"operator {name!r} refused: {exc}") from None
+    pool_names = tuple(v.name for v in pool.variables)
+    for what, price in operator_price(sigma_tree, pool_tree, sigma.variables[0].name, pool_names):
+        check_price(price, lambda why: SymtdError(f"operator {name!r} refused: {why}"), what)
+    why = check_operator(sigma_tree, pool_tree, sigma.variables[0].name, pool_names)
+    if why is not None:
+        raise SymtdError(f"operator {name!r} refused: {why}")
+    a, b = sympy.symbols("a b", real=True)
     g = sympy.Lambda((a, b), pool(sigma(a), sigma(b)))
-    if g.expr.has(sympy.Float):
-        raise SymtdError(
-            f"operator {name!r} refused: g(a, b) = {g.expr} holds a float; use exact rationals"
-        )
-    for x in _PROBES:
-        for y in _PROBES:
-            value = g(_rational(x), _rational(y))
-            if not value.is_Rational:
-                raise SymtdError(
-                    f"operator {name!r} refused: g({x}, {y}) = {value} is not a finite "
-                    f"exact real, so g is not defined for all real arguments"
-                )
-    claims = {
-        "commutative": (g(a, b), g(b, a)),
-        "associative": (g(g(a, b), c), g(a, g(b, c))),
-        "sigma leaves pooled values unchanged": (sigma(g(a, b)), g(a, b)),
-    }
-    for claim, (lhs, rhs) in claims.items():
-        counterexample = _rational_counterexample(lhs - rhs, (a, b, c))
-        if counterexample is not None:
-            raise SymtdError(
-                f"operator {name!r} refused: g is not {claim} (counterexample {counterexample})"
-            )
-        if not _identically_zero(lhs - rhs):
-            raise SymtdError(
-                f"operator {name!r} refused: could not prove exactly that g is {claim}"
-            )
     return Operator(
         name,
         _elementwise(g, 2),
@@ -270,137 +265,63 @@ def _elementwise(f, arity):
 
 # -- the expression form of custom operators (files) ---------------------------------------
 OPERATOR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}\Z")
-MAX_EXPRESSION, MAX_EXPONENT, MAX_NESTING = 200, 8, 16
-_TOKEN = re.compile(r"\s*(?:([0-9]+(?:\.[0-9]+)?)|([A-Za-z]+)|(\*\*|[-+*/^(),]))")
 
 
-def parse_expression(text, variables):
-    """A sympy expression from the expression form, parsed without ``eval``.
+def parse_expression(text: str, variables: tuple[str, ...]) -> object:
+    """A sympy Lambda from the expression form, parsed without ``eval``.
 
     Grammar: numbers (``3``, ``0.5``, read exactly), the variables (x for σ; x, y for P),
     ``+ - * /``, ``^`` or ``**`` with an integer exponent, parentheses and ``max(...)``,
-    ``min(...)``, ``abs(...)``; at most 200 characters and total degree at most 8.
+    ``min(...)``, ``abs(...)``; at most 200 characters, nesting at most 16, total degree at
+    most 8, every constant and intermediate coefficient at most :data:`MAX_BITS` bits and at
+    most :data:`MAX_PIECES` pieces — all priced on the parsed tree before sympy sees it.
     """
+    tree = parse_tree(text, variables)
+    return _to_lambda(tree, variables, text)
+
+
+def _to_lambda(tree: tuple, variables: tuple[str, ...], text: str) -> object:
+    """The sympy Lambda of a priced tree (built bottom-up, constants folded exactly)."""
     import sympy
 
-    if not isinstance(text, str) or len(text) > MAX_EXPRESSION:
-        raise SymtdError(
-            f"operator expression must be a string of at most {MAX_EXPRESSION} "
-            f"characters, got {escape(text)}"
-        )
-    tokens, position = [], 0
-    while position < len(text.rstrip()):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise SymtdError(
-                f"operator expression {escape(text)}: unexpected character at {position}"
-            )
-        tokens.append(
-            match.group(1)
-            and ("num", match.group(1))
-            or match.group(2)
-            and ("name", match.group(2))
-            or ("op", match.group(3))
-        )
-        position = match.end()
     symbols = {v: sympy.Symbol(v, real=True) for v in variables}
     functions = {"max": sympy.Max, "min": sympy.Min, "abs": sympy.Abs}
-    stream = _Tokens(tokens, text)
 
-    def expression(depth):
-        if depth > MAX_NESTING:
-            raise stream.error("nested too deeply")
-        value = term(depth)
-        while stream.peek() in (("op", "+"), ("op", "-")):
-            value = value + term(depth) if stream.take()[1] == "+" else value - term(depth)
-        return value
-
-    def term(depth):
-        value = unary(depth)
-        while stream.peek() in (("op", "*"), ("op", "/")):
-            value = value * unary(depth) if stream.take()[1] == "*" else value / unary(depth)
-        return value
-
-    def unary(depth):
-        if stream.peek() in (("op", "-"), ("op", "+")):
-            sign = -1 if stream.take()[1] == "-" else 1
-            return sign * unary(depth + 1)
-        return power(depth)
-
-    def power(depth):
-        base = atom(depth)
-        if stream.peek() in (("op", "^"), ("op", "**")):
-            stream.take()
-            negative = stream.peek() == ("op", "-") and stream.take()
-            kind, digits = stream.take()
-            if kind != "num" or not digits.isdigit() or int(digits) > MAX_EXPONENT:
-                raise stream.error(f"exponents must be integers of at most {MAX_EXPONENT}")
-            return base ** (-int(digits) if negative else int(digits))
-        return base
-
-    def atom(depth):
-        kind, value = stream.take()
+    def build(node: tuple) -> Any:
+        kind = node[0]
         if kind == "num":
-            return sympy.Rational(value)
-        if kind == "name" and value in symbols:
-            return symbols[value]
-        if kind == "name" and value in functions:
-            stream.expect("(")
-            args = [expression(depth + 1)]
-            while stream.peek() == ("op", ","):
-                stream.take()
-                args.append(expression(depth + 1))
-            stream.expect(")")
-            if value == "abs" and len(args) != 1:
-                raise stream.error("abs takes one argument")
-            return functions[value](*args)
-        if (kind, value) == ("op", "("):
-            inner = expression(depth + 1)
-            stream.expect(")")
-            return inner
-        raise stream.error(f"unexpected {escape(value)}; the variables are {', '.join(variables)}")
+            return sympy.Rational(node[1].numerator, node[1].denominator)
+        if kind == "var":
+            return symbols[node[1]]
+        if kind == "neg":
+            return -build(node[1])
+        if kind == "pow":
+            return build(node[1]) ** node[2]
+        if kind in functions:
+            return functions[kind](*(build(a) for a in node[1]))
+        a, b = build(node[1]), build(node[2])
+        return {"add": a + b, "sub": a - b, "mul": a * b}[kind] if kind != "div" else a / b
 
-    result = expression(0)
-    if stream.peek() is not None:
-        raise stream.error(f"unexpected {escape(stream.peek()[1])}")
-    if _degree(result) > MAX_EXPONENT:
-        raise stream.error(f"degree above {MAX_EXPONENT} (the exact checks would not be bounded)")
-    return sympy.Lambda(tuple(symbols.values()), result)
+    try:
+        return sympy.Lambda(tuple(symbols.values()), build(tree))
+    except (ValueError, TypeError, ArithmeticError):  # sympy: Max(zoo, 0) and kin
+        raise SymtdError(
+            f"operator expression {escape(text)}: not defined for all real arguments"
+        ) from None
 
 
-def _degree(e):
-    """A bound on the polynomial degree of an expression form (max/min/abs: of their arguments)."""
-    if e.is_Symbol:
-        return 1
-    if e.is_Number:
-        return 0
-    if e.is_Pow:
-        return _degree(e.base) * abs(int(e.exp)) if e.exp.is_Integer else MAX_EXPONENT + 1
-    if e.is_Mul:
-        return sum(_degree(a) for a in e.args)
-    return max((_degree(a) for a in e.args), default=0)
-
-
-class _Tokens:
-    def __init__(self, tokens, text):
-        self.tokens, self.text, self.k = tokens, text, 0
-
-    def peek(self):
-        return self.tokens[self.k] if self.k < len(self.tokens) else None
-
-    def take(self):
-        token = self.peek()
-        if token is None:
-            raise self.error("unexpected end")
-        self.k += 1
-        return token
-
-    def expect(self, symbol):
-        if self.take() != ("op", symbol):
-            raise self.error(f"expected {symbol!r}")
-
-    def error(self, why):
-        return SymtdError(f"operator expression {escape(self.text)}: {why}")
+def operator_price(
+    sigma: tuple, pool: tuple, sx: str = "x", pv: tuple[str, str] = ("x", "y")
+) -> list[tuple[str, Price]]:
+    """The prices of σ, P and g(a, b) = P(σ(a), σ(b)) (trees of :func:`parse_tree`; g priced
+    by substitution, :func:`~symtd.circuits.expressions.price_of`), each held to the limits of
+    :func:`parse_expression`."""
+    s_one = price_of(sigma, {sx: VARIABLE})
+    return [
+        ("sigma: ", s_one),
+        ("pool: ", price_of(pool, {v: VARIABLE for v in pv})),
+        ("g: ", price_of(pool, {v: s_one for v in pv})),
+    ]
 
 
 def expression_text(f):
@@ -477,41 +398,3 @@ def _lambda(f, arity, what):
         return sympy.Lambda(args, f(*args))
     except Exception as exc:  # a user callable that fails on symbols
         raise SymtdError(f"{what} could not be applied to sympy symbols: {exc}") from None
-
-
-_PROBES = (-3, -1, 0, Fraction(1, 2), 1, 2, 5)
-
-
-def _rational_counterexample(expr, symbols):
-    import itertools
-
-    for values in itertools.product(_PROBES, repeat=len(symbols)):
-        point = {s: _rational(v) for s, v in zip(symbols, values)}
-        value = expr.subs(point)
-        if value.is_number and value.is_zero is False:
-            return {str(s): str(v) for s, v in point.items()}
-    return None
-
-
-def _rational(v):
-    import sympy
-
-    v = Fraction(v)
-    return sympy.Rational(v.numerator, v.denominator)
-
-
-def _identically_zero(expr):
-    """Exact proof that expr ≡ 0 over the reals (False means: not proved)."""
-    import sympy
-
-    expr = sympy.simplify(expr)
-    if expr == 0:
-        return True
-    folded = sympy.piecewise_fold(expr.rewrite(sympy.Piecewise))
-    pieces = folded.args if isinstance(folded, sympy.Piecewise) else [(folded, True)]
-    for piece, condition in pieces:
-        if condition is sympy.false:
-            continue
-        if sympy.expand(sympy.simplify(piece)) != 0:
-            return False
-    return True

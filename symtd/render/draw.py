@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from symtd.algebra.rank import rank
+from symtd.algebra.rational import RationalTensor
 from symtd.circuits.builders import deep
-from symtd.circuits.formats import network_to_dict
+from symtd.circuits.circuit import Circuit
+from symtd.circuits.formats import architecture_name
 from symtd.circuits.partitions import partition
 from symtd.errors import SymtdError
 from symtd.ranks.matricization import matricization_rank
@@ -174,9 +176,11 @@ def _short(text, limit=12):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _kind(circuit):
+def _kind(circuit: Circuit) -> str:
+    """ "shallow", "deep" or "tree" for a v1 tree (whatever its block names), else "tree" or
+    "DAG"."""
     if circuit.layout:
-        return network_to_dict(circuit, weights=False)["architecture"]
+        return architecture_name([[list(w) for w in level] for level in circuit.levels])
     return "tree" if circuit.is_tree else "DAG"
 
 
@@ -186,6 +190,11 @@ def draw_matricization(circuit, spec, path):
     from fractions import Fraction
 
     _picture_path(path)
+    if not circuit.is_concrete:
+        raise SymtdError(
+            "a heatmap needs concrete weights; this network has symbolic weights (an "
+            "architecture file): give it weights, or draw the circuit without --matricization"
+        )
     I = partition(spec, circuit)
     shape = (circuit.M ** len(I), circuit.M ** (circuit.N - len(I)))
     if max(shape) > MAX_SIDE:
@@ -197,6 +206,8 @@ def draw_matricization(circuit, spec, path):
     from matplotlib.ticker import MaxNLocator
 
     A = matricize(grid_tensor(circuit), I)
+    if not isinstance(A, RationalTensor):
+        raise SymtdError("a heatmap needs an exact rational grid tensor")
     X = A.numerator
     largest = int(np.max(np.abs(X))) if X.size else 0
     values = (

@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from symtd.algebra.polynomial import Polynomial
-from symtd.algebra.rational import RationalTensor, as_fraction
+from symtd.algebra.rational import RationalTensor, as_fraction, int_to_str
 from symtd.circuits.circuit import Circuit
 from symtd.errors import SymtdError
 from symtd.tensors.evaluate import terms_bound
@@ -290,9 +290,9 @@ def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
 def _rational(x):
     x = Fraction(x)
     if x.denominator == 1:
-        return str(x.numerator)
+        return int_to_str(x.numerator)
     sign = "-" if x < 0 else ""
-    return rf"{sign}\frac{{{abs(x.numerator)}}}{{{x.denominator}}}"
+    return rf"{sign}\frac{{{int_to_str(abs(x.numerator))}}}{{{int_to_str(x.denominator)}}}"
 
 
 def _index(d, circuit):
