@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from symtd.algebra.rational import RationalTensor
+from symtd.algebra.rational import RationalTensor, format_rational
 from symtd.circuits.builders import deep, tree
 from symtd.circuits.formats import network_to_dict
 from symtd.tensors.decomposition import TreeTensor, tree_to_tensor
@@ -96,13 +96,13 @@ def check_t7(
             {"net": network_to_dict(point)},
             [
                 built_from,
-                {"kind": "singular", "network": "net", "null": [str(x) for x in null]},
+                {"kind": "singular", "network": "net", "null": [format_rational(x) for x in null]},
             ],
         )
         return Verdict.refuted(
             "T7",
             instance,
-            {"F": "singular", "null vector": [str(x) for x in null]},
+            {"F": "singular", "null vector": [format_rational(x) for x in null]},
             "F is singular: these templates do not cover",
             cert,
         )
