@@ -2,57 +2,15 @@
 
 import itertools
 import json
-import random
-from fractions import Fraction
 
 import numpy as np
 import pytest
-from conftest import OPERATORS, random_nonsingular
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from test_grid import evaluate_at
+from support import evaluate_at, random_dags
 
 import symtd
 from symtd.circuits.formats import network_from_dict, network_to_dict
 from symtd.tensors.grid import grid_tensor
-
-
-@st.composite
-def random_dags(draw, max_positions=6, max_nodes=6, tree=False):
-    """A random circuit: nodes pool 1-3 members (positions or earlier nodes); blocks are shared
-    at random between edges of equal shape; every position and node ends up used."""
-    rng = random.Random(draw(st.integers(0, 10**6)))
-    N, K, M = rng.randint(1, max_positions), rng.randint(1, max_nodes), rng.randint(1, 3)
-    widths = [rng.randint(1, 3) for _ in range(K)]
-    unused = [f"x{j}" for j in range(N)]
-    nodes = []
-    for k in range(K):
-        if k == K - 1:
-            pool = list(unused)
-        else:
-            fresh = rng.sample(unused, min(len(unused), rng.randint(1, 2)))
-            pool = (
-                fresh
-                if tree
-                else fresh
-                + rng.sample(
-                    [f"x{j}" for j in range(N)] + [f"n{i}" for i in range(k)], rng.randint(0, 1)
-                )
-            )
-        pool = list(dict.fromkeys(pool)) or [f"n{k - 1}" if k else "x0"]
-        for m in pool:
-            if m in unused:
-                unused.remove(m)
-        unused.append(f"n{k}")
-        names = []
-        for m in pool:
-            dim = M if m[0] == "x" else widths[int(m[1:])]
-            names.append((m, f"B{widths[k]}_{dim}_{rng.randint(0, 2 if not tree else 10**6)}"))
-        nodes.append((widths[k], names))
-    operator = draw(st.sampled_from(OPERATORS))
-    F = None if rng.random() < 0.5 else random_nonsingular(M, rng)
-    c = symtd.circuit(nodes, M, operator, N=N, output="out", F=F)
-    return c.subs({s: Fraction(rng.randint(-5, 5), rng.randint(1, 3)) for s in c.free_symbols})
 
 
 @settings(max_examples=80, deadline=None)

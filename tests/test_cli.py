@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DEEP_MAX_V1, random_circuit
+from support import DEEP_MAX_V1, random_circuit
 
 import symtd
 from symtd.tensors.grid import grid_tensor
@@ -37,6 +37,7 @@ def test_grid_prints_exact_row_major_entries(net, tmp_path):
     assert json.loads((tmp_path / "g.json").read_text()) == data
 
 
+@pytest.mark.slow  # one python -m symtd per case
 @pytest.mark.parametrize(
     "partition,expected",
     [
@@ -106,6 +107,7 @@ BAD = {
 }
 
 
+@pytest.mark.slow  # one python -m symtd per case (48); tests/test_hostile_* run these in-process
 @pytest.mark.parametrize("case", sorted(BAD))
 @pytest.mark.parametrize("command", [["grid"], ["rank", "--partition", "odd-even"]])
 def test_bad_input_exits_2_with_one_line(case, command, tmp_path):
@@ -134,6 +136,7 @@ def test_bad_input_exits_2_with_one_line(case, command, tmp_path):
         [],
     ],
 )
+@pytest.mark.slow  # one python -m symtd per case
 def test_bad_command_lines_exit_2(args, net):
     out = run(*[str(net) if a == "NET" else a for a in args])
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
@@ -142,7 +145,7 @@ def test_bad_command_lines_exit_2(args, net):
 
 def test_huge_exact_integers_are_read_and_printed(tmp_path):
     data = mutate(lambda d: d.update(operator="product"))
-    data["weights"]["output"] = [str(10**5000), 0]
+    data["weights"]["output"] = ["1" + "0" * 5000, 0]  # 10^5000, written without str(int)
     path = tmp_path / "big.json"
     path.write_text(json.dumps(data))
     out = run("grid", path)

@@ -21,6 +21,7 @@ def test_five_demos():
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_and_prints_its_results(path, tmp_path):
     nb = nbformat.read(path, as_version=4)

@@ -141,6 +141,7 @@ def test_nothing_refers_outside_the_repository():
     assert offenders == []
 
 
+@pytest.mark.slow
 def test_the_site_builds_strictly(tmp_path):
     """The README's docs command: warnings are errors, every reference resolves, the gallery
     runs; the pages the guide promises are there, each gallery script with its figure."""

@@ -13,6 +13,7 @@ import symtd
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_quickstart_prints_theorem_ranks():
     out = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "quickstart.py")],
@@ -24,6 +25,7 @@ def test_quickstart_prints_theorem_ranks():
     assert "shallow Z=5 : generic rank = 5" in out
 
 
+@pytest.mark.slow
 def test_example_files_ranks():
     def rank(name, partition):
         out = subprocess.run(
@@ -92,6 +94,7 @@ def separation(folder, *options):
     ).stdout
 
 
+@pytest.mark.slow  # one python process per case
 @pytest.mark.parametrize("folder", sorted(GEOMETRY_RANKS))
 def test_geometry_example_table(folder):
     out = separation(folder)
@@ -110,6 +113,7 @@ def test_geometry_example_table(folder):
     assert out.strip() in readme  # the README shows the exact output
 
 
+@pytest.mark.slow  # one python process per case
 @pytest.mark.parametrize("folder", sorted(GEOMETRY_RANKS))
 def test_geometry_example_json_is_certified_by_min_cut(folder):
     doc = json.loads(separation(folder, "--json"))

@@ -10,12 +10,12 @@ import pytest
 import sympy
 
 import symtd
-from symtd import deep, grid_tensor, shallow, tree
+from symtd import deep, grid_tensor, matricize, shallow, tree
 from symtd.algebra.rank import rank
 from symtd.circuits.formats import save_network
 from symtd.cli import main
+from symtd.render import report
 from symtd.render.latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
-from symtd.tensors import matricize
 
 
 def test_shallow_is_generalized_cp_with_its_width_and_operator():
@@ -174,6 +174,7 @@ def test_cli_latex_bad_input_exits_2(network_file, what, capsys):
     assert err.startswith("symtd: error:") and err.count("\n") == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
 def test_everything_compiles_with_pdflatex(tmp_path):
     c = deep(4, 2, [2, 2], "max")
@@ -241,6 +242,7 @@ def test_pdf_needs_latex(capsys):
     assert main(["prove", "T4", "--pdf"]) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
 def test_prove_all_report_compiles_to_a_pdf_with_pages(tmp_path, capsys):
     path = tmp_path / "report.tex"
@@ -253,6 +255,7 @@ def test_prove_all_report_compiles_to_a_pdf_with_pages(tmp_path, capsys):
     assert "FAILS" not in text and "?" not in text  # no unmapped Unicode symbol
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
 @pytest.mark.parametrize(
     "args",
@@ -274,9 +277,8 @@ def test_report_names_pdflatex_cannot_take_are_refused(name, capsys):
     assert main(["prove", "T4", "--latex", name]) == 2
 
 
+@pytest.mark.slow  # runs the whole of prove T4 and writes its report
 def test_pdf_without_pdflatex_says_so(tmp_path, monkeypatch, capsys):
-    import symtd.report
-
-    monkeypatch.setattr(symtd.report.shutil, "which", lambda name: None)
+    monkeypatch.setattr(report.shutil, "which", lambda name: None)
     assert main(["prove", "T4", "--latex", str(tmp_path / "r.tex"), "--pdf"]) == 0
     assert "pdflatex is not installed" in capsys.readouterr().err and (tmp_path / "r.tex").exists()

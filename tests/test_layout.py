@@ -120,7 +120,9 @@ def test_no_private_name_crosses_a_module() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("symtd"):
                 crossing += [
-                    (module, node.module, a.name) for a in node.names if a.name.startswith("_") and not a.name.startswith("__")
+                    (module, node.module, a.name)
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
                 ]
     assert not crossing, f"private names imported across modules: {crossing}"
 

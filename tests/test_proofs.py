@@ -14,6 +14,7 @@ def test_one_script_per_theorem():
     assert [p.name[:2] for p in SCRIPTS] == ["t1", "t2", "t3", "t4", "t5", "t6", "t7"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_proof_script_runs_and_rechecks(script):
     out = subprocess.run(

@@ -92,7 +92,7 @@ def test_checker_separability_rejects_a_max_network():
         universal_network(diagonal_target(4, 2, (0, 1)), "max", "deep"), weights=False
     )
     with pytest.raises(CheckFailed, match="separability"):
-        checker._separable({"network": "net", "rows": [0, 1]}, doc, None, None)
+        checker.verify_separable({"network": "net", "rows": [0, 1]}, doc, None, None)
 
 
 # -- T5 lemma, T6, T7 ---------------------------------------------------------------------

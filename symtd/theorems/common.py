@@ -202,7 +202,7 @@ def affordable(theorem: str, circuits: Iterable[Circuit], rows: Iterable[Any] = 
         for k, c in enumerate(circuits):
             checker.validate(network_to_dict(c, weights=False), f"net{k}")
             for I in rows:
-                checker._rank_cost(c.N, c.M, I, [Fraction(1)])
+                checker.rank_cost(c.N, c.M, I, [Fraction(1)])
     except checker.CheckFailed as exc:
         raise SymtdError(
             f"{theorem} instance too large: its certificate would exceed the independent "
