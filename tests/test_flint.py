@@ -19,6 +19,7 @@ from symtd.tensors.grid import grid_numerators_mod, grid_tensor
 from symtd.tensors.matricize import matricize
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(random_dags(max_positions=5, max_nodes=5), st.integers(0, 10**6))
 def test_polynomial_grid_at_a_point_is_the_exact_grid(circuit, seed):
@@ -66,6 +67,7 @@ def test_polynomial_tensor_reads_like_a_sympy_array():
     assert matricize(S, (0, 2)) == A.to_sympy()
 
 
+@pytest.mark.slow
 def test_symbolic_rank_decides_deficient_ranks_exactly():
     G = grid_tensor(symtd.deep(4, 3, 2))  # 9 × 9, generic rank 4 (T4)
     assert symbolic_rank(matricize(G, (0, 2))) == 4
@@ -121,6 +123,7 @@ def test_multimodular_certificate_agrees_with_fmpz_rank_and_rejects_wrong_ranks(
         assert not ok  # one too high: no invertible minor
 
 
+@pytest.mark.slow
 def test_certified_rank_in_parallel_on_a_mid_rank_matrix():
     rng = random.Random(7)
     m, n, r = 220, 260, 150  # >= MULTIMODULAR_SIZE entries

@@ -40,6 +40,7 @@ def test_mixed_huge_denominators_with_a_zero_child():
     assert G[0, 0] == Fraction(1, 2**70) == grid_tensor(c, method="decomposition")[0, 0]
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(circuits())
 def test_float_path_agrees_with_exact(circuit):

@@ -45,7 +45,7 @@ from symtd.theorems.universality import check_universality, universal_network
         (3, 3, "shallow", "sum"),
         (6, 2, "shallow", "avg"),
         (4, 3, "deep", "avg"),
-        (8, 2, "deep", "sum"),
+        pytest.param(8, 2, "deep", "sum", marks=pytest.mark.slow),
     ],
 )
 def test_t3_verified_symbolically_and_rechecked(N, M, architecture, operator):
@@ -149,7 +149,7 @@ def random_target(shape, seed):
 
 
 @pytest.mark.parametrize("operator", ["product", "max"])
-@pytest.mark.parametrize("N,M", [(4, 2), (2, 3), (4, 3)])
+@pytest.mark.parametrize("N,M", [(4, 2), (2, 3), pytest.param(4, 3, marks=pytest.mark.slow)])
 def test_deep_networks_realize_random_targets(operator, N, M):
     T = random_target((M,) * N, N * M)
     v = check_universality(T, operator, "deep")
@@ -243,6 +243,7 @@ def test_checker_rank_agrees_with_symtd_rank(m, n, r, seed):
 
 
 # -- prove / check on the command line ------------------------------------------------------------
+@pytest.mark.slow
 def test_prove_all_seven_verified_and_certificates_pass(tmp_path, capsys):
     cert = tmp_path / "all.json"
     assert main(["prove", "all", "--cert", str(cert)]) == 0
@@ -252,6 +253,7 @@ def test_prove_all_seven_verified_and_certificates_pass(tmp_path, capsys):
     assert "26 of 26 certificates pass" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_prove_rows_cover_every_theorem():
     rows = prove_all()
     assert [r.theorem for r in rows] == list(THEOREMS) and all(

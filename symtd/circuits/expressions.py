@@ -285,6 +285,7 @@ class Builder:
         self.nodes: dict[tuple, tuple] = {}
 
     def make(self, kind: str, *parts: object) -> tuple:
+        """The node (kind, *parts), shared with an equal node made before (hash-consing)."""
         key = (kind,) + tuple(
             tuple(id(x) for x in p)
             if isinstance(p, tuple) and kind in _FUNCTIONS

@@ -164,16 +164,20 @@ class Elementwise:
         self.blocks = Blocks(circuit, self.convert)
 
     def representation(self, j):
+        """The value at position j: its templates' rows of F, on the axis of position j."""
         F = self.convert(self.circuit.F)  # F[i, d], i = template
         return F.T.reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
 
     def linear(self, name, X, output=False):
+        """A block (1x1 convolution) applied to a member's value; the output block if output."""
         return np.tensordot(self.blocks(name, output), X, axes=1)
 
     def pool(self, children):
+        """The pooling of the members' values (the circuit's operator)."""
         return self.circuit.operator(*children)
 
     def result(self, value):
+        """The output value in this arithmetic's result type."""
         return np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N)
 
 
@@ -192,6 +196,7 @@ class Polynomials(Elementwise):
         return self._cache[name][None, :] if output else self._cache[name]
 
     def result(self, value):
+        """The output value in this arithmetic's result type."""
         return np.array(super().result(value), dtype=object)
 
 
@@ -204,9 +209,11 @@ class Scalar:
         self.block = block or circuit.block
 
     def representation(self, j):
+        """The value at position j: its templates' rows of F, on the axis of position j."""
         return ("x", j)
 
     def linear(self, name, x, output=False):
+        """A block (1x1 convolution) applied to a member's value; the output block if output."""
         W = self.block(name)
         if isinstance(x, tuple):
             if self.given_conv:
@@ -215,9 +222,11 @@ class Scalar:
         return np.dot(W[None, :] if output else W, x)
 
     def pool(self, children):
+        """The pooling of the members' values (the circuit's operator)."""
         return self.circuit.operator(*children)
 
     def result(self, value):
+        """The output value in this arithmetic's result type."""
         return value[0]
 
 
@@ -233,10 +242,12 @@ class ScaledIntegers:
         self.blocks = Blocks(circuit, _integer_block)
 
     def representation(self, j):
+        """The value at position j: its templates' rows of F, on the axis of position j."""
         X, D = clear_denominators(self.circuit.F.T)
         return X.reshape((self.circuit.M,) + _axis_shape(self.circuit, j)), D, max_abs(X)
 
     def linear(self, name, value, output=False):
+        """A block (1x1 convolution) applied to a member's value; the output block if output."""
         X, D, B = value
         W, dW, row_sum = self.blocks(name, output)
         bound = row_sum * B
@@ -247,6 +258,7 @@ class ScaledIntegers:
         return np.tensordot(W, X, axes=1), D * dW, bound
 
     def pool(self, children):
+        """The pooling of the members' values (the circuit's operator)."""
         op = self.circuit.operator
         if op is PRODUCT:
             bound = math.prod(B for _, _, B in children)
@@ -268,6 +280,7 @@ class ScaledIntegers:
         return value, common * (len(children) if op.mean else 1), bound
 
     def result(self, value):
+        """The output value in this arithmetic's result type."""
         X, D, _ = value
         return np.ascontiguousarray(np.broadcast_to(X[0], (self.circuit.M,) * self.circuit.N)), D
 
@@ -287,14 +300,17 @@ class Bounds:
         self.blocks = Blocks(circuit, lambda W: tuple(_log2(x) for x in _integer_block(W)[1:]))
 
     def representation(self, j):
+        """The value at position j: its templates' rows of F, on the axis of position j."""
         X, D = clear_denominators(self.circuit.F)
         return _log2(D), _log2(max_abs(X))
 
     def linear(self, name, value, output=False):
+        """A block (1x1 convolution) applied to a member's value; the output block if output."""
         d, row_sum = self.blocks(name, output)
         return value[0] + d, value[1] + row_sum
 
     def pool(self, children):
+        """The pooling of the members' values (the circuit's operator)."""
         if self.circuit.operator is PRODUCT:
             return sum(D for D, _ in children), sum(B for _, B in children)
         common = sum(D for D, _ in children)  # lcm <= product
@@ -303,6 +319,7 @@ class Bounds:
         return common + math.log2(len(children)), max(scaled) + extra
 
     def result(self, value):
+        """The output value in this arithmetic's result type."""
         return value[1]
 
 
@@ -325,11 +342,13 @@ class Modular:
         return (X % self.p).astype(np.int64)
 
     def representation(self, j):
+        """The value at position j: its templates' rows of F, on the axis of position j."""
         shape = [1] * self.circuit.N
         shape[self.axis[j]] = self.circuit.M
         return self._mod(self.circuit.F.T).reshape((self.circuit.M, *shape))
 
     def linear(self, name, X, output=False):
+        """A block (1x1 convolution) applied to a member's value; the output block if output."""
         W = self.blocks(name, output)
         if W.shape[1] * (self.p - 1) ** 2 > INT64_LIMIT:  # sums could overflow: one by one
             return reduce(
@@ -340,6 +359,7 @@ class Modular:
         return np.tensordot(W, X, axes=1) % self.p
 
     def pool(self, children):
+        """The pooling of the members' values (the circuit's operator)."""
         return reduce(lambda a, b: a * b % self.p, children)
 
     def pool_output(self, children, name):
@@ -365,6 +385,7 @@ class Modular:
         return total[None]
 
     def result(self, value):
+        """The output value in this arithmetic's result type."""
         return np.ascontiguousarray(np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N))
 
 
