@@ -19,15 +19,18 @@ import functools
 import math
 import os
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 PRIME_BITS = 64
 CHUNK = 8  # primes per task
 
 
-def hadamard_bits(X, rows, cols):
+def hadamard_bits(X: np.ndarray, rows: Iterable[int], cols: Iterable[int]) -> int:
     """An integer >= log2 of every bordered minor ``|det X[R+i, C+j]|`` (Hadamard's bound).
 
     A bordered minor's row k (k in R or k = i) restricted to C ∪ {j} has squared norm at
@@ -38,7 +41,7 @@ def hadamard_bits(X, rows, cols):
     rows, cols = list(rows), list(cols)
     other = [j for j in range(X.shape[1]) if j not in set(cols)]
 
-    def bits(k):
+    def bits(k: int) -> int:
         inside = sum(int(x) ** 2 for x in X[k, cols])
         outside = max((int(x) ** 2 for x in X[k, other]), default=0)
         return ((inside + outside).bit_length() + 1) // 2
@@ -49,12 +52,13 @@ def hadamard_bits(X, rows, cols):
 
 
 @functools.lru_cache(maxsize=8)
-def primes(count, below=2**PRIME_BITS):
+def primes(count: int, below: int = 2**PRIME_BITS) -> tuple[int, ...]:
     """The `count` largest primes below `below` (proven primes: FLINT's is_prime is exact
     below 2^64)."""
     from flint import fmpz
 
-    found, n = [], below - 1
+    found: list[int] = []
+    n = below - 1
     while len(found) < count:
         if fmpz(n).is_prime():
             found.append(n)
@@ -62,7 +66,7 @@ def primes(count, below=2**PRIME_BITS):
     return tuple(found)
 
 
-def nmod_matrix(residues, p):
+def nmod_matrix(residues: ArrayLike, p: int) -> Any:  # a FLINT nmod_mat (flint is lazy)
     """A FLINT ``nmod_mat`` from an integer array of residues in [0, p).
 
     python-flint builds one Python ``nmod`` per entry (about 0.3 µs each: 5 s for 4096²).
@@ -94,7 +98,7 @@ def nmod_matrix(residues, p):
 FAST_ENTRIES = 1 << 16
 
 
-def _entries_pointer(A, m, n, p):
+def _entries_pointer(A: Any, m: int, n: int, p: int) -> int | None:
     """Address of A's entries if its struct reads (entries, m, n, stride n, modulus p) at one
     offset of the object (FLINT 3), else None."""
     if A.nrows() != m or A.ncols() != n or A.modulus() != p or m == 0 or n == 0:
@@ -107,17 +111,21 @@ def _entries_pointer(A, m, n, p):
     return found[0] if len(found) == 1 else None
 
 
-_CACHE: dict[str, object] = {}
+_CACHE: dict[str, list[Any]] = {}  # token -> FLINT fmpz_mat blocks
 
 
-def _blocks(token, X, r):
+def _blocks(token: str, X: np.ndarray | None, r: int) -> list[Any]:
     """The blocks X[R,C], X[R,C̄], X[R̄,C], X[R̄,C̄] as FLINT integer matrices (X has R, C
     first), built once per worker process."""
     if token not in _CACHE:
         from flint import fmpz_mat
 
-        def block(rows, cols):
-            Y = np.ascontiguousarray(X[rows, cols])
+        if X is None:  # a pool's initializer gives each worker X before its first task
+            raise RuntimeError("a worker process was given no matrix for this task")
+        matrix = X
+
+        def block(rows: slice, cols: slice) -> Any:
+            Y = np.ascontiguousarray(matrix[rows, cols])
             return fmpz_mat(Y.shape[0], Y.shape[1], Y.ravel().tolist())
 
         _CACHE.clear()
@@ -126,7 +134,9 @@ def _blocks(token, X, r):
     return _CACHE[token]
 
 
-def check_primes(token, X, r, chunk):
+def check_primes(
+    token: str, X: np.ndarray | None, r: int, chunk: Sequence[int]
+) -> list[tuple[int, bool, bool]]:
     """For each prime p: (p, X[R,C] invertible mod p, Schur complement ≡ 0 mod p)."""
     from flint import nmod_mat
 
@@ -149,11 +159,17 @@ def check_primes(token, X, r, chunk):
     return out
 
 
-def _initialize(token, X, r):
+def _initialize(token: str, X: np.ndarray, r: int) -> None:
     _blocks(token, X, r)
 
 
-def certify_rank(X, rows, cols, executor=None, workers=None):
+def certify_rank(
+    X: np.ndarray,
+    rows: Sequence[int],
+    cols: Sequence[int],
+    executor: Any = None,  # anything with submit(fn, *args) -> a future: a Dask Client
+    workers: int | None = None,
+) -> tuple[bool, int | str]:
     """(True, number of primes) if rank X = r = ``len(rows)`` is proved; (False, reason) otherwise.
 
     X: integer ndarray; rows, cols: R and C with X[R, C] meant to be invertible (rank X >= r
@@ -210,18 +226,20 @@ def certify_rank(X, rows, cols, executor=None, workers=None):
 class _Inline:
     """An executor that runs each task at once in this process."""
 
-    def __init__(self, initializer=None, initargs=()):
+    def __init__(
+        self, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+    ) -> None:
         if initializer:
             initializer(*initargs)
 
-    def submit(self, fn, *args):
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         value = fn(*args)
 
         class Done:
-            def result(self):
+            def result(self) -> Any:
                 return value
 
         return Done()
 
-    def shutdown(self, cancel_futures=False):
+    def shutdown(self, cancel_futures: bool = False) -> None:
         pass

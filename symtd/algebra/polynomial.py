@@ -3,7 +3,7 @@
 The grid entries of a product circuit are polynomials in its weights. symtd expands them
 in FLINT (multivariate polynomials over Q in C), with one variable order fixed by the
 circuit: its weight symbols sorted by name (the order of
-:meth:`~symtd.circuit.Circuit.random_point`).
+:meth:`~symtd.circuits.circuit.Circuit.random_point`).
 SymPy stays the interface: :class:`PolynomialTensor` entries become ``sympy.Expr`` when
 they are read, :class:`Polynomial` wraps one entry (its FLINT polynomial, its sympy
 expression on demand, LaTeX printed from the polynomial itself).
@@ -11,26 +11,36 @@ expression on demand, LaTeX printed from the polynomial itself).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from symtd.algebra.rational import int_to_str
 from symtd.errors import SymtdError
+
+# python-flint and sympy objects are typed Any: both libraries are imported only when first
+# used (``import symtd`` loads neither), and sympy ships no type information.
+FlintPolynomial = Any  # a FLINT fmpq_mpoly
+SympyExpr = Any  # a sympy expression
 
 
 class Ring:
     """The polynomial ring Q[w_1, ..., w_n] of a circuit's weight symbols (sorted by name)."""
 
-    def __init__(self, names):
+    def __init__(self, names: Iterable[str]) -> None:
         from flint import fmpq_mpoly_ctx
 
         self.names = tuple(names)
         self.ctx = fmpq_mpoly_ctx.get(self.names or ("_",), "deglex")
         self.gens = dict(zip(self.names, self.ctx.gens()))
-        self._symbols = self._sympy_ring = None
+        self._symbols: tuple[SympyExpr, ...] | None = None
+        self._sympy_ring: Any = None  # a sympy PolyRing, made on first use
 
     @property
-    def symbols(self):
+    def symbols(self) -> tuple[SympyExpr, ...]:
         """The sympy Symbols of the variables (real, as in circuits), made on first use."""
         if self._symbols is None:
             import sympy
@@ -38,14 +48,14 @@ class Ring:
             self._symbols = tuple(sympy.Symbol(n, real=True) for n in self.names)
         return self._symbols
 
-    def constant(self, x):
+    def constant(self, x: int | Fraction | str) -> FlintPolynomial:
         """The constant polynomial x (a Fraction, int or exact number string) of the ring."""
         from flint import fmpq
 
         x = Fraction(x)
         return self.ctx.constant(fmpq(x.numerator, x.denominator))
 
-    def element(self, x):
+    def element(self, x: Fraction | SympyExpr) -> FlintPolynomial:
         """A Fraction, a sympy polynomial expression or a symbol as a ring element."""
         if isinstance(x, Fraction):
             return self.constant(x)
@@ -68,12 +78,12 @@ class Ring:
             total += term
         return total
 
-    def array(self, values):
+    def array(self, values: ArrayLike) -> np.ndarray:
         """An object array of ring elements from an array of Fractions / sympy expressions."""
         values = np.asarray(values, dtype=object)
         return objects([self.element(x) for x in values.flat], values.shape)
 
-    def to_sympy(self, p):
+    def to_sympy(self, p: FlintPolynomial) -> SympyExpr:
         """A ring element as a sympy expression (through sympy's sparse polynomial ring, which
         builds the canonical expression without re-sorting every product)."""
         from sympy import QQ
@@ -88,7 +98,7 @@ class Ring:
         ).as_expr()
 
 
-def objects(items, shape):
+def objects(items: Sequence[object], shape: int | tuple[int, ...]) -> np.ndarray:
     """An object array holding these items as they are (numpy would unpack a FLINT polynomial,
     which has a length, if the list were converted in one go)."""
     out = np.empty(len(items), dtype=object)
@@ -104,15 +114,15 @@ class Polynomial:
     those of ``to_sympy()``, made on first use; LaTeX comes from the polynomial itself.
     """
 
-    def __init__(self, poly, ring):
+    def __init__(self, poly: FlintPolynomial, ring: Ring) -> None:
         self.flint, self.ring, self._expr = poly, ring, None
 
     @property
-    def nterms(self):
+    def nterms(self) -> int:
         """The number of non-zero terms (monomials with their coefficients)."""
         return len(self.flint)
 
-    def to_sympy(self):
+    def to_sympy(self) -> SympyExpr:
         """The polynomial as a sympy expression in real Symbols, made once (``as_expr()`` is the
         same)."""
         if self._expr is None:
@@ -121,34 +131,34 @@ class Polynomial:
 
     as_expr = to_sympy
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:  # whatever the sympy expression has
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.to_sympy(), name)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, Polynomial):
             return self.ring.names == other.ring.names and self.flint == other.flint
         return self.to_sympy() == other
 
     __hash__ = None  # type: ignore[assignment]  # compared by value, never hashed
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Polynomial({self.nterms} terms)"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.flint)
 
-    def latex(self, max_terms=200):
+    def latex(self, max_terms: int = 200) -> str:
         """LaTeX straight from the polynomial; beyond max_terms, the first terms, \\cdots and
         the number of terms (a size notice instead of megabytes of LaTeX)."""
         return polynomial_latex(self.flint, self.ring.names, max_terms)
 
-    def _latex(self, printer=None):
+    def _latex(self, printer: object = None) -> str:
         return self.latex()
 
 
-def polynomial_latex(p, names, max_terms=200):
+def polynomial_latex(p: FlintPolynomial, names: Sequence[str], max_terms: int = 200) -> str:
     """LaTeX of a FLINT polynomial whose variable names are LaTeX (symtd's symbol names)."""
     terms = list(zip(p.monoms(), p.coeffs()))
     if not terms:
@@ -171,8 +181,10 @@ def polynomial_latex(p, names, max_terms=200):
     return text
 
 
-def _rational_latex(x):
-    return str(x.numerator) if x.denominator == 1 else rf"\frac{{{x.numerator}}}{{{x.denominator}}}"
+def _rational_latex(x: Fraction) -> str:
+    if x.denominator == 1:
+        return int_to_str(x.numerator)
+    return rf"\frac{{{int_to_str(x.numerator)}}}{{{int_to_str(x.denominator)}}}"
 
 
 class PolynomialTensor:
@@ -181,28 +193,37 @@ class PolynomialTensor:
     Indexing with integers gives a ``sympy.Expr`` (made on access); ``poly(index)`` the
     FLINT polynomial; ``entry(index)`` a :class:`Polynomial`; ``to_sympy()`` the whole
     ``ImmutableDenseNDimArray``. Matricizing gives a PolynomialTensor of order 2, which
-    :func:`symtd.rank.symbolic_rank` takes without going through sympy.
+    :func:`symtd.algebra.rank.symbolic_rank` takes without going through sympy.
     """
 
-    def __init__(self, polys, ring):
+    def __init__(self, polys: ArrayLike, ring: Ring) -> None:
         self.polys, self.ring = np.asarray(polys, dtype=object), ring
-        self._exprs = {}
+        self._exprs: dict[Any, SympyExpr] = {}
 
-    shape = property(
-        lambda self: self.polys.shape, doc="The shape, a tuple (``(M,) * N`` for a grid tensor)."
-    )
-    ndim = property(lambda self: self.polys.ndim, doc="The order: the number of indices.")
-    size = property(lambda self: self.polys.size, doc="The number of entries.")
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape, a tuple (``(M,) * N`` for a grid tensor)."""
+        return self.polys.shape
 
-    def poly(self, index):
+    @property
+    def ndim(self) -> int:
+        """The order: the number of indices."""
+        return self.polys.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of entries."""
+        return self.polys.size
+
+    def poly(self, index: int | Sequence[int]) -> FlintPolynomial:
         """The FLINT polynomial (``fmpq_mpoly``) at a full index."""
         return self.polys[tuple(index) if not isinstance(index, int) else index]
 
-    def entry(self, index):
+    def entry(self, index: int | Sequence[int]) -> Polynomial:
         """The entry at a full index as a :class:`Polynomial`."""
         return Polynomial(self.poly(index), self.ring)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> PolynomialTensor | SympyExpr:  # any numpy index
         value = self.polys[index]
         if isinstance(value, np.ndarray):
             return PolynomialTensor(value, self.ring)
@@ -211,19 +232,19 @@ class PolynomialTensor:
             self._exprs[key] = self.ring.to_sympy(value)
         return self._exprs[key]
 
-    def reshape(self, *shape):
+    def reshape(self, *shape: int | tuple[int, ...]) -> PolynomialTensor:
         """The same entries in another shape (row-major, as ``numpy.reshape``)."""
         return PolynomialTensor(self.polys.reshape(*shape), self.ring)
 
-    def transpose(self, axes):
+    def transpose(self, axes: Sequence[int]) -> PolynomialTensor:
         """The tensor with its indices permuted: axis k of the result is axis ``axes[k]``."""
         return PolynomialTensor(self.polys.transpose(axes), self.ring)
 
-    def tolist(self):
+    def tolist(self) -> list[Any]:  # nested lists of sympy expressions
         """Nested lists of sympy expressions."""
         return np.vectorize(self.ring.to_sympy, otypes=[object])(self.polys).tolist()
 
-    def to_sympy(self):
+    def to_sympy(self) -> SympyExpr:
         """The tensor as a sympy ImmutableDenseNDimArray (a Matrix for order 2)."""
         import sympy
 
@@ -232,7 +253,7 @@ class PolynomialTensor:
             return sympy.ImmutableMatrix(self.shape[0], self.shape[1], flat)
         return sympy.ImmutableDenseNDimArray(flat, self.shape)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, PolynomialTensor):
             return (
                 self.shape == other.shape
@@ -243,5 +264,5 @@ class PolynomialTensor:
 
     __hash__ = None  # type: ignore[assignment]  # compared by value, never hashed
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"PolynomialTensor(shape={self.shape}, {len(self.ring.names)} variables)"

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from symtd.errors import SymtdError, escape
 
@@ -33,6 +36,22 @@ def int_to_str(n: int) -> str:
     from flint import fmpz
 
     return str(fmpz(n))
+
+
+def short_int(n: int, digits: int = 40) -> str:
+    """An integer for a message: its digits grouped by thousands, or its order of magnitude
+    beyond about ``digits`` digits (a hostile number neither floods a message nor meets
+    Python's 4,300-digit conversion limit).
+
+    >>> from symtd.algebra.rational import short_int
+    >>> short_int(-12), short_int(2**31), short_int(10**100), short_int(-(10**100))
+    ('-12', '2,147,483,648', 'about 10^100', 'about -10^100')
+    """
+    n = int(n)
+    if n.bit_length() <= 3.32 * digits:
+        return f"{n:,}"
+    exponent = int(abs(n).bit_length() * math.log10(2))  # log10 |n|, within 0.3
+    return f"about {'-' if n < 0 else ''}10^{exponent:,}"
 
 
 def str_to_int(text: str) -> int:
@@ -57,7 +76,7 @@ _RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+\Z")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)\Z")
 
 
-def parse_rational(value, where="number"):
+def parse_rational(value: object, where: str = "number") -> Fraction:
     """Read a JSON integer or a string "-3", "+3", "-3/2", "0.25", ".5" as an exact Fraction.
 
     Exactly the numbers the certificate checker accepts: no spaces, ASCII digits, at most
@@ -103,7 +122,7 @@ def parse_rational(value, where="number"):
     )
 
 
-def format_rational(value):
+def format_rational(value: int | Fraction) -> str:
     """Lowest-terms string of a rational: "2", "-3/2"."""
     value = Fraction(value)
     if value.denominator == 1:
@@ -111,18 +130,19 @@ def format_rational(value):
     return f"{int_to_str(value.numerator)}/{int_to_str(value.denominator)}"
 
 
-def as_fraction(value):
+def as_fraction(value: object) -> Fraction:
     """A Python or sympy rational number as a Fraction (refuses anything inexact or symbolic)."""
     if isinstance(value, Fraction):
         return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return Fraction(int(value))
-    if getattr(value, "is_Rational", False):
-        return Fraction(int(value.p), int(value.q))
+    sympy_number: Any = value  # sympy is untyped: a sympy Rational says so by is_Rational
+    if getattr(sympy_number, "is_Rational", False):
+        return Fraction(int(sympy_number.p), int(sympy_number.q))
     raise SymtdError(f"{value!r} is not an exact rational number")
 
 
-def clear_denominators(values):
+def clear_denominators(values: ArrayLike) -> tuple[np.ndarray, int]:
     """Integer array X and positive integer d with values == X / d (values: array of rationals)."""
     values = np.asarray(values, dtype=object)
     fractions = [as_fraction(v) for v in values.flat]
@@ -130,7 +150,7 @@ def clear_denominators(values):
     return integer_array([f.numerator * (d // f.denominator) for f in fractions], values.shape), d
 
 
-def integer_array(ints, shape):
+def integer_array(ints: Iterable[int], shape: int | tuple[int, ...]) -> np.ndarray:
     """Array of Python ints as int64 when all fit, else as an object array of exact ints."""
     ints = list(ints)
     big = any(abs(i) > INT64_LIMIT for i in ints)
@@ -139,7 +159,7 @@ def integer_array(ints, shape):
     return array.reshape(shape)
 
 
-def check_prime(p):
+def check_prime(p: object) -> None:
     """Refuse (SymtdError) a modulus that is not a prime below 2^64."""
     from flint import fmpz
 
@@ -153,7 +173,7 @@ def check_prime(p):
         raise SymtdError(f"modulus {p!r} must be a prime below 2^64")
 
 
-def max_abs(array):
+def max_abs(array: np.ndarray) -> int:
     """Exact ``max |entry|`` of an integer array (0 for an empty one) as a Python int."""
     if array.size == 0:
         return 0
@@ -178,7 +198,7 @@ class RationalTensor:
 
     __slots__ = ("numerator", "denominator")
 
-    def __init__(self, numerator, denominator=1):
+    def __init__(self, numerator: ArrayLike, denominator: int = 1) -> None:
         numerator = np.asarray(numerator)
         if numerator.dtype != object and numerator.dtype.kind != "i":
             raise SymtdError(f"RationalTensor needs an integer numerator, not {numerator.dtype}")
@@ -201,22 +221,33 @@ class RationalTensor:
         self.denominator = denominator
 
     @classmethod
-    def from_rationals(cls, values):
+    def from_rationals(cls, values: ArrayLike) -> RationalTensor:
         """From any array-like of ints, Fractions or sympy Rationals."""
         numerator, denominator = clear_denominators(values)
         return cls(numerator, denominator)
 
-    shape = property(lambda self: self.numerator.shape, doc="The shape, a tuple of ints.")
-    ndim = property(lambda self: self.numerator.ndim, doc="The order: the number of indices.")
-    size = property(lambda self: self.numerator.size, doc="The number of entries.")
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape, a tuple of ints."""
+        return self.numerator.shape
 
-    def __getitem__(self, index):
+    @property
+    def ndim(self) -> int:
+        """The order: the number of indices."""
+        return self.numerator.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of entries."""
+        return self.numerator.size
+
+    def __getitem__(self, index: Any) -> RationalTensor | Fraction:  # any numpy index
         item = self.numerator[index]
         if isinstance(item, np.ndarray):
             return RationalTensor(item, self.denominator)
         return Fraction(int(item), self.denominator)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, RationalTensor):
             return NotImplemented
         return (
@@ -227,27 +258,27 @@ class RationalTensor:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.size <= 16:
             return f"RationalTensor({self.to_strings()}, shape={self.shape})"
         return f"RationalTensor(shape={self.shape}, denominator={self.denominator})"
 
-    def reshape(self, *shape):
+    def reshape(self, *shape: int | tuple[int, ...]) -> RationalTensor:
         """The same entries in another shape (row-major, as ``numpy.reshape``)."""
         return RationalTensor(self.numerator.reshape(*shape), self.denominator)
 
-    def transpose(self, axes):
+    def transpose(self, axes: Sequence[int]) -> RationalTensor:
         """The tensor with its indices permuted: axis k of the result is axis ``axes[k]``."""
         return RationalTensor(self.numerator.transpose(axes), self.denominator)
 
-    def to_fractions(self):
+    def to_fractions(self) -> np.ndarray:
         """Object ndarray of Fractions."""
         d = self.denominator
         out = np.empty(self.shape, dtype=object)
         out.flat[:] = [Fraction(int(x), d) for x in self.numerator.flat]
         return out
 
-    def to_strings(self):
+    def to_strings(self) -> list[str]:
         """Flat row-major list of lowest-terms strings ("2", "-3/2")."""
         d = self.denominator
         flat = self.numerator.ravel()
@@ -261,7 +292,7 @@ class RationalTensor:
             pairs = zip((flat // common).tolist(), (d // common).tolist())
         return [int_to_str(x) if q == 1 else f"{int_to_str(x)}/{int_to_str(q)}" for x, q in pairs]
 
-    def to_sympy(self):
+    def to_sympy(self) -> Any:  # a sympy ImmutableDenseNDimArray (sympy is untyped)
         """sympy ImmutableDenseNDimArray of Rationals."""
         import sympy
 
@@ -269,7 +300,7 @@ class RationalTensor:
         flat = [sympy.Rational(x, d) for x in self.numerator.ravel().tolist()]
         return sympy.ImmutableDenseNDimArray(flat, self.shape)
 
-    def to_float(self):
+    def to_float(self) -> np.ndarray:
         """float64 ndarray (inexact)."""
         if self.numerator.dtype == object:
             return np.array(
@@ -278,7 +309,7 @@ class RationalTensor:
         return self.numerator / self.denominator
 
 
-def _gcd_all(numerator, denominator):
+def _gcd_all(numerator: np.ndarray, denominator: int) -> int:
     if numerator.size == 0:
         return denominator
     if numerator.dtype == object:

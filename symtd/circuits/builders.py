@@ -1,4 +1,5 @@
-"""Builders: the pooling geometries of the theory as :class:`~symtd.circuit.Circuit` objects.
+"""Builders: the pooling geometries of the theory as circuits
+(:class:`~symtd.circuits.circuit.Circuit`).
 
 Uniform-depth trees (format v1): :func:`shallow`, :func:`deep`, :func:`tree`, and the
 geometries :func:`mirror` and :func:`dilated`. General circuits: :func:`overlapping`
@@ -10,15 +11,39 @@ unless weights are given; ``F`` defaults to the identity.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from symtd.circuits.circuit import MAX_NODES, Circuit, Node, positive_int, weight_array
+from symtd.algebra.rational import short_int
+from symtd.circuits.circuit import (
+    MAX_NODES,
+    MAX_POSITIONS,
+    Circuit,
+    Levels,
+    Node,
+    NodeSpec,
+    Weights,
+    positive_int,
+    weight_array,
+)
+from symtd.circuits.operators import Operator
 from symtd.errors import SymtdError, escape
 
 
 # -- uniform-depth trees (format v1) ---------------------------------------------------------
-def tree(levels, M, widths, operator="product", *, shared=False, weights=None, F=None):
+def tree(
+    levels: Sequence[Sequence[Sequence[int]]],
+    M: int,
+    widths: int | Sequence[int],
+    operator: str | Operator = "product",
+    *,
+    shared: bool = False,
+    weights: Weights | None = None,
+    F: ArrayLike | None = None,
+) -> Circuit:
     """Any uniform-depth pooling tree, given level by level as in format v1 (:doc:`/formats`).
 
     ``levels[l]`` lists the windows of level l+1, each a list of indices into the level
@@ -35,36 +60,39 @@ def tree(levels, M, widths, operator="product", *, shared=False, weights=None, F
     >>> symtd.partition("root", net)
     (0, 2)
     """
-    levels = validate_levels(levels)
-    N = sum(len(w) for w in levels[0])
-    if isinstance(widths, (int, np.integer)) and not isinstance(widths, bool):
-        widths = [widths] * len(levels)
-    widths = [positive_int(r, "width") for r in widths]
-    if len(widths) != len(levels):
+    checked = validate_levels(levels)
+    N = sum(len(w) for w in checked[0])
+    if isinstance(widths, (int, np.integer)):  # one width for every level (bools refused below)
+        widths = [widths] * len(checked)
+    per_level = [positive_int(r, "width") for r in widths]
+    if len(per_level) != len(checked):
         raise SymtdError(
-            f"widths has {len(widths)} entries but the tree has {len(levels)} "
+            f"widths has {len(per_level)} entries but the tree has {len(checked)} "
             f"levels (one width r_0..r_{{L-1}} per level)"
         )
     if not isinstance(shared, bool):
         raise SymtdError("shared must be True or False")
 
-    def block(layer, item):
+    def block(layer: int, item: int) -> str:
         return f"layer{layer}" if shared else f"layer{layer}_{item}"
 
-    nodes, first, names = [], 0, [f"x{j}" for j in range(N)]
-    for depth, level in enumerate(levels):
+    nodes: list[Node] = []
+    first, names = 0, [f"x{j}" for j in range(N)]
+    for depth, level in enumerate(checked):
         for window in level:
             pool = [(names[i], block(depth, i)) for i in window]
-            nodes.append(Node(widths[depth], tuple(pool)))
+            nodes.append(Node(per_level[depth], tuple(pool)))
         names = [f"n{first + t}" for t in range(len(level))]
         first += len(level)
-    blocks = None if weights is None else v1_blocks(weights, levels, M, widths, shared)
+    blocks = None if weights is None else v1_blocks(weights, checked, M, per_level, shared)
     return Circuit(N, M, nodes, operator, output="output", weights=blocks, F=F)
 
 
-def v1_shapes(levels, M, widths, shared):
+def v1_shapes(
+    levels: Sequence[Sequence[Sequence[int]]], M: int, widths: Sequence[int], shared: bool
+) -> dict[str, tuple[int, ...]]:
     """{v1 weight block: shape} (format v1, :doc:`/formats`)."""
-    shapes = {}
+    shapes: dict[str, tuple[int, ...]] = {}
     for layer, width in enumerate(widths):
         fan_in = M if layer == 0 else widths[layer - 1]
         count = sum(len(w) for w in levels[0]) if layer == 0 else len(levels[layer - 1])
@@ -73,7 +101,13 @@ def v1_shapes(levels, M, widths, shared):
     return shapes
 
 
-def v1_blocks(weights, levels, M, widths, shared):
+def v1_blocks(
+    weights: Weights,
+    levels: Sequence[Sequence[Sequence[int]]],
+    M: int,
+    widths: Sequence[int],
+    shared: bool,
+) -> dict[str, ArrayLike]:
     """Named blocks of :func:`tree` from weights in the v1 layout (shapes checked)."""
     if not isinstance(weights, dict):
         raise SymtdError("weights must be a dict with blocks layer0, ..., output")
@@ -96,23 +130,23 @@ def v1_blocks(weights, levels, M, widths, shared):
     return blocks
 
 
-def validate_levels(levels):
+def validate_levels(levels: Sequence[Sequence[Sequence[int]]]) -> Levels:
     """Levels as nested tuples, checked: each level partitions the one below, windows >= 2,
     one root."""
     try:
-        levels = tuple(
+        checked = tuple(
             tuple(tuple(_index(i) for i in window) for window in level) for level in levels
         )
     except (TypeError, ValueError):
         raise SymtdError(
             "levels must be a list of levels, each a list of windows (lists of integers)"
         ) from None
-    if not levels:
+    if not checked:
         raise SymtdError("levels is empty: a network needs at least one pooling level")
-    below = sum(len(w) for w in levels[0])
+    below = sum(len(w) for w in checked[0])
     if below > MAX_NODES:
         raise SymtdError(f"{below:,} positions is too many (at most {MAX_NODES:,})")
-    for depth, level in enumerate(levels, start=1):
+    for depth, level in enumerate(checked, start=1):
         members = sorted(i for window in level for i in window)
         if members != list(range(below)):
             what = "positions" if depth == 1 else f"nodes of level {depth - 1}"
@@ -127,20 +161,20 @@ def validate_levels(levels):
                     f"pooling windows need at least 2 members"
                 )
         below = len(level)
-    if len(levels[-1]) != 1:
+    if len(checked[-1]) != 1:
         raise SymtdError(
-            f"the last level must be a single window (the root), got {len(levels[-1])}"
+            f"the last level must be a single window (the root), got {len(checked[-1])}"
         )
-    return levels
+    return checked
 
 
-def _index(i):
+def _index(i: object) -> int:
     if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
         raise TypeError(i)
     return int(i)
 
 
-def shallow(N, M, Z, operator="product", **kwargs):
+def shallow(N: int, M: int, Z: int, operator: str | Operator = "product", **kwargs: Any) -> Circuit:
     """Shallow network: one hidden layer of Z channels, global pooling over all N positions
     (the generalized CP decomposition with Z terms).
 
@@ -148,15 +182,17 @@ def shallow(N, M, Z, operator="product", **kwargs):
     >>> symtd.shallow(4, 2, 3, "max")
     Circuit(N=4, M=2, operator='max', levels=1, widths=(3,), shared=False, symbolic)
     """
-    N = positive_int(N, "N")
+    N = positive_int(N, "N", MAX_POSITIONS)
     if N < 2:
         raise SymtdError("a network needs N >= 2 positions (pooling windows have size >= 2)")
     return tree([[tuple(range(N))]], M, [Z], operator, **kwargs)
 
 
-def _levels_of_pairs(N, pair):
+def _levels_of_pairs(
+    N: int, pair: Callable[[int], list[tuple[int, int]]]
+) -> list[list[tuple[int, int]]]:
     """Binary levels over N = 2^L items: pair(n) lists the windows over n items."""
-    N = positive_int(N, "N")
+    N = positive_int(N, "N", MAX_POSITIONS)
     if N < 2 or N & (N - 1):
         raise SymtdError(f"this geometry needs N = 2^L >= 2, got N={N}")
     levels, size = [], N
@@ -166,7 +202,9 @@ def _levels_of_pairs(N, pair):
     return levels
 
 
-def deep(N, M, widths, operator="product", **kwargs):
+def deep(
+    N: int, M: int, widths: int | Sequence[int], operator: str | Operator = "product", **kwargs: Any
+) -> Circuit:
     """Deep network: N = 2^L, binary tree of contiguous size-2 windows {2t, 2t+1}, widths
     r_0..r_{L-1} (an int: the same at every level); the hierarchical Tucker format.
 
@@ -183,7 +221,9 @@ def deep(N, M, widths, operator="product", **kwargs):
     return tree(levels, M, widths, operator, **kwargs)
 
 
-def mirror(N, M, widths, operator="product", **kwargs):
+def mirror(
+    N: int, M: int, widths: int | Sequence[int], operator: str | Operator = "product", **kwargs: Any
+) -> Circuit:
     """Mirror pooling: N = 2^L; at every level item i is pooled with its mirror image
     n-1-i (n items in the level below), so the root split is an interleaved partition
     ({0, 3, 4, 7} for N = 8) and low-high splits every window.
@@ -196,7 +236,9 @@ def mirror(N, M, widths, operator="product", **kwargs):
     return tree(levels, M, widths, operator, **kwargs)
 
 
-def dilated(N, M, widths, operator="product", **kwargs):
+def dilated(
+    N: int, M: int, widths: int | Sequence[int], operator: str | Operator = "product", **kwargs: Any
+) -> Circuit:
     """Dilated pooling: N = 2^L; at every level item i is pooled with item i + n/2 (dilation
     n/2 over n items), so the root split is odd-even and low-high splits every window.
 
@@ -209,7 +251,7 @@ def dilated(N, M, widths, operator="product", **kwargs):
 
 
 # -- general circuits -------------------------------------------------------------------------
-def _per_layer(value, layer, what):
+def _per_layer(value: int | Sequence[int], layer: int, what: str) -> int:
     values = [value] if isinstance(value, (int, np.integer)) else list(value)
     if not values:
         raise SymtdError(f"{what} must be a positive integer or a non-empty list of them")
@@ -217,8 +259,17 @@ def _per_layer(value, layer, what):
 
 
 def overlapping(
-    N, M, kernel, stride, widths, operator="product", *, shared=False, weights=None, F=None
-):
+    N: int,
+    M: int,
+    kernel: int | Sequence[int],
+    stride: int | Sequence[int],
+    widths: int | Sequence[int],
+    operator: str | Operator = "product",
+    *,
+    shared: bool = False,
+    weights: Weights | None = None,
+    F: ArrayLike | None = None,
+) -> Circuit:
     """1-D overlapping ConvAC (Sharir & Shashua, ICLR 2018): every layer pools windows of
     ``kernel`` consecutive items taken every ``stride`` items (1 <= stride <= kernel).
 
@@ -238,8 +289,9 @@ def overlapping(
     >>> sorted(conv.shapes)  # shared: one block per layer and offset
     ['W1_0', 'W1_1', 'W1_2', 'W2_0', 'W2_1', 'out']
     """
-    N = positive_int(N, "N")
-    nodes, items, layer = [], [f"x{j}" for j in range(N)], 0
+    N = positive_int(N, "N", MAX_POSITIONS)
+    nodes: list[Node] = []
+    items, layer = [f"x{j}" for j in range(N)], 0
     while len(items) > 1 or layer == 0:
         k = _per_layer(kernel, layer, "kernel")
         s = _per_layer(stride, layer, "stride")
@@ -247,7 +299,7 @@ def overlapping(
         if k < 2 or s > k:
             raise SymtdError(
                 f"layer {layer + 1}: need kernel >= 2 and 1 <= stride <= kernel, got "
-                f"kernel {k}, stride {s}"
+                f"kernel {short_int(k)}, stride {short_int(s)}"
             )
         n = len(items)
         starts = [0] if n <= k else list(range(0, n - k + 1, s))
@@ -272,7 +324,16 @@ def overlapping(
     return Circuit(N, M, nodes, operator, output="out", weights=weights, F=F)
 
 
-def recurrent(N, M, r, operator="product", *, shared=True, weights=None, F=None):
+def recurrent(
+    N: int,
+    M: int,
+    r: int | Sequence[int],
+    operator: str | Operator = "product",
+    *,
+    shared: bool = True,
+    weights: Weights | None = None,
+    F: ArrayLike | None = None,
+) -> Circuit:
     """Recurrent chain: h_1 = ρ(A x_0, B x_1), h_t = ρ(C h_{t-1}, B x_t), y = out · h_{N-1}.
 
     With ``shared=False`` every step has its own blocks (A, B1..B{N-1}, C2..C{N-1}): the
@@ -293,7 +354,7 @@ def recurrent(N, M, r, operator="product", *, shared=True, weights=None, F=None)
     if len(widths) != N - 1:
         raise SymtdError(f"r must be one width or N - 1 = {N - 1} widths, got {len(widths)}")
 
-    def name(kind, t):
+    def name(kind: str, t: int) -> str:
         return kind if shared or kind == "A" else f"{kind}{t}"
 
     nodes = [Node(widths[0], (("x0", "A"), ("x1", name("B", 1))))]
@@ -302,7 +363,16 @@ def recurrent(N, M, r, operator="product", *, shared=True, weights=None, F=None)
     return Circuit(N, M, nodes, operator, output="out", weights=weights, F=F)
 
 
-def circuit(nodes, M, operator="product", *, N=None, output="output", weights=None, F=None):
+def circuit(
+    nodes: Sequence[NodeSpec],
+    M: int,
+    operator: str | Operator = "product",
+    *,
+    N: int | None = None,
+    output: str = "output",
+    weights: Weights | None = None,
+    F: ArrayLike | None = None,
+) -> Circuit:
     """Any circuit of format v2 (:doc:`/formats`): ``nodes`` lists (width, [(member, block),
     ...]) in topological order (or dicts {"width", "pool"}), the root last; N defaults to
     1 + the largest position named.
@@ -324,7 +394,7 @@ def circuit(nodes, M, operator="product", *, N=None, output="output", weights=No
     return Circuit(N, M, nodes, operator, output=output, weights=weights, F=F)
 
 
-def _pools(nodes):
+def _pools(nodes: object) -> Iterator[list[Any]]:
     for node in nodes if isinstance(nodes, (list, tuple)) else ():
         pool = (
             node.get("pool")

@@ -13,7 +13,7 @@ paired with the name of a conv block B_i of shape w_k × dim(m_i), and
 
 with ρ the activation-pooling operator (one member: ρ(c) = σ(c)). A block name used
 on several edges is one shared matrix. The uniform-depth pooling trees of format v1
-are the special case built by :func:`symtd.builders.tree`; for them
+are the special case built by :func:`symtd.circuits.builders.tree`; for them
 ``levels``, ``widths``, ``shared`` and :meth:`Circuit.weight_blocks` give the v1 view.
 
 The networkx graph has nodes "xJ" (kind "input"), "nK" (kind "pool", ``width``) and
@@ -30,14 +30,16 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple, Union
 
 import networkx as nx
 import numpy as np
+from numpy.typing import ArrayLike
 
-from symtd.algebra.rational import as_fraction, format_rational, parse_rational
-from symtd.circuits.operators import get_operator, operator_from_json, operator_to_json
+from symtd.algebra.rational import as_fraction, format_rational, parse_rational, short_int
+from symtd.circuits.operators import Operator, get_operator, operator_from_json, operator_to_json
 from symtd.errors import SymtdError, escape
 
 MAX_POSITIONS, MAX_NODES, MAX_WIDTH = 10**5, 10**5, 2**16
@@ -50,7 +52,21 @@ class Node(NamedTuple):
     """A pooling node: its width and its pool, a tuple of (member, block name) pairs."""
 
     width: int
-    pool: tuple
+    pool: tuple[tuple[str, str], ...]
+
+
+# A node as Circuit takes it: a Node, a (width, [(member, block), ...]) pair or the
+# {"width", "pool"} object of a v2 file (validated, so anything else is refused).
+NodeSpec = Union[Node, tuple[int, Sequence[Sequence[str]]], Mapping[str, Any]]
+# Weights as Circuit takes them: {block name: matrix of ints, Fractions, exact strings or
+# sympy expressions}.
+Weights = Mapping[str, ArrayLike]
+# The v1 view of a uniform-depth tree: levels (windows as indices into the level below),
+# widths r_0..r_{L-1} and whether each layer shares one block.
+Levels = tuple[tuple[tuple[int, ...], ...], ...]
+Layout = tuple[Levels, tuple[int, ...], bool]
+# sympy objects are Any: sympy ships no type information.
+SympyExpr = Any
 
 
 class Circuit:
@@ -60,7 +76,7 @@ class Circuit:
     "width" and "pool" as in a v2 file), in topological order, the root last. ``output``:
     name of the output block (a vector of the root's width). ``weights``: {block name:
     matrix} for every block, or None for symbolic weights. ``F``: the M × M template
-    matrix, identity when None. Build with the functions of :mod:`symtd.builders`.
+    matrix, identity when None. Build with the functions of :mod:`symtd.circuits.builders`.
 
     ``uses`` maps every position and node to the number of pools it appears in;
     ``is_tree`` is True when each is used exactly once (the root feeds the output).
@@ -76,7 +92,17 @@ class Circuit:
     {'A': (2, 2), 'B': (2, 2), 'output': (2,)}
     """
 
-    def __init__(self, N, M, nodes, operator="product", *, output="output", weights=None, F=None):
+    def __init__(
+        self,
+        N: int,
+        M: int,
+        nodes: Sequence[NodeSpec],
+        operator: str | Operator = "product",
+        *,
+        output: str = "output",
+        weights: Weights | None = None,
+        F: ArrayLike | None = None,
+    ) -> None:
         self.N = positive_int(N, "N", MAX_POSITIONS)
         self.M = positive_int(M, "M", MAX_WIDTH)
         self.nodes = _validate_nodes(nodes, self.N)
@@ -92,22 +118,23 @@ class Circuit:
         self.F = weight_array(np.eye(self.M, dtype=int) if F is None else F, (self.M, self.M), "F")
         self._blocks = None if weights is None else _weight_blocks(weights, self.shapes)
         self.graph = _build_graph(self)
-        self._layout, self._scopes = _UNSET, {}
+        self._layout: tuple[Layout | None] | None = None  # (layout,) once computed
+        self._scopes: dict[str, tuple[int, ...]] = {}
         self.uses = {n: d for n, d in self.graph.out_degree() if n != "y"}
         self.is_tree = all(d == 1 for d in self.uses.values())
 
     # -- structure ------------------------------------------------------------------
     @property
-    def root(self):
+    def root(self) -> str:
         """Graph name of the root node."""
         return f"n{len(self.nodes) - 1}"
 
-    def children(self, node):
+    def children(self, node: str) -> list[str]:
         """Members of a graph node in slot order (graph names)."""
         preds = self.graph.pred[node]
         return sorted(preds, key=lambda p: preds[p]["slot"])
 
-    def scope(self, member):
+    def scope(self, member: str) -> tuple[int, ...]:
         """The positions under a member ("xJ", "nK" or the output "y"), increasing."""
         if member not in self._scopes:
             if member == "y":
@@ -125,9 +152,9 @@ class Circuit:
             self._scopes[member] = tuple(sorted(found))
         return self._scopes[member]
 
-    def scope_sizes(self):
+    def scope_sizes(self) -> list[int]:
         """``[|scope(n_k)| for every node k]``, by bitsets (linear in the circuit for small N)."""
-        bits = []
+        bits: list[int] = []
         for node in self.nodes:
             value = 0
             for m, _ in node.pool:
@@ -135,36 +162,36 @@ class Circuit:
             bits.append(value)
         return [b.bit_count() for b in bits]
 
-    def dim(self, member):
+    def dim(self, member: str) -> int:
         """Dimension of a member's value: M for a position, the width for a node."""
         return self.M if member[0] == "x" else self.nodes[int(member[1:])].width
 
     @property
-    def depth(self):
+    def depth(self) -> int:
         """Length of the longest path from a position to the root, counted in pooling nodes."""
         return self.graph.nodes[self.root]["depth"]
 
     # -- weights --------------------------------------------------------------------
     @property
-    def blocks(self):
+    def blocks(self) -> dict[str, np.ndarray]:
         """{block name: read-only weight array} (symbols made on first access)."""
         if self._blocks is None:
             self._blocks = _symbolic_blocks(self)
         return self._blocks
 
-    def block(self, name):
+    def block(self, name: str) -> np.ndarray:
         """The weight array of one block."""
         return self.blocks[name]
 
     @property
-    def is_symbolic_architecture(self):
+    def is_symbolic_architecture(self) -> bool:
         """True when every weight is a free symbol (the circuit was built without weights)."""
         return self._blocks is None
 
     @property
-    def free_symbols(self):
+    def free_symbols(self) -> set[SympyExpr]:
         """Set of sympy symbols among the weights and F (empty for a concrete circuit)."""
-        found = set()
+        found: set[SympyExpr] = set()
         for array in [self.F, *self.blocks.values()]:
             for x in array.flat:
                 if not isinstance(x, Fraction):
@@ -172,7 +199,7 @@ class Circuit:
         return found
 
     @property
-    def is_concrete(self):
+    def is_concrete(self) -> bool:
         """True when every weight and every entry of F is an exact rational."""
         return self._blocks is not None and all(
             isinstance(x, Fraction)
@@ -180,7 +207,7 @@ class Circuit:
             for x in array.flat
         )
 
-    def with_weights(self, weights=None, F=None):
+    def with_weights(self, weights: Weights | None = None, F: ArrayLike | None = None) -> Circuit:
         """The same architecture with other weights (None: symbolic) and F (None: keep)."""
         return Circuit(
             self.N,
@@ -192,7 +219,7 @@ class Circuit:
             F=self.F if F is None else F,
         )
 
-    def subs(self, values):
+    def subs(self, values: Mapping[Any, Any]) -> Circuit:  # {Symbol or name: number or expr}
         """New circuit with symbols replaced (values: {Symbol or name: rational or expr})."""
         import sympy
 
@@ -203,7 +230,7 @@ class Circuit:
             for k, v in values.items()
         }
 
-        def substitute(x):
+        def substitute(x: Fraction | SympyExpr) -> Fraction | SympyExpr:
             if isinstance(x, Fraction):
                 return x
             y = x.subs({s: by_name[s.name] for s in x.free_symbols if s.name in by_name})
@@ -214,7 +241,9 @@ class Circuit:
             {k: vectorized(v) for k, v in self.blocks.items()}, vectorized(self.F)
         )
 
-    def random_point(self, seed=0, bound=10**6):
+    def random_point(
+        self, seed: int = 0, bound: int | tuple[int, int] = 10**6
+    ) -> dict[SympyExpr, Fraction]:
         """A random rational point: each free symbol -> an integer in [-bound, bound] (or in
         [low, high] for bound = (low, high)).
 
@@ -224,7 +253,7 @@ class Circuit:
         rng, (low, high) = random.Random(seed), _range(bound)
         return {s: Fraction(rng.randint(low, high)) for s in sorted(self.free_symbols, key=str)}
 
-    def at_random_point(self, seed=0, bound=10**6):
+    def at_random_point(self, seed: int = 0, bound: int | tuple[int, int] = 10**6) -> Circuit:
         """``self.subs(self.random_point(seed, bound))``, without sympy when the weights are
         all symbols (the same values: symbols drawn in order of name)."""
         if not self.is_symbolic_architecture or not all(
@@ -237,7 +266,9 @@ class Circuit:
             (label, name, k) for name, labels in names.items() for k, label in enumerate(labels)
         )
         rng, (low, high) = random.Random(seed), _range(bound)
-        flat = {name: [None] * len(labels) for name, labels in names.items()}
+        flat: dict[str, list[Fraction | None]] = {
+            name: [None] * len(labels) for name, labels in names.items()
+        }
         for _, name, k in order:
             flat[name][k] = Fraction(rng.randint(low, high))
         return self.with_weights(
@@ -249,15 +280,15 @@ class Circuit:
 
     # -- the v1 view (uniform-depth trees) --------------------------------------------
     @property
-    def layout(self):
+    def layout(self) -> Layout | None:
         """(levels, widths, shared) of format v1 when the circuit is a uniform-depth tree
         with windows of size >= 2 and v1 weight sharing (all blocks of a layer distinct,
         or one per layer); None otherwise."""
-        if self._layout is _UNSET:
-            self._layout = _v1_layout(self)
-        return self._layout
+        if self._layout is None:
+            self._layout = (_v1_layout(self),)
+        return self._layout[0]
 
-    def _v1(self, what):
+    def _v1(self, what: str) -> Layout:
         if self.layout is None:
             raise SymtdError(
                 f"{what} is defined for uniform-depth trees (format v1); this circuit "
@@ -265,15 +296,27 @@ class Circuit:
             )
         return self.layout
 
-    levels = property(
-        lambda self: self._v1("levels")[0],
-        doc="v1 levels: windows of each level as indices into the level below.",
-    )
-    widths = property(lambda self: self._v1("widths")[1], doc="v1 widths r_0, ..., r_{L-1}.")
-    shared = property(lambda self: self._v1("shared")[2], doc="v1: one block per layer.")
-    L = property(lambda self: len(self._v1("L")[0]), doc="v1: number of levels.")
+    @property
+    def levels(self) -> Levels:
+        """v1 levels: windows of each level as indices into the level below."""
+        return self._v1("levels")[0]
 
-    def weight_blocks(self):
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """v1 widths r_0, ..., r_{L-1}."""
+        return self._v1("widths")[1]
+
+    @property
+    def shared(self) -> bool:
+        """v1: one block per layer."""
+        return self._v1("shared")[2]
+
+    @property
+    def L(self) -> int:
+        """v1: number of levels."""
+        return len(self._v1("L")[0])
+
+    def weight_blocks(self) -> dict[str, np.ndarray]:
         """Weights in the v1 layout: {"layer0": ..., "layer1": ..., "output": ...} (format v1)."""
         levels, _, shared = self._v1("the v1 weight layout")
         blocks = {}
@@ -284,7 +327,7 @@ class Circuit:
         return blocks
 
     # -- interchange ----------------------------------------------------------------
-    def to_node_link(self):
+    def to_node_link(self) -> dict[str, Any]:  # JSON values
         """networkx node-link data (JSON-serializable); weights as exact strings or srepr."""
         data = nx.node_link_data(self.graph, edges="edges")
         data["graph"] = {
@@ -300,7 +343,7 @@ class Circuit:
         return data
 
     @classmethod
-    def from_node_link(cls, data):
+    def from_node_link(cls, data: Mapping[str, Any]) -> Circuit:  # JSON values
         """Inverse of :meth:`to_node_link`."""
         meta = data["graph"]
         graph = nx.node_link_graph(data, edges="edges")
@@ -330,7 +373,7 @@ class Circuit:
             raise SymtdError("node-link data does not match the circuit its metadata describes")
         return circuit
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, Circuit):
             return NotImplemented
         if (self.N, self.M, self.nodes, self.output, self.operator) != (
@@ -348,9 +391,9 @@ class Circuit:
             np.array_equal(mine[k], theirs[k]) for k in mine
         )
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # compared by value, never hashed
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         kind = "concrete" if self.is_concrete else "symbolic"
         shape = (
             f"levels={len(self.levels)}, widths={self.widths}, shared={self.shared}"
@@ -360,21 +403,20 @@ class Circuit:
         return f"Circuit(N={self.N}, M={self.M}, operator={self.operator.name!r}, {shape}, {kind})"
 
 
-_UNSET = object()
-
-
-def _range(bound):
+def _range(bound: int | tuple[int, int]) -> tuple[int, int]:
     """(low, high) of a random point's integers: [-bound, bound] or the pair itself."""
     return (-bound, bound) if isinstance(bound, int) else (int(bound[0]), int(bound[1]))
 
 
 # -- validation ----------------------------------------------------------------------------
-def positive_int(value, what, limit=None):
+def positive_int(value: object, what: str, limit: int | None = None) -> int:
     """value as a Python int >= 1 (and <= limit); SymtdError otherwise (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise SymtdError(f"{what} must be a positive integer, got {escape(value)}")
+    if value < 1:
+        raise SymtdError(f"{what} must be a positive integer, got {short_int(int(value))}")
     if limit is not None and value > limit:
-        raise SymtdError(f"{what} = {value} is too large (at most {limit:,})")
+        raise SymtdError(f"{what} = {short_int(int(value))} is too large (at most {limit:,})")
     return int(value)
 
 
@@ -501,7 +543,7 @@ def _exact_or_symbolic(x):
     return x
 
 
-def weight_array(values, shape, what):
+def weight_array(values: ArrayLike, shape: tuple[int, ...], what: str) -> np.ndarray:
     """A read-only object array of the given shape holding exact or symbolic entries."""
     try:
         array = np.array(values, dtype=object)
@@ -536,7 +578,9 @@ def _weight_blocks(weights, shapes):
 
 
 # -- symbols ----------------------------------------------------------------------------
-def symbol_name(layer, node, channel, index, shared=False, output=False):
+def symbol_name(
+    layer: int, node: int, channel: int, index: int, shared: bool = False, output: bool = False
+) -> str:
     """Paper notation a^{l,j,γ}_α (1-based); shared layers drop j, the output is a^{L,1}_α."""
     if output:
         return f"a^{{{layer},1}}_{{{index + 1}}}"
@@ -548,7 +592,7 @@ def symbol_name(layer, node, channel, index, shared=False, output=False):
 _V1_BLOCK = re.compile(r"layer(0|[1-9][0-9]*)(?:_(0|[1-9][0-9]*))?\Z")
 
 
-def symbol_names(circuit, name):
+def symbol_names(circuit: Circuit, name: str) -> list[str]:
     """Symbol names of a block's entries, row-major: v1 blocks ("layer{l}_{t}", "layer{l}",
     the output "output") in the paper's a^{l,j,γ}_α, any other block B as B_{γ,α} (with "."
     for "_" in B, so that every name is also valid LaTeX)."""

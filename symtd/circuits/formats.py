@@ -1,8 +1,8 @@
 """Network files: "symtd-network/1" and "symtd-network/2" (:doc:`/formats`), read strictly.
 
 JSON is read with duplicate keys, NaN/Infinity and numbers of more than
-:data:`~symtd.rational.MAX_DIGITS` digits refused. Both formats become one
-:class:`~symtd.circuit.Circuit`; a v1 file is the v2 circuit whose position j feeds its
+:data:`~symtd.algebra.rational.MAX_DIGITS` digits refused. Both formats become one
+:class:`~symtd.circuits.circuit.Circuit`; a v1 file is the v2 circuit whose position j feeds its
 level-1 window through block "layer0_j" (or "layer0" when shared), node t of level l its
 parent through "layer{l}_t" (or "layer{l}"), with output block "output". A file without
 "weights" is an architecture: its weights are symbols.
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -25,12 +27,14 @@ from symtd.algebra.rational import (
 )
 from symtd.circuits.builders import tree, v1_shapes, validate_levels
 from symtd.circuits.circuit import MAX_POSITIONS, MAX_WIDTH, Circuit
-from symtd.circuits.operators import BUILTIN, operator_from_json, operator_to_json
+from symtd.circuits.operators import BUILTIN, Operator, operator_from_json, operator_to_json
 from symtd.errors import SymtdError, escape
 
 FORMAT_V1, FORMAT_V2 = "symtd-network/1", "symtd-network/2"
 FORMAT = FORMAT_V1
 MAX_FILE_BYTES = 2**29
+# A file's path, as the readers and writers take it.
+FilePath = str | os.PathLike[str]
 _KEYS_V1 = {
     "format",
     "architecture",
@@ -51,10 +55,10 @@ _REQUIRED = {
 
 
 # -- strict JSON ------------------------------------------------------------------------------
-def loads(text, where="input"):
+def loads(text: str | bytes, where: str = "input") -> Any:  # any JSON value
     """Parse JSON text strictly: duplicate keys, NaN/Infinity and over-long numbers refused."""
 
-    def pairs(items):
+    def pairs(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
         obj = {}
         for key, value in items:
             if key in obj:
@@ -74,7 +78,7 @@ def loads(text, where="input"):
             raise SymtdError(f"{where}: a number has more than {MAX_DIGITS:,} digits")
         return float(digits)
 
-    def constant(name):
+    def constant(name: str) -> Any:
         raise SymtdError(f"{where}: {name} is not valid JSON")
 
     try:
@@ -91,7 +95,7 @@ def loads(text, where="input"):
         raise SymtdError(f"{where}: invalid JSON: nested too deeply") from None
 
 
-def read_json(path, what="file"):
+def read_json(path: FilePath, what: str = "file") -> Any:  # any JSON value
     """Read and strictly parse a JSON file (at most 512 MiB)."""
     where = escape(os.fspath(path), 120, quote=False)
     try:
@@ -109,7 +113,7 @@ def read_json(path, what="file"):
 
 
 # -- reading -----------------------------------------------------------------------------------
-def load_network(path):
+def load_network(path: FilePath) -> Circuit:
     """Read a v1 or v2 network file into a Circuit (SymtdError, one clear line, on any problem).
 
     >>> import os, tempfile, symtd
@@ -126,7 +130,7 @@ def load_network(path):
         raise SymtdError(f"{escape(os.fspath(path), 120, quote=False)}: {exc}") from None
 
 
-def network_from_dict(data):
+def network_from_dict(data: object) -> Circuit:  # a parsed JSON document, validated
     """Validate a parsed network document (v1 or v2) and build its Circuit.
 
     >>> import symtd
@@ -167,7 +171,9 @@ def network_from_dict(data):
     return _v2(data, N, M, operator, F)
 
 
-def _v1(data, N, M, operator, F):
+def _v1(
+    data: Mapping[str, Any], N: int, M: int, operator: Operator, F: np.ndarray | None
+) -> Circuit:
     widths = data["widths"]
     if not isinstance(widths, list) or not widths:
         raise SymtdError("widths must be a non-empty list of positive integers")
@@ -188,7 +194,9 @@ def _v1(data, N, M, operator, F):
     return tree(levels, M, widths, operator, shared=shared, F=F, weights=weights)
 
 
-def _v2(data, N, M, operator, F):
+def _v2(
+    data: Mapping[str, Any], N: int, M: int, operator: Operator, F: np.ndarray | None
+) -> Circuit:
     nodes, output = data["nodes"], data["output"]
     if not isinstance(nodes, list):
         raise SymtdError('nodes must be a list of {"width": ..., "pool": [[member, block], ...]}')
@@ -316,7 +324,7 @@ def _rationals(nested, shape, what):
 
 
 # -- writing -----------------------------------------------------------------------------------
-def save_network(circuit, path, version=None):
+def save_network(circuit: Circuit, path: FilePath, version: int | None = None) -> None:
     """Write a circuit as a network file: v1 when it is a uniform-depth tree (unless version=2),
     v2 otherwise; symbolic circuits are written as architectures (no weights).
 
@@ -339,10 +347,10 @@ def save_network(circuit, path, version=None):
         ) from None
 
 
-def dumps(doc):
+def dumps(doc: Mapping[str, Any]) -> str:  # a network document (JSON values)
     """A network document as JSON text: one line per key, per node and per weight block."""
 
-    def compact(value):
+    def compact(value: Any) -> str:
         return json.dumps(value, separators=(", ", ": "))
 
     lines = []
@@ -360,7 +368,9 @@ def dumps(doc):
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def network_to_dict(circuit, weights=True, version=None):
+def network_to_dict(
+    circuit: Circuit, weights: bool = True, version: int | None = None
+) -> dict[str, Any]:  # JSON values
     """The document of a circuit, exact strings: v1 ("shallow"/"deep" when the tree is
     one) when the circuit is a uniform-depth tree and version is not 2; v2 otherwise.
 
@@ -397,7 +407,7 @@ def network_to_dict(circuit, weights=True, version=None):
     return _v2_dict(circuit, weights)
 
 
-def _v1_named(circuit):
+def _v1_named(circuit: Circuit) -> bool:
     """True for a v1 tree whose blocks carry the names v1 gives them (so v1 loses nothing)."""
     if circuit.layout is None or circuit.output != "output":
         return False
@@ -408,11 +418,11 @@ def _v1_named(circuit):
     )
 
 
-def _strings(array):
+def _strings(array: np.ndarray) -> list[Any]:  # nested lists of strings
     return np.vectorize(format_rational, otypes=[object])(array).tolist()
 
 
-def _v1_dict(circuit, weights):
+def _v1_dict(circuit: Circuit, weights: bool) -> dict[str, Any]:
     levels = [[list(w) for w in level] for level in circuit.levels]
     doc = {
         "format": FORMAT_V1,
@@ -431,7 +441,7 @@ def _v1_dict(circuit, weights):
     return doc
 
 
-def _v2_dict(circuit, weights):
+def _v2_dict(circuit: Circuit, weights: bool) -> dict[str, Any]:
     doc = {
         "format": FORMAT_V2,
         "N": circuit.N,

@@ -30,12 +30,12 @@ from symtd.circuits.expressions import (
 from symtd.errors import SymtdError, escape
 
 
-def _is_symbolic(x):
+def _is_symbolic(x: object) -> bool:
     sympy = sys.modules.get("sympy")  # no sympy loaded => no sympy objects exist
     return sympy is not None and isinstance(x, sympy.Basic) and not x.is_Number
 
 
-def _max_scalar(a, b):
+def _max_scalar(a: Any, b: Any) -> Any:  # numbers or sympy expressions
     if _is_symbolic(a) or _is_symbolic(b):
         import sympy
 
@@ -46,14 +46,14 @@ def _max_scalar(a, b):
 _max_objects = np.frompyfunc(_max_scalar, 2, 1)
 
 
-def maximum(a, b):
+def maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Elementwise max, symbolic (sympy Max) where the entries are symbolic."""
     if a.dtype == object or b.dtype == object:
         return _max_objects(a, b)
     return np.maximum(a, b)
 
 
-def relu(a):
+def relu(a: np.ndarray) -> np.ndarray:
     """Elementwise max(a, 0)."""
     return maximum(
         a, np.zeros((), dtype=a.dtype) if a.dtype != object else np.array(0, dtype=object)
@@ -82,48 +82,48 @@ class Operator:
     """
 
     name: str
-    g: Callable
-    activation: Callable
+    g: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    activation: Callable[[np.ndarray], np.ndarray]
     mean: bool = False
     positively_homogeneous: bool = False
     latex_name: str = ""
-    sigma: object = None
-    pool: object = None
+    sigma: Any = None  # a sympy Lambda (sympy is untyped); None for built-ins
+    pool: Any = None  # likewise
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.name in BUILTIN_NAMES and len(_BUILTINS) == len(BUILTIN_NAMES):
             raise SymtdError(f"the operator name {self.name!r} belongs to a built-in operator")
 
-    def __call__(self, *children):
+    def __call__(self, *children: np.ndarray) -> np.ndarray:
         """ρ(c_1, ..., c_k) on broadcastable arrays: the fold of g, or σ(c_1) when k = 1."""
         value = reduce(self.g, children) if len(children) > 1 else self.activation(children[0])
         return self.scale(value, len(children))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., Operator], tuple[Any, ...]]:
         """Pickled by name (a built-in stays the one object ``is PRODUCT`` tests against) or by
         its expression form (re-checked when unpickled)."""
         if self.sigma is None:
             return get_operator, (self.name,)
         return operator_from_json, (operator_to_json(self),)
 
-    def _key(self):
+    def _key(self) -> tuple[str, bool, Any, Any]:
         return self.name, self.mean, self.sigma, self.pool
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Operator) and self._key() == other._key()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self._key())
 
-    def scale(self, value, k):
+    def scale(self, value: np.ndarray, k: int) -> np.ndarray:
         """The window factor: value · (1/k) for avg, value unchanged otherwise."""
         return value * _reciprocal(k, value) if self.mean else value
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Operator({self.name!r})"
 
 
-def _reciprocal(k, like):
+def _reciprocal(k: int, like: np.ndarray) -> float | Fraction | Any:  # Any: sympy Rational
     if like.dtype.kind == "f":
         return 1.0 / k
     sympy = sys.modules.get("sympy")
@@ -136,15 +136,15 @@ def _reciprocal(k, like):
     return Fraction(1, k)
 
 
-def _product(a, b):
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a * b
 
 
-def _max(a, b):
+def _max(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return relu(maximum(a, b))
 
 
-def _sum(a, b):
+def _sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return relu(a) + relu(b)
 
 
@@ -152,7 +152,7 @@ BUILTIN_NAMES = ("product", "max", "sum", "avg")
 _BUILTINS: list[Operator] = []
 
 
-def _identity(a):
+def _identity(a: np.ndarray) -> np.ndarray:
     return a
 
 
@@ -171,7 +171,7 @@ BUILTIN = {op.name: op for op in (PRODUCT, MAX, SUM, AVG)}
 _BUILTINS.extend(BUILTIN.values())  # from here on, no other operator may take their names
 
 
-def get_operator(name_or_operator):
+def get_operator(name_or_operator: str | Operator) -> Operator:
     """The built-in operator of that name (an Operator is returned as is).
 
     >>> import symtd
@@ -193,9 +193,11 @@ def get_operator(name_or_operator):
         ) from None
 
 
-def custom_operator(name, sigma, pool):
+def custom_operator(
+    name: str, sigma: str | Callable[..., Any], pool: str | Callable[..., Any]
+) -> Operator:
     """A user-defined operator from activation σ and binary pooling P (sympy Lambdas,
-    callables, or strings in the expression form of :func:`~symtd.operators.parse_expression`).
+    callables, or strings in the expression form of :func:`parse_expression`).
 
     Accepted only when, for all real a, b, c, g(a, b) = P(σ(a), σ(b)) is provably
     commutative and associative and σ(g(a, b)) = g(a, b). A rational
@@ -220,42 +222,44 @@ def custom_operator(name, sigma, pool):
         )
     if name in BUILTIN:
         raise SymtdError(f"custom operator name {name!r} is taken by a built-in operator")
-    sigma = _lambda(
+    sigma_f = _lambda(
         parse_expression(sigma, ("x",)) if isinstance(sigma, str) else sigma, 1, "sigma"
     )
-    pool = _lambda(parse_expression(pool, ("x", "y")) if isinstance(pool, str) else pool, 2, "pool")
-    if sigma.expr.has(sympy.Float) or pool.expr.has(sympy.Float):
+    pool_f = _lambda(
+        parse_expression(pool, ("x", "y")) if isinstance(pool, str) else pool, 2, "pool"
+    )
+    if sigma_f.expr.has(sympy.Float) or pool_f.expr.has(sympy.Float):
         raise SymtdError(f"operator {name!r} refused: σ or P holds a float; use exact rationals")
     try:
-        sigma_tree, pool_tree = sympy_tree(sigma.expr), sympy_tree(pool.expr)
+        sigma_tree, pool_tree = sympy_tree(sigma_f.expr), sympy_tree(pool_f.expr)
     except SymtdError as exc:
         raise SymtdError(f"operator {name!r} refused: {exc}") from None
-    pool_names = tuple(v.name for v in pool.variables)
-    for what, price in operator_price(sigma_tree, pool_tree, sigma.variables[0].name, pool_names):
+    sx, pool_names = sigma_f.variables[0].name, tuple(v.name for v in pool_f.variables)
+    for what, price in operator_price(sigma_tree, pool_tree, sx, pool_names):
         check_price(price, lambda why: SymtdError(f"operator {name!r} refused: {why}"), what)
-    why = check_operator(sigma_tree, pool_tree, sigma.variables[0].name, pool_names)
+    why = check_operator(sigma_tree, pool_tree, sx, pool_names)
     if why is not None:
         raise SymtdError(f"operator {name!r} refused: {why}")
     a, b = sympy.symbols("a b", real=True)
-    g = sympy.Lambda((a, b), pool(sigma(a), sigma(b)))
+    g = sympy.Lambda((a, b), pool_f(sigma_f(a), sigma_f(b)))
     return Operator(
         name,
         _elementwise(g, 2),
-        _elementwise(sigma, 1),
+        _elementwise(sigma_f, 1),
         latex_name=rf"\otimes_{{{name}}}",
-        sigma=sigma,
-        pool=pool,
+        sigma=sigma_f,
+        pool=pool_f,
     )
 
 
-def _elementwise(f, arity):
+def _elementwise(f: Any, arity: int) -> Callable[..., np.ndarray]:  # f: a sympy Lambda
     """A sympy Lambda as a function on arrays: float64 via lambdify, exact entries via sympy."""
     import sympy
 
     f_float = sympy.lambdify(f.variables, f.expr, modules="numpy")
     f_exact = np.frompyfunc(lambda *xs: _exact(f(*map(sympy.sympify, xs))), arity, 1)
 
-    def on_arrays(*arrays):
+    def on_arrays(*arrays: np.ndarray) -> np.ndarray:
         if any(np.asarray(x).dtype.kind == "f" for x in arrays):
             return np.asarray(f_float(*arrays), dtype=float)
         return f_exact(*(np.asarray(x, dtype=object) for x in arrays))
@@ -267,20 +271,22 @@ def _elementwise(f, arity):
 OPERATOR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}\Z")
 
 
-def parse_expression(text: str, variables: tuple[str, ...]) -> object:
+def parse_expression(text: str, variables: tuple[str, ...]) -> Any:  # a sympy Lambda
     """A sympy Lambda from the expression form, parsed without ``eval``.
 
     Grammar: numbers (``3``, ``0.5``, read exactly), the variables (x for σ; x, y for P),
     ``+ - * /``, ``^`` or ``**`` with an integer exponent, parentheses and ``max(...)``,
     ``min(...)``, ``abs(...)``; at most 200 characters, nesting at most 16, total degree at
-    most 8, every constant and intermediate coefficient at most :data:`MAX_BITS` bits and at
-    most :data:`MAX_PIECES` pieces — all priced on the parsed tree before sympy sees it.
+    most 8, every constant and intermediate coefficient at most
+    :data:`~symtd.circuits.expressions.MAX_BITS` bits and at most
+    :data:`~symtd.circuits.expressions.MAX_PIECES` pieces — all priced on the parsed tree
+    before sympy sees it.
     """
     tree = parse_tree(text, variables)
     return _to_lambda(tree, variables, text)
 
 
-def _to_lambda(tree: tuple, variables: tuple[str, ...], text: str) -> object:
+def _to_lambda(tree: tuple, variables: tuple[str, ...], text: str) -> Any:  # a sympy Lambda
     """The sympy Lambda of a priced tree (built bottom-up, constants folded exactly)."""
     import sympy
 
@@ -313,8 +319,9 @@ def _to_lambda(tree: tuple, variables: tuple[str, ...], text: str) -> object:
 def operator_price(
     sigma: tuple, pool: tuple, sx: str = "x", pv: tuple[str, str] = ("x", "y")
 ) -> list[tuple[str, Price]]:
-    """The prices of σ, P and g(a, b) = P(σ(a), σ(b)) (trees of :func:`parse_tree`; g priced
-    by substitution, :func:`~symtd.circuits.expressions.price_of`), each held to the limits of
+    """The prices of σ, P and g(a, b) = P(σ(a), σ(b)) (trees of
+    :func:`~symtd.circuits.expressions.parse_tree`; g priced by substitution,
+    :func:`~symtd.circuits.expressions.price_of`), each held to the limits of
     :func:`parse_expression`."""
     s_one = price_of(sigma, {sx: VARIABLE})
     return [
@@ -324,13 +331,13 @@ def operator_price(
     ]
 
 
-def expression_text(f):
+def expression_text(f: Any) -> str:  # f: a sympy Lambda (sympy is untyped)
     """The expression form of a sympy Lambda's body (inverse of :func:`parse_expression`)."""
     import sympy
 
     names = {v: name for v, name in zip(f.variables, ("x", "y"))}
 
-    def text(e):
+    def text(e: Any) -> str:
         if e in names:
             return names[e]
         if e.is_Integer:
@@ -357,7 +364,7 @@ def expression_text(f):
     return text(f.expr)
 
 
-def operator_to_json(operator):
+def operator_to_json(operator: Operator) -> str | dict[str, str]:
     """A built-in operator's name, or {"name", "sigma", "pool"} for a custom one."""
     if operator.name in BUILTIN and BUILTIN[operator.name] == operator:
         return operator.name
@@ -368,7 +375,7 @@ def operator_to_json(operator):
     }
 
 
-def operator_from_json(value):
+def operator_from_json(value: object) -> Operator:
     """Inverse of :func:`operator_to_json`; a custom operator is re-checked exactly."""
     if isinstance(value, str):
         return get_operator(value)
@@ -381,12 +388,12 @@ def operator_from_json(value):
     return custom_operator(value["name"], value["sigma"], value["pool"])
 
 
-def _exact(value):
+def _exact(value: Any) -> Any:  # a sympy value -> a Fraction or the sympy value
     """A sympy Rational back to Fraction (symbolic values stay sympy)."""
     return Fraction(int(value.p), int(value.q)) if value.is_Rational else value
 
 
-def _lambda(f, arity, what):
+def _lambda(f: Any, arity: int, what: str) -> Any:  # a sympy Lambda or a callable -> Lambda
     import sympy
 
     if isinstance(f, sympy.Lambda):

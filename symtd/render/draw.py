@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +18,8 @@ from symtd.algebra.rank import rank
 from symtd.algebra.rational import RationalTensor
 from symtd.circuits.builders import deep
 from symtd.circuits.circuit import Circuit
-from symtd.circuits.formats import architecture_name
-from symtd.circuits.partitions import partition
+from symtd.circuits.formats import FilePath, architecture_name
+from symtd.circuits.partitions import PartitionSpec, partition
 from symtd.errors import SymtdError
 from symtd.ranks.matricization import matricization_rank
 from symtd.tensors.grid import grid_tensor
@@ -25,9 +27,10 @@ from symtd.tensors.matricize import matricize
 
 FORMATS = (".png", ".svg")
 MAX_POSITIONS, MAX_SIDE, MAX_DRAWN_NODES = 64, 1024, 400
+# matplotlib objects are Any: matplotlib is imported only when drawing.
 
 
-def pyplot():
+def pyplot() -> Any:  # the matplotlib.pyplot module, with the Agg backend
     import matplotlib
 
     matplotlib.use("Agg")
@@ -36,14 +39,14 @@ def pyplot():
     return plt
 
 
-def _picture_path(path):
+def _picture_path(path: FilePath) -> Path:
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise SymtdError(f"picture file must end in {' or '.join(FORMATS)}, got {path.name!r}")
     return path
 
 
-def save_figure(fig, path):
+def save_figure(fig: Any, path: FilePath) -> Path:  # fig: a matplotlib Figure
     path = _picture_path(path)
     try:
         fig.savefig(path, dpi=150, bbox_inches="tight")
@@ -54,13 +57,13 @@ def save_figure(fig, path):
     return path
 
 
-def circuit_layout(circuit):
+def circuit_layout(circuit: Circuit) -> dict[str, tuple[float, float]]:
     """{graph node: (x, y)}: position j at (j, 0); pooling node n_k at its depth (longest path
     from a position), centred over its members and spread apart where windows of one depth
     would share a centre; the output one row above the root."""
     nodes = circuit.graph.nodes
     xy = {f"x{j}": (float(j), 0.0) for j in range(circuit.N)}
-    by_depth = {}
+    by_depth: dict[int, list[int]] = {}
     for k in range(len(circuit.nodes)):
         by_depth.setdefault(nodes[f"n{k}"]["depth"], []).append(k)
     for depth in sorted(by_depth):
@@ -73,11 +76,11 @@ def circuit_layout(circuit):
     return xy
 
 
-def _spread(xs, gap=1.0):
+def _spread(xs: list[float], gap: float = 1.0) -> list[float]:
     """Keep the order of xs but at least `gap` apart (interleaved windows share a centre), same
     mean."""
     order = sorted(range(len(xs)), key=xs.__getitem__)
-    placed = []
+    placed: list[float] = []
     for k in order:
         placed.append(max(xs[k], placed[-1] + gap) if placed else xs[k])
     shift = float(np.mean(xs)) - float(np.mean(placed))
@@ -87,7 +90,7 @@ def _spread(xs, gap=1.0):
     return out
 
 
-def draw_circuit(circuit, path):
+def draw_circuit(circuit: Circuit, path: FilePath) -> Path:
     """The circuit DAG by depth: positions, pooling nodes (operator, width), output.
 
     Under every pooling node a bar spans the positions it sees, staggered so that
@@ -107,7 +110,7 @@ def draw_circuit(circuit, path):
     graph, height = circuit.graph, circuit.depth + 1
     scopes = {n: circuit.scope(n) for n in graph.nodes}
     contiguous = all(list(s) == list(range(s[0], s[0] + len(s))) for s in scopes.values())
-    uses = {}
+    uses: dict[str, int] = {}
     for _, _, block in graph.edges(data="block"):
         uses[block] = uses.get(block, 0) + 1
     fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.4 * height + 2))
@@ -171,7 +174,7 @@ def draw_circuit(circuit, path):
     return save_figure(fig, path)
 
 
-def _short(text, limit=12):
+def _short(text: object, limit: int = 12) -> str:
     text = "".join(ch if ch.isprintable() and ord(ch) < 128 else "?" for ch in str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -184,7 +187,7 @@ def _kind(circuit: Circuit) -> str:
     return "tree" if circuit.is_tree else "DAG"
 
 
-def draw_matricization(circuit, spec, path):
+def draw_matricization(circuit: Circuit, spec: PartitionSpec, path: FilePath) -> Path:
     """Heatmap of the matricization [G]_{I,J}, entries scaled exactly by the largest ``|entry|``,
     exact rank in the title."""
     from fractions import Fraction
@@ -225,7 +228,7 @@ def draw_matricization(circuit, spec, path):
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     J = [k for k in range(circuit.N) if k not in I]
 
-    def positions(S):
+    def positions(S: Sequence[int]) -> str:
         return "{" + ",".join(map(str, S)) + "}"
 
     fig.suptitle(
@@ -238,10 +241,12 @@ def draw_matricization(circuit, spec, path):
     return save_figure(fig, path)
 
 
-def rank_curves(Ns=(2, 4, 8, 16), M=2, r=2, seed=0, draws=5):
+def rank_curves(
+    Ns: Sequence[int] = (2, 4, 8, 16), M: int = 2, r: int = 2, seed: int = 0, draws: int = 5
+) -> dict[str, list[int]]:
     """{label: [odd-even rank for each N]}: deep networks (the largest exact rank over `draws`
     random weight points) and what shallow networks reach per channel."""
-    curves = {}
+    curves: dict[str, list[int]] = {}
     for operator in ("product", "max", "avg"):
         ranks = []
         for N in Ns:
@@ -259,7 +264,9 @@ def rank_curves(Ns=(2, 4, 8, 16), M=2, r=2, seed=0, draws=5):
     return curves
 
 
-def plot_ranks(path, Ns=(2, 4, 8, 16), M=2, r=2, seed=0):
+def plot_ranks(
+    path: FilePath, Ns: Sequence[int] = (2, 4, 8, 16), M: int = 2, r: int = 2, seed: int = 0
+) -> Path:
     """The rank plot: exact odd-even ranks (log scale) against N."""
     _picture_path(path)
     if any(N < 2 or N & (N - 1) for N in Ns) or M < 2 or M ** max(Ns) > 2**24 or not 1 <= r <= 8:

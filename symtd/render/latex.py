@@ -1,7 +1,7 @@
 """LaTeX of derived expressions in the paper's notation (sympy's printer for expressions).
 
-Importing this module registers sympy's ``_latex`` hook on :class:`~symtd.circuit.Circuit`
-(its decomposition) and :class:`~symtd.rational.RationalTensor` (a bracketed matrix), so
+Importing this module registers sympy's ``_latex`` hook on :class:`~symtd.circuits.circuit.Circuit`
+(its decomposition) and :class:`~symtd.algebra.rational.RationalTensor` (a bracketed matrix), so
 ``sympy.latex(x)`` works on both while the lower layers never import the printer.
 
 * :func:`decomposition_latex` — the circuit's generalized CP / HT / tree recursion with
@@ -14,12 +14,14 @@ Importing this module registers sympy's ``_latex`` hook on :class:`~symtd.circui
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from fractions import Fraction
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from symtd.algebra.polynomial import Polynomial
-from symtd.algebra.rational import RationalTensor, as_fraction, int_to_str
+from symtd.algebra.rational import RationalTensor, as_fraction, int_to_str, short_int
 from symtd.circuits.circuit import Circuit
 from symtd.errors import SymtdError
 from symtd.tensors.evaluate import terms_bound
@@ -36,7 +38,7 @@ MAX_SHOWN_TERMS = 200  # beyond this many terms an entry is shown abridged
 GAMMA, ALPHA = r"\gamma", r"\alpha"
 
 
-def _otimes(circuit):
+def _otimes(circuit: Circuit) -> str:
     """⊗_g of the operator (avg pools with ⊗_sum and the window factor 1/k)."""
     op = circuit.operator
     if op.name == "avg":
@@ -44,13 +46,13 @@ def _otimes(circuit):
     return op.latex_name or rf"\otimes_{{\mathrm{{{_escape(op.name)}}}}}"
 
 
-def _escape(name):
+def _escape(name: str) -> str:
     return "".join(
         "\\" + ch if ch in "#$%&_{}" else ch for ch in name if ch.isprintable() and ch not in "\\^~"
     )
 
 
-def _pooled(terms, circuit):
+def _pooled(terms: list[str], circuit: Circuit) -> str:
     """φ_1 ⊗_g ... ⊗_g φ_k, written with \\cdots beyond four factors; avg adds 1/k."""
     ox = _otimes(circuit)
     body = (
@@ -61,7 +63,7 @@ def _pooled(terms, circuit):
     return rf"\tfrac{{1}}{{{len(terms)}}}\left({body}\right)" if circuit.operator.mean else body
 
 
-def decomposition_latex(circuit):
+def decomposition_latex(circuit: Circuit) -> str:
     r"""An ``align*`` environment: the decomposition of the circuit's grid tensor T^y.
 
     Leaf vectors v^{j,α} = F a^{0,j,α}; a shallow circuit gives the generalized CP form,
@@ -81,7 +83,7 @@ def decomposition_latex(circuit):
         return circuit_latex(circuit)
     L, w = circuit.L, circuit.widths
 
-    def weight(l, node, channel, index):
+    def weight(l: int, node: int | str, channel: int | str, index: int | str) -> str:
         return (
             rf"a^{{{l},{channel}}}_{{{index}}}"
             if circuit.shared and l < L
@@ -104,7 +106,7 @@ def decomposition_latex(circuit):
         )
         for l, level in enumerate(circuit.levels, start=1):
 
-            def previous(k, a, l=l):
+            def previous(k: int | str, a: str, l: int = l) -> str:
                 return (
                     rf"\mathbf{{v}}^{{{k},{a}}}"
                     if l == 1
@@ -146,7 +148,7 @@ def decomposition_latex(circuit):
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
-def circuit_latex(circuit):
+def circuit_latex(circuit: Circuit) -> str:
     """An ``align*`` environment: the equations of a general circuit (format v2), one per node.
 
     A tree circuit is written as its generalized tree decomposition, φ^{k,γ} = ⊗_g over
@@ -162,7 +164,7 @@ def circuit_latex(circuit):
         else (lambda k: rf"\mathbf{{h}}^{{{k}}}")
     )
 
-    def member(m, block):
+    def member(m: str, block: str) -> str:
         if m[0] == "x":
             return rf"\mathbf{{v}}^{{{int(m[1:]) + 1},\gamma}}_{{{_block(block)}}}"
         return rf"\left({_block(block)}\,{value(int(m[1:]))}\right)_{{\gamma}}"
@@ -201,11 +203,11 @@ def circuit_latex(circuit):
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
-def _block(name):
+def _block(name: str) -> str:
     return rf"\mathsf{{{_escape(name)}}}"
 
 
-def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
+def entry_latex(circuit: Circuit, d: Sequence[int], max_terms: int = MAX_SHOWN_TERMS) -> str:
     r"""LaTeX of the grid-tensor entry G[d] = h_y(x^(d_1), ..., x^(d_N)) (d 0-based).
 
     Symbolic product entries are printed straight from their FLINT polynomial: beyond
@@ -230,7 +232,7 @@ def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
         terms = terms_bound(circuit) if circuit.operator.name == "product" else 0
         if terms > MAX_POLYNOMIAL_TERMS:
             raise SymtdError(
-                f"a symbolic entry of this circuit may have {terms:,} terms, more than "
+                f"a symbolic entry of this circuit may have {short_int(terms)} terms, more than "
                 f"{MAX_POLYNOMIAL_TERMS:,}; use concrete weights"
             )
     value = grid_entry(circuit, d)
@@ -243,7 +245,7 @@ def entry_latex(circuit, d, max_terms=MAX_SHOWN_TERMS):
     return sympy.latex(value)
 
 
-def matrix_latex(A):
+def matrix_latex(A: RationalTensor | ArrayLike) -> str:
     r"""A rational matrix (RationalTensor or nested numbers) in brackets; at most 32 × 32.
 
     >>> import symtd
@@ -269,7 +271,7 @@ def matrix_latex(A):
     )
 
 
-def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
+def rank_latex(I: Collection[int], N: int, rank: int, tensor: str = r"\mathcal{T}^y") -> str:
     r"""rank [A]_{I,J} = k with I, J written out (1-based positions, as in the paper).
 
     >>> import symtd
@@ -278,8 +280,8 @@ def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
     """
     J = [k for k in range(N) if k not in I]
 
-    def positions(S):
-        return r"\{" + ",".join(str(k + 1) for k in S) + r"\}" if S else r"\emptyset"
+    def positions(S: Sequence[int]) -> str:
+        return r"\{" + ",".join(int_to_str(k + 1) for k in S) + r"\}" if S else r"\emptyset"
 
     return (
         rf"\operatorname{{rank}}\,[{tensor}]_{{I,J}} = {rank}, \qquad I = {positions(sorted(I))},\ "
@@ -287,27 +289,28 @@ def rank_latex(I, N, rank, tensor=r"\mathcal{T}^y"):
     )
 
 
-def _rational(x):
-    x = Fraction(x)
+def _rational(x: Fraction) -> str:
     if x.denominator == 1:
         return int_to_str(x.numerator)
     sign = "-" if x < 0 else ""
     return rf"{sign}\frac{{{int_to_str(abs(x.numerator))}}}{{{int_to_str(x.denominator)}}}"
 
 
-def _index(d, circuit):
+def _index(d: Sequence[int], circuit: Circuit) -> tuple[int, ...]:
     d = tuple(int(x) for x in d)
     if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
         raise SymtdError(
-            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}"
+            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, "
+            f"got ({', '.join(short_int(x) for x in d[:16])}{', ...' if len(d) > 16 else ''})"
         )
     return d
 
 
-def _register():
+def _register() -> None:
     """sympy's printer calls ``obj._latex(printer)``; give the two symtd types theirs."""
-    Circuit._latex = lambda self, printer=None: decomposition_latex(self)
-    RationalTensor._latex = lambda self, printer=None: matrix_latex(self)
+    # set from above, so that the lower floors never import the printer
+    setattr(Circuit, "_latex", lambda self, printer=None: decomposition_latex(self))
+    setattr(RationalTensor, "_latex", lambda self, printer=None: matrix_latex(self))
 
 
 _register()

@@ -12,19 +12,26 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from symtd.errors import escape
+from symtd.ranks.separation import SeparationRank
 from symtd.render.escape import tex
 
 NAMED = ("odd-even", "low-high", "root")
+#: A table: (network label, one SeparationRank per partition) for every network.
+Table = Sequence[tuple[str, Sequence[SeparationRank]]]
 
 
-def cell(s):
+def cell(s: SeparationRank) -> str:
     """The certified value, or "lower–upper"."""
     return str(s.lower) if s.certified else f"{s.lower}–{s.upper}"
 
 
-def partitions_json(ranks, names):
+def partitions_json(
+    ranks: Sequence[SeparationRank], names: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:  # JSON values
     """The ``--json`` form: {"partitions": [{"partition", "rows", "lower", "upper", "upper_bound",
     "certified"}, ...]} for one network."""
     return {
@@ -42,7 +49,7 @@ def partitions_json(ranks, names):
     }
 
 
-def to_json(table, names):
+def to_json(table: Table, names: Sequence[str]) -> str:
     """One network: exactly the ``--json`` form; several: {"networks": [{"network",
     "partitions"}, ...]}."""
     if len(table) == 1:
@@ -56,7 +63,7 @@ def to_json(table, names):
     )
 
 
-def to_text(table, names):
+def to_text(table: Table, names: Sequence[str]) -> str:
     """One network: a row per partition with both bounds; several: networks × partitions."""
     if len(table) == 1:
         shown = [escape(name, 200, quote=False) for name in names]
@@ -91,7 +98,7 @@ def to_text(table, names):
     return "\n".join(lines)
 
 
-def to_csv(table, names):
+def to_csv(table: Table, names: Sequence[str]) -> str:
     """Long form: network, partition, rows, lower, upper, upper_bound, certified."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -112,7 +119,7 @@ def to_csv(table, names):
     return out.getvalue().rstrip("\n")
 
 
-def to_latex(table, names):
+def to_latex(table: Table, names: Sequence[str]) -> str:
     """A booktabs ``tabular`` (needs \\usepackage{booktabs}): networks × partitions."""
     lines = [
         r"\begin{tabular}{l" + "r" * len(names) + "}",
@@ -128,5 +135,5 @@ def to_latex(table, names):
     return "\n".join(lines)
 
 
-def _label(label):
+def _label(label: str) -> str:
     return escape(label, 1000, quote=False)
