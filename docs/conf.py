@@ -59,7 +59,7 @@ rst_prolog = r"""
 # here (no network access for intersphinx), so their names are accepted as they are.
 nitpicky = True
 nitpick_ignore_regex = [
-    ("py:class", r"(np|numpy|sympy|flint|nx|networkx|fractions|pathlib|typing|collections)\..*"),
+    ("py:class", r"(np|numpy|sympy|flint|nx|networkx|fractions|pathlib|typing|collections|os)\..*"),
     ("py:class", r"(Fraction|Callable|Path|Expr)"),
 ]
 

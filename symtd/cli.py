@@ -394,9 +394,9 @@ def _concrete(path: str) -> Circuit:
 
 
 def _grid(args: argparse.Namespace) -> None:
-    from symtd.tensors.grid import grid_tensor
+    from symtd.tensors.grid import exact_grid_tensor
 
-    G = grid_tensor(_concrete(args.network))
+    G = exact_grid_tensor(_concrete(args.network))
     text = json.dumps({"shape": list(G.shape), "entries": G.to_strings()}, separators=(",", ":"))
     if args.out:
         _write(args.out, text)

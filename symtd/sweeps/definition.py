@@ -300,6 +300,8 @@ def _builder_cell(
                 N, M, widths if isinstance(widths, int) else widths[0], operator
             )
         elif arch == "overlapping":
+            if kernel is None or stride is None:  # the grid check gives both to overlapping
+                raise SymtdError("the overlapping architecture needs kernel and stride")
             circuit = builders.overlapping(N, M, kernel, stride, widths, operator, shared=True)
         elif arch == "recurrent":
             circuit = builders.recurrent(N, M, widths, operator)

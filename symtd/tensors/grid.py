@@ -29,7 +29,7 @@ from symtd.algebra.rational import RationalTensor, check_prime, clear_denominato
 from symtd.circuits.circuit import Circuit
 from symtd.circuits.operators import BUILTIN, PRODUCT
 from symtd.circuits.partitions import PartitionSpec, partition
-from symtd.errors import SymtdError
+from symtd.errors import SymtdError, escape
 from symtd.tensors.decomposition import from_circuit, mode_dot_all, tree_to_tensor
 from symtd.tensors.evaluate import (
     Elementwise,
@@ -93,6 +93,17 @@ def grid_tensor(
         return _from_kind(forward(circuit, Elementwise(circuit, arithmetic)), arithmetic)
     tt = from_circuit(circuit).map(converter(circuit, arithmetic))
     return _from_kind(tree_to_tensor(tt), arithmetic)
+
+
+def exact_grid_tensor(
+    circuit: Circuit, method: str = "forward", max_bytes: int | None = None
+) -> RationalTensor:
+    """The exact grid tensor of a concrete circuit: :func:`grid_tensor` in exact arithmetic,
+    typed as the RationalTensor it is (symbols are refused there with one clear line)."""
+    G = grid_tensor(circuit, method, "exact", max_bytes)
+    if not isinstance(G, RationalTensor):  # exact arithmetic gives nothing else
+        raise SymtdError("an exact grid tensor needs concrete weights")
+    return G
 
 
 def coefficient_tensor(circuit: Circuit, arithmetic: str | None = None) -> Grid:
@@ -185,7 +196,8 @@ def grid_entry(circuit: Circuit, d: Sequence[int]) -> Any:
     d = tuple(int(x) for x in d)
     if len(d) != circuit.N or not all(0 <= x < circuit.M for x in d):
         raise SymtdError(
-            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, got {d}"
+            f"entry index must be {circuit.N} template indices in 0..{circuit.M - 1}, "
+            f"got {escape(d)}"
         )
     if circuit.operator is PRODUCT and not circuit.is_concrete:
         ring = circuit_ring(circuit)

@@ -16,7 +16,7 @@ from symtd.circuits.partitions import partition
 from symtd.errors import SymtdError, escape
 from symtd.ranks.matricization import matricization_rank
 from symtd.ranks.separation import separation_rank
-from symtd.tensors.grid import grid_tensor
+from symtd.tensors.grid import exact_grid_tensor
 from symtd.tensors.representation import is_covering
 from symtd.theorems.common import Theorem, Verdict, affordable, certificate, levels_count, timed
 
@@ -97,7 +97,11 @@ def check_t4(N: int, M: int, r: int, seed: int = 0) -> Verdict:
         {"deep": network_to_dict(net)},
         [
             {"kind": "covering", "network": "deep"},
-            {"kind": "grid_equals", "network": "deep", "entries": grid_tensor(net).to_strings()},
+            {
+                "kind": "grid_equals",
+                "network": "deep",
+                "entries": exact_grid_tensor(net).to_strings(),
+            },
             {"kind": "rank", "network": "deep", "rows": list(range(0, N, 2)), "rank": got},
         ],
     )
@@ -189,7 +193,11 @@ def check_t4_general(
         {"arch": network_to_dict(point)},
         [
             {"kind": "covering", "network": "arch"},
-            {"kind": "grid_equals", "network": "arch", "entries": grid_tensor(point).to_strings()},
+            {
+                "kind": "grid_equals",
+                "network": "arch",
+                "entries": exact_grid_tensor(point).to_strings(),
+            },
             {"kind": "rank", "network": "arch", "rows": list(I), "rank": s.upper},
             {
                 "kind": "cut_bound",

@@ -19,7 +19,7 @@ from symtd.circuits.builders import deep, shallow
 from symtd.circuits.circuit import Circuit, symbol_name
 from symtd.circuits.formats import network_to_dict
 from symtd.errors import SymtdError
-from symtd.tensors.grid import grid_tensor, network_function
+from symtd.tensors.grid import exact_grid_tensor, grid_tensor, network_function
 from symtd.theorems.common import (
     Theorem,
     Verdict,
@@ -151,7 +151,7 @@ def check_t6(
             "output": [weights["output"][live]],
         },
     )
-    G = grid_tensor(point)
+    G = exact_grid_tensor(point)
     free = sum(np.size(w) for w in weights.values()) - len(region)
     numbers = {"region": f"{len(region)} strict inequalities, {free} free weights", "shallow Z": 1}
     if not (identity and G == grid_tensor(one)):

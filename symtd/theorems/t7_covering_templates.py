@@ -16,7 +16,7 @@ from symtd.algebra.rational import RationalTensor, format_rational
 from symtd.circuits.builders import deep, tree
 from symtd.circuits.formats import network_to_dict
 from symtd.tensors.decomposition import TreeTensor, tree_to_tensor
-from symtd.tensors.grid import grid_tensor
+from symtd.tensors.grid import exact_grid_tensor
 from symtd.tensors.representation import is_covering, leaf_weights, relu_neurons, template_matrix
 from symtd.theorems.common import (
     Theorem,
@@ -118,7 +118,7 @@ def check_t7(
         blocks["output"],
         point.operator,
     )
-    G = grid_tensor(point)
+    G = exact_grid_tensor(point)
     cert = certificate(
         "T7",
         instance,

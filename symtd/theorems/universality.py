@@ -18,7 +18,7 @@ from symtd.circuits.builders import deep, shallow
 from symtd.circuits.circuit import Circuit
 from symtd.circuits.formats import network_to_dict
 from symtd.errors import SymtdError
-from symtd.tensors.grid import grid_tensor
+from symtd.tensors.grid import exact_grid_tensor
 from symtd.tensors.matricize import matricize
 from symtd.tensors.representation import is_covering, leaf_weights
 from symtd.theorems.common import (
@@ -118,7 +118,7 @@ def check_universality(
     if Z is not None and Z < used:
         return _too_small(theorem, instance, target, operator, architecture, Z, used)
     T = RationalTensor.from_rationals(target)
-    G = grid_tensor(net)
+    G = exact_grid_tensor(net)
     doc = network_to_dict(net)
     name = doc["architecture"]  # a deep network of N = 2 is shallow
     cert = certificate(
