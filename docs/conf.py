@@ -61,6 +61,7 @@ nitpicky = True
 nitpick_ignore_regex = [
     ("py:class", r"(np|numpy|sympy|flint|nx|networkx|fractions|pathlib|typing|collections|os)\..*"),
     ("py:class", r"(Fraction|Callable|Path|Expr)"),
+    ("py:class", r"symtd\.theorems\.common\.C|list\[tuple\[.*"),  # a TypeVar; a split annotation
 ]
 
 # -- HTML ------------------------------------------------------------------------------------------

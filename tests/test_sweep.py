@@ -250,7 +250,7 @@ def test_lower_bounds_are_labelled_and_never_mixed(tmp_path, cluster):
         (tmp_path / "low.csv").read_text()
         + "".join((tmp_path / "exact.csv").read_text().splitlines(True)[1:])
     )
-    with pytest.raises(symtd.SymtdError, match="repeats line 2"):  # the same draws twice
+    with pytest.raises(symtd.SymtdError, match=r"repeats line [0-9]+"):  # the same draws twice
         summarize(read_results(mixed))
     low_rows, exact_rows = read_results(tmp_path / "low.csv"), read_results(tmp_path / "exact.csv")
     forged = [dict(r, draw=r["draw"] + 100) for r in exact_rows]  # other draws, one fingerprint

@@ -2,13 +2,13 @@
 A certificate, re-checked and tampered with
 ===========================================
 
-:func:`symtd.theorems.t4_convac_depth_efficiency.check_t4` verifies one instance of theorem T4 (complete depth
-efficiency of ConvACs): a deep product network with :math:`N = 4`, :math:`M = 2` and
-widths 2 whose ``odd-even`` matricization has rank :math:`\\min(r_0, M)^{N/2} = 4` at an
-exact rational weight point. Its certificate (format ``symtd-certificate/1``) carries the
-network, the claimed grid and the claimed rank; :func:`symtd.checker.check`, which shares
-no code with the rest of symtd, recomputes all of it. Change one number and the check
-fails.
+:func:`symtd.theorems.t4_convac_depth_efficiency.check_t4` verifies one instance of
+theorem T4 (complete depth efficiency of ConvACs): a deep product network with
+:math:`N = 4`, :math:`M = 2` and widths 2 whose ``odd-even`` matricization has rank
+:math:`\\min(r_0, M)^{N/2} = 4` at an exact rational weight point. Its certificate
+(format ``symtd-certificate/1``) carries the network, the claimed grid and the claimed rank;
+:func:`symtd.checker.check`, which shares no code with the rest of symtd, recomputes all of
+it. Change one number and the check fails.
 """
 
 import copy

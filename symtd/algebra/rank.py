@@ -220,7 +220,7 @@ def _pivot_columns(M: Any, r: int) -> list[int] | None:
 def symbolic_rank(A: Any, seed: int = 0) -> int:
     """Exact rank over Q(weights) of a matrix of polynomials in the weights.
 
-    A: a :class:`~symtd.polynomial.PolynomialTensor` of order 2 (a matricized symbolic grid
+    A: a :class:`~symtd.algebra.polynomial.PolynomialTensor` of order 2 (a matricized symbolic grid
     tensor), a sympy Matrix or a nested list / object array of sympy polynomials. The
     entries become FLINT polynomials (``fmpq_mpoly``). First the rank at one random rational
     point (exact over Q): if it is full, so is the rank over Q(weights) (a minor that is

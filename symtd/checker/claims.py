@@ -1,7 +1,7 @@
-"""One verifier per claim kind, and the table :data:`CLAIMS` that dispatches to them.
+"""One verifier per claim kind, and the table ``CLAIMS`` that dispatches to them.
 
 A verifier takes (claim, network, grid, certificate) — the grid is the checker's own forward
-pass of the network, present for the kinds in :data:`GRID_CLAIMS` — and returns None when the
+pass of the network, present for the kinds in ``GRID_CLAIMS`` — and returns None when the
 claim holds, raising CheckFailed when it does not. Each one recomputes its claim from the data;
 none of them trusts a number the certificate states without recomputing it.
 """

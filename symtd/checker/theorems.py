@@ -1,5 +1,5 @@
 """What each theorem instance needs: its schema and the claims, with the values the theorem
-predicts, dispatched through the table :data:`THEOREMS`.
+predicts, dispatched through the table ``THEOREMS``.
 
 A certificate's claims must be exactly :func:`needed_claims` of its instance; every field of
 an instance is tied to something the checker recomputes (its networks, its claims, a fixed

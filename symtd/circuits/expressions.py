@@ -3,7 +3,7 @@ without sympy (:doc:`/formats`).
 
 An expression is a tree of tuples: ("num", Fraction), ("var", name), ("neg", t),
 ("add" | "sub" | "mul" | "div", t, u), ("pow", t, k) and ("max" | "min" | "abs", (t, ...)).
-Its :class:`Price` bounds what the exact checks cost before they run; :func:`identically_zero`
+Its :class:`Price` bounds what the exact checks cost before they run; ``identically_zero``
 decides t ≡ 0 over the reals piece by piece, with exact linear algebra on the pieces' regions.
 """
 
@@ -23,7 +23,7 @@ from symtd.errors import SymtdError, escape
 #: exponents and total degree (of σ, of P and of g = P(σ(a), σ(b))), parenthesis nesting,
 #: bits of every constant and every intermediate coefficient (log2 of |numerator| +
 #: |denominator|, bounded in log space), and linear pieces of the proofs (see
-#: :func:`operator_price`).
+#: ``operator_price``).
 MAX_EXPRESSION, MAX_EXPONENT, MAX_NESTING = 200, 8, 16
 MAX_BITS, MAX_PIECES, MAX_PROOF_PIECES = 1024, 64, 4096
 _TOKEN = re.compile(r"\s*(?:([0-9]+(?:\.[0-9]+)?)|([A-Za-z]+)|(\*\*|[-+*/^(),]))")
@@ -127,7 +127,8 @@ class _Tokens:
 def parse_tree(text: str, variables: tuple[str, ...]) -> tuple:
     """The expression form as a tree of tuples ("num", Fraction), ("var", name), ("neg", t),
     ("add"|"sub"|"mul"|"div", t, u), ("pow", t, k), ("max"|"min"|"abs", [t, ...]), refused
-    (SymtdError) when it breaks a limit of :func:`parse_expression`. No sympy."""
+    (SymtdError) when it breaks a limit of :func:`~symtd.circuits.operators.parse_expression`. No
+    sympy."""
     if not isinstance(text, str) or len(text) > MAX_EXPRESSION:
         raise SymtdError(
             f"operator expression must be a string of at most {MAX_EXPRESSION} "
@@ -285,7 +286,7 @@ class Builder:
         self.nodes: dict[tuple, tuple] = {}
 
     def make(self, kind: str, *parts: object) -> tuple:
-        """The node (kind, *parts), shared with an equal node made before (hash-consing)."""
+        """The node ``(kind, *parts)``, shared with an equal node made before (hash-consing)."""
         key = (kind,) + tuple(
             tuple(id(x) for x in p)
             if isinstance(p, tuple) and kind in _FUNCTIONS
@@ -546,7 +547,7 @@ def check_operator(sigma: tuple, pool: tuple, sx: str, pv: tuple[str, str]) -> s
     a finite exact real at rational probes, polynomial on each piece (no division by its
     arguments), commutative, associative and fixed by σ, each proved piece by piece
     (:func:`pieces`) after a search for a rational counterexample. Work is priced first:
-    at most :data:`MAX_PROOF_PIECES` pieces per claim."""
+    at most ``MAX_PROOF_PIECES`` pieces per claim."""
     build = Builder()
     a, b, c = (build.make("var", v) for v in ("a", "b", "c"))
 

@@ -197,7 +197,8 @@ def custom_operator(
     name: str, sigma: str | Callable[..., Any], pool: str | Callable[..., Any]
 ) -> Operator:
     """A user-defined operator from activation σ and binary pooling P (sympy Lambdas,
-    callables, or strings in the expression form of :func:`parse_expression`).
+    callables, or strings in the expression form of
+    :func:`~symtd.circuits.operators.parse_expression`).
 
     Accepted only when, for all real a, b, c, g(a, b) = P(σ(a), σ(b)) is provably
     commutative and associative and σ(g(a, b)) = g(a, b). A rational
@@ -278,8 +279,8 @@ def parse_expression(text: str, variables: tuple[str, ...]) -> Any:  # a sympy L
     ``+ - * /``, ``^`` or ``**`` with an integer exponent, parentheses and ``max(...)``,
     ``min(...)``, ``abs(...)``; at most 200 characters, nesting at most 16, total degree at
     most 8, every constant and intermediate coefficient at most
-    :data:`~symtd.circuits.expressions.MAX_BITS` bits and at most
-    :data:`~symtd.circuits.expressions.MAX_PIECES` pieces — all priced on the parsed tree
+    ``MAX_BITS`` bits and at most
+    ``MAX_PIECES`` pieces — all priced on the parsed tree
     before sympy sees it.
     """
     tree = parse_tree(text, variables)
@@ -322,7 +323,7 @@ def operator_price(
     """The prices of σ, P and g(a, b) = P(σ(a), σ(b)) (trees of
     :func:`~symtd.circuits.expressions.parse_tree`; g priced by substitution,
     :func:`~symtd.circuits.expressions.price_of`), each held to the limits of
-    :func:`parse_expression`."""
+    :func:`~symtd.circuits.operators.parse_expression`."""
     s_one = price_of(sigma, {sx: VARIABLE})
     return [
         ("sigma: ", s_one),

@@ -2,7 +2,7 @@
 
 Each bound holds for ALL weights of the circuit's architecture and states its proof in
 its docstring. Every function taking a partition accepts row positions or a name
-("odd-even", "low-high", "root", "I=..."), resolved by :func:`symtd.partition`.
+("odd-even", "low-high", "root", "I=..."), resolved by :func:`~symtd.circuits.partitions.partition`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms.flow import preflow_push
+from networkx.algorithms import flow as flows
 
 from symtd.circuits.circuit import Circuit
 from symtd.circuits.partitions import PartitionSpec, partition
@@ -244,7 +244,7 @@ def flow_cut(circuit: Circuit, rows: PartitionSpec) -> tuple[int, list[Any]]:
                 exact=data["capacity"],
                 item=("edge", u, v),
             )
-    _, (source_side, _) = nx.minimum_cut(flow, "s", "t", flow_func=preflow_push)
+    _, (source_side, _) = nx.minimum_cut(flow, "s", "t", flow_func=flows.preflow_push)
     cut = sorted(
         {
             (data["item"], data["exact"])
@@ -313,7 +313,7 @@ def _copies(circuit: Circuit) -> dict[int, int]:
 
 def structural_upper_bound(circuit: Circuit, I: PartitionSpec) -> tuple[int, str]:
     """(bound, reason): the smallest upper bound on rank [G]_{I,J} valid for ALL weights
-    (the first of :func:`upper_bounds`; its proof is that bound's).
+    (the first of :func:`~symtd.ranks.bounds.upper_bounds`; its proof is that bound's).
 
     >>> import symtd
     >>> symtd.structural_upper_bound(symtd.deep(4, 2, 2), (0, 2))

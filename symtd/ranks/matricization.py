@@ -19,7 +19,8 @@ def matricization_rank(circuit: Circuit, I: PartitionSpec, executor: Any = None)
     For product networks the grid is first computed mod a 28-bit prime in int64 (fast,
     no big integers); X = c·G for a rational c != 0, so rank_p [X]_{I,J} <= rank_Q [G]_{I,J}
     <= min(rows, cols), and a full rank there is the exact rank. Otherwise the exact grid
-    tensor and :func:`certified_rank` decide (its multimodular pieces on ``executor``).
+    tensor and :func:`~symtd.algebra.rank.certified_rank` decide (its multimodular pieces on
+    ``executor``).
 
     >>> import symtd
     >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # deep ConvAC, widths r = 2

@@ -9,7 +9,8 @@ it is the largest rank any weights reach, and symtd never calls it generic.
   integers in [-10^6, 10^6]. Each is the rank of the point's grid numerators modulo a
   prime: a minor that is non-zero mod p is non-zero over Q, so it is a proven lower
   bound on the rank at that point, hence on rank*(I).
-* upper bounds (:func:`upper_bounds`), each valid for ALL weights and proved in its
+* upper bounds (:func:`~symtd.ranks.bounds.upper_bounds`), each valid for ALL weights and proved in
+  its
   function's docstring: "matrix size", "min-cut" (product circuits), "sum/avg split",
   "max lemma".
 
@@ -18,7 +19,7 @@ it is the largest rank any weights reach, and symtd never calls it generic.
 :func:`generic_rank` brackets the same quantity with one exact rank at one rational point
 as the lower bound; both return a :class:`SeparationRank`. Every partition argument takes
 row positions or a name ("odd-even", "low-high", "root", "I=..."), resolved by
-:func:`symtd.partition`.
+:func:`~symtd.circuits.partitions.partition`.
 """
 
 from __future__ import annotations

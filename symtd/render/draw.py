@@ -31,6 +31,7 @@ MAX_POSITIONS, MAX_SIDE, MAX_DRAWN_NODES = 64, 1024, 400
 
 
 def pyplot() -> Any:  # the matplotlib.pyplot module, with the Agg backend
+    """matplotlib.pyplot on the file-only Agg backend (no display needed), imported on first use."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,6 +48,7 @@ def _picture_path(path: FilePath) -> Path:
 
 
 def save_figure(fig: Any, path: FilePath) -> Path:  # fig: a matplotlib Figure
+    """Write a figure to a .png or .svg path and close it; SymtdError, one line, if it cannot."""
     path = _picture_path(path)
     try:
         fig.savefig(path, dpi=150, bbox_inches="tight")

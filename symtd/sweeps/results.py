@@ -304,7 +304,7 @@ class Results:
     ``RESULTS.partial``, which replaces RESULTS when the sweep stops).
 
     Creating it checks the path and, with ``resume``, reads and checks the rows already there
-    (:func:`check_resumable`); no file is touched until the first :meth:`write` or
+    (``check_resumable``); no file is touched until the first :meth:`write` or
     :meth:`close`."""
 
     def __init__(self, path: str | Path, sweep: Sweep, resume: bool = False) -> None:

@@ -69,7 +69,8 @@ class TreeTensor:
     ) -> TreeTensor:
         """The HT / uniform-tree form of the theory: ``leaves[j]`` (r_0 × M, row α = v^{j,α}),
         ``weights[l-1][t]`` (r_l × r_{l-1}) the conv of window t of level l (1 <= l < L) applied
-        after its pooling, ``output`` a^{L,1}; ``levels`` as in :func:`symtd.builders.tree`."""
+        after its pooling, ``output`` a^{L,1}; ``levels`` as in
+        :func:`~symtd.circuits.builders.tree`."""
         levels = validate_levels(levels)
         if len(leaves) != sum(len(w) for w in levels[0]):
             raise SymtdError(

@@ -6,12 +6,13 @@ Two independent paths:
   of the circuit DAG) on the batch of all template tuples, each position's template
   index on its own broadcast axis;
 * ``method="decomposition"``: the generalized tree recursion of the theory with leaf
-  vectors F·a (:mod:`symtd.decomposition`).
+  vectors F·a (:mod:`symtd.tensors.decomposition`).
 
-Arithmetic: ``"exact"`` (concrete weights; a :class:`~symtd.rational.RationalTensor`, computed on
+Arithmetic: ``"exact"`` (concrete weights; a :class:`~symtd.algebra.rational.RationalTensor`,
+computed on
 integer numerators over a common denominator, in int64 while a proven bound allows,
 in exact Python ints beyond), ``"symbolic"`` (for product circuits a
-:class:`~symtd.polynomial.PolynomialTensor` of FLINT polynomials; a sympy Array of Max
+:class:`~symtd.algebra.polynomial.PolynomialTensor` of FLINT polynomials; a sympy Array of Max
 expressions for ReLU operators) or
 ``"float"`` (float64, inexact, for quick looks and cross-checks).
 """
@@ -180,7 +181,7 @@ def grid_entry(circuit: Circuit, d: Sequence[int]) -> Any:
     """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
 
     A Fraction for concrete circuits; for symbolic product circuits a
-    :class:`~symtd.polynomial.Polynomial` (the FLINT polynomial, its sympy expression on
+    :class:`~symtd.algebra.polynomial.Polynomial` (the FLINT polynomial, its sympy expression on
     demand); a sympy Max expression for ReLU operators. Cost linear in the circuit's size
     times the entry's number of terms.
 

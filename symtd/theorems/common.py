@@ -35,7 +35,7 @@ class Verdict:
     verdict other than "verified".
 
     Build one with :meth:`verified`, :meth:`refuted` or :meth:`inconclusive`; a check wrapped
-    in :func:`timed` gets its wall time filled in.
+    in :func:`~symtd.theorems.common.timed` gets its wall time filled in.
     """
 
     theorem: str
