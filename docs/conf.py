@@ -48,11 +48,16 @@ autodoc_typehints = "signature"
 autodoc_preserve_defaults = True
 add_module_names = False
 
-# Docstrings use plain-text mathematics: |I| and |J| (set sizes) read as reST substitutions,
+# Docstrings use plain-text mathematics: |I|, |J|, |X|, ... (sizes) read as reST substitutions,
 # so they are defined to print themselves.
 rst_prolog = r"""
 .. |I| replace:: \|I\|
 .. |J| replace:: \|J\|
+.. |X| replace:: \|X\|
+.. |p| replace:: \|p\|
+.. |q| replace:: \|q\|
+.. |numerator| replace:: \|numerator\|
+.. |denominator| replace:: \|denominator\|
 """
 
 # Nitpicky mode: every reference must resolve. Types of other libraries are not documented

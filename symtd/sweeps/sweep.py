@@ -173,7 +173,7 @@ def connect_timeout() -> float:
 
 def connect(address: str, timeout: float | None = None) -> Any:
     """A Dask ``Client`` of the scheduler at ``address`` once it has proven to be one: within
-    ``timeout`` seconds (default :func:`~symtd.sweeps.sweep.connect_timeout`) the endpoint must
+    ``timeout`` seconds (default ``connect_timeout()``) the endpoint must
     accept, complete
     a Dask handshake and answer ``identity`` as a scheduler; else one clear SymtdError."""
     from distributed import Client
