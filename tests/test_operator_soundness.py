@@ -445,8 +445,11 @@ LEAVES = ["0", "1", "2", "3", "1/2", "3/7", "1000000", C]
 
 
 def expressions(variables: tuple[str, ...]) -> st.SearchStrategy[str]:
-    """Small expressions: rationals, the variables, + − ×, small powers, abs, max, min."""
-    leaves = st.sampled_from([*variables, *variables, *LEAVES])
+    """Small expressions: rationals, the variables and their products (non-linear arguments
+    of abs, max and min are where sign reasoning is needed), + − ×, small powers, abs, max,
+    min."""
+    products = [f"{v}*{w}" for v in variables for w in variables]
+    leaves = st.sampled_from([*variables, *variables, *products, *LEAVES])
 
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return st.one_of(
@@ -514,7 +517,7 @@ def test_pieces_cover_handwritten_expressions(text: str) -> None:
     assert_pieces_cover(text, PIECE_POINTS)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     expressions(("x", "y")),
     st.lists(

@@ -378,6 +378,19 @@ def _order(tree: tuple) -> list[tuple]:
     return out
 
 
+def divides_by_a_variable(tree: tuple) -> bool:
+    """Whether some division (or negative power) of the tree has a divisor that holds a
+    variable: such an expression may be undefined at a real point even when every piece of the
+    simplified result is a polynomial (1/max(1/(x - 3/7), 5) at x = 3/7), so it is refused."""
+    for node in _order(tree):
+        divisor = node[2] if node[0] == "div" else node[1] if node[0] == "pow" else None
+        if node[0] == "pow" and node[2] >= 0:
+            divisor = None
+        if divisor is not None and any(n[0] == "var" for n in _order(divisor)):
+            return True
+    return False
+
+
 def pieces(tree: tuple, variables: tuple[str, ...]) -> list[tuple]:
     """The pieces of a tree over the reals: (numerator, denominator) pairs of FLINT rational
     polynomials, one for each choice of an argument at every max, min and abs whose region
@@ -443,7 +456,7 @@ def pieces(tree: tuple, variables: tuple[str, ...]) -> list[tuple]:
         node = order[k]
         args = [values[id(a)] for a in node[1]]
         options = [(0, 1), (0, -1)] if node[0] == "abs" else [(i, 1) for i in range(len(args))]
-        for i, sign in options:
+        for i, branch in options:  # branch -1: the negated argument of abs
             n, d = args[i]
             rows: list[list[Fraction]] = []
             possible = True
@@ -451,19 +464,18 @@ def pieces(tree: tuple, variables: tuple[str, ...]) -> list[tuple]:
             for n2, d2 in others:  # the chosen argument is >= each other one (<= for min)
                 diff = n if node[0] == "abs" else n * d2 - n2 * d
                 den = d if node[0] == "abs" else d * d2
-                if node[0] == "min" or sign < 0:
+                if node[0] == "min" or branch < 0:
                     diff = -diff
                 row = linear(diff, den)
                 if row is None:  # non-linear: decided by monomial signs where they agree
-                    sign = _definite_sign(diff, den, region + rows)
-                    possible = possible and sign != -1
+                    possible = possible and _definite_sign(diff, den, region + rows) != -1
                     continue
                 if all(x == 0 for x in row[:-1]):
                     possible = possible and row[-1] >= 0
                 else:
                     rows.append(row)
             if possible and _interior(region + rows):
-                values[id(node)] = (n, d) if sign > 0 else (-n, d)
+                values[id(node)] = (n, d) if branch > 0 else (-n, d)
                 walk(k + 1, region + rows)
 
     walk(0, [])
@@ -548,6 +560,8 @@ def check_operator(sigma: tuple, pool: tuple, sx: str, pv: tuple[str, str]) -> s
     arguments), commutative, associative and fixed by σ, each proved piece by piece
     (:func:`pieces`) after a search for a rational counterexample. Work is priced first:
     at most ``MAX_PROOF_PIECES`` pieces per claim."""
+    if divides_by_a_variable(sigma) or divides_by_a_variable(pool):
+        return "σ or P divides by an expression in its argument(s): not defined for all reals"
     build = Builder()
     a, b, c = (build.make("var", v) for v in ("a", "b", "c"))
 

@@ -229,6 +229,13 @@ def custom_operator(
     pool_f = _lambda(
         parse_expression(pool, ("x", "y")) if isinstance(pool, str) else pool, 2, "pool"
     )
+    for f, what in ((sigma_f, "σ"), (pool_f, "P")):
+        names = [v.name for v in f.variables]
+        if len(set(names)) != len(names) or not f.expr.free_symbols <= set(f.variables):
+            raise SymtdError(
+                f"operator {escape(name)} refused: {what} uses symbols other than its own "
+                f"arguments"
+            )
     if sigma_f.expr.has(sympy.Float) or pool_f.expr.has(sympy.Float):
         raise SymtdError(f"operator {name!r} refused: σ or P holds a float; use exact rationals")
     try:
