@@ -344,7 +344,9 @@ class Circuit:
 
     @classmethod
     def from_node_link(cls, data: Mapping[str, Any]) -> Circuit:  # JSON values
-        """Inverse of :meth:`to_node_link`."""
+        """Inverse of :meth:`to_node_link`, for data symtd wrote itself: symbolic weights are
+        read back from sympy's srepr with ``sympify``, which evaluates Python. Files from
+        elsewhere go through :func:`~symtd.circuits.formats.load_network`, which never does."""
         meta = data["graph"]
         graph = nx.node_link_graph(data, edges="edges")
         nodes = [
