@@ -4,34 +4,15 @@ refused in bounded time (one line from the CLI, exit 2)."""
 from __future__ import annotations
 
 import json
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import alarm
 
 import symtd
 from symtd.circuits.expressions import MAX_BITS, MAX_PIECES, MAX_PROOF_PIECES, parse_tree
 from symtd.cli import main
-
-
-@contextmanager
-def alarm(seconds: int) -> Iterator[None]:
-    """A generous wall-clock guard against hangs (not a speed assertion)."""
-
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
 
 DEEP_MAX_V1 = {  # a small v1 network file
     "format": "symtd-network/1",
