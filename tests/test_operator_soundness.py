@@ -572,6 +572,7 @@ def assert_sound(sigma: str, pool: str) -> None:
     assert found is None, f"UNSOUND: σ = {sigma!r}, P = {pool!r} accepted, but g is {found}"
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,
@@ -583,6 +584,7 @@ def test_accepted_perturbed_operators_obey_the_laws(case: tuple[str, str]) -> No
     assert_sound(*case)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(("x",)), expressions(("x", "y")), st.booleans())
 def test_accepted_random_operators_obey_the_laws(sigma: str, pool: str, symmetric: bool) -> None:
