@@ -1,6 +1,8 @@
 """Theorem checks T1, T2, T4, T5 and the independent checker, with the tamper suite for T1–T7."""
 
 import copy
+import functools
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -78,23 +80,30 @@ def tampered(cert, change):
     return cert
 
 
-T1 = check_universality(random_target((2, 2, 2), 3), "product").certificate
-T2 = check_universality(random_target((2, 2, 2), 3), "max").certificate
-T4 = check_t4(4, 2, 2).certificate
-T5 = check_t5(4, 2).certificate
-T1_DEEP = check_universality(random_target((2, 2, 2, 2), 4), "product", "deep").certificate
-T3 = check_t3(4, 2, "deep", "sum").certificate
-LEMMA = check_t5_lemma(4, 3, 1, 3).certificate
-T6 = check_t6(4, 2).certificate
-T7 = check_t7().certificate
-T7_CONTROL = check_t7(biases=(0, 0, 0)).certificate
-REC = check_t4_general("recurrent", 6, 2, 2).certificate
-TT = check_t4_general("recurrent", 6, 3, 2, shared=False).certificate
-OVER = check_t4_general("overlapping", 6, 3, 2).certificate
-T3_REC = check_t3(4, 3, "recurrent", "sum").certificate
-T3_MIRROR = check_t3(8, 2, "mirror", "avg").certificate
+def lazy(build: Callable[[], dict]) -> Callable[[], dict]:
+    """A certificate made on first use (collection stays quick), then shared."""
+    return functools.cache(build)
+
+
+T1 = lazy(lambda: check_universality(random_target((2, 2, 2), 3), "product").certificate)
+T2 = lazy(lambda: check_universality(random_target((2, 2, 2), 3), "max").certificate)
+T4 = lazy(lambda: check_t4(4, 2, 2).certificate)
+T5 = lazy(lambda: check_t5(4, 2).certificate)
+T1_DEEP = lazy(
+    lambda: check_universality(random_target((2, 2, 2, 2), 4), "product", "deep").certificate
+)
+T3 = lazy(lambda: check_t3(4, 2, "deep", "sum").certificate)
+LEMMA = lazy(lambda: check_t5_lemma(4, 3, 1, 3).certificate)
+T6 = lazy(lambda: check_t6(4, 2).certificate)
+T7 = lazy(lambda: check_t7().certificate)
+T7_CONTROL = lazy(lambda: check_t7(biases=(0, 0, 0)).certificate)
+REC = lazy(lambda: check_t4_general("recurrent", 6, 2, 2).certificate)
+TT = lazy(lambda: check_t4_general("recurrent", 6, 3, 2, shared=False).certificate)
+OVER = lazy(lambda: check_t4_general("overlapping", 6, 3, 2).certificate)
+T3_REC = lazy(lambda: check_t3(4, 3, "recurrent", "sum").certificate)
+T3_MIRROR = lazy(lambda: check_t3(8, 2, "mirror", "avg").certificate)
 DEAD = ["v[0][1][0]", "<"]  # position 0, channel 1 is dead: all leaf entries < 0
-TAMPERS = {
+TAMPERS = {  # name: (the certificate, built on first use; the change)
     "T1 target entry": (T1, lambda c: c["instance"]["target"].__setitem__(3, "11/7")),
     "T1 target and claimed grid": (
         T1,
@@ -353,4 +362,4 @@ TAMPERS = {
 def test_tampered_certificates_are_rejected(case):
     cert, change = TAMPERS[case]
     with pytest.raises(CheckFailed):
-        check(tampered(cert, change))
+        check(tampered(cert(), change))

@@ -26,6 +26,7 @@ def net(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_grid_prints_exact_row_major_entries(net, tmp_path):
     out = run("grid", net)
     assert out.returncode == 0, out.stderr

@@ -49,6 +49,7 @@ def test_layout_puts_every_pooling_node_over_its_members_one_layer_up(circuit):
     assert xs == list(range(circuit.N))  # positions evenly spaced: readable up to N = 16
 
 
+@pytest.mark.slow
 def test_overlapping_windows_and_shared_blocks_are_drawn(tmp_path):
     svg = draw_circuit(overlapping(8, 2, 3, 1, 2, shared=True), tmp_path / "o.svg").read_text()
     assert "W1_1" in svg and "W2_0" in svg  # shared blocks labelled on their edges
@@ -67,6 +68,7 @@ def test_heatmap_of_the_t5_witness_shows_the_identity(tmp_path):
     assert "exact rank 16" in out and "I = {0,2,4,6}" in out
 
 
+@pytest.mark.slow
 def test_heatmap_of_huge_and_tiny_entries(tmp_path):
     from fractions import Fraction
 
@@ -93,10 +95,12 @@ def test_rank_curves_follow_the_theory():
     )  # N = 2: odd-even is the root split, T3
 
 
+@pytest.mark.slow
 def test_plot_ranks_png(tmp_path):
     assert plot_ranks(tmp_path / "r.png", (2, 4, 8)).read_bytes()[:8] == PNG
 
 
+@pytest.mark.slow
 def test_cli_draw_and_plot(tmp_path, capsys):
     net = deep(8, 2, [2, 2, 2], "max")
     path = tmp_path / "n.json"

@@ -169,6 +169,7 @@ def test_a_closed_port_is_one_line(capsys: pytest.CaptureFixture[str], sweep_fil
         assert "cannot reach a Dask scheduler" in result[2]
 
 
+@pytest.mark.slow
 def test_a_listener_that_accepts_and_never_answers_times_out(
     capsys: pytest.CaptureFixture[str], sweep_file: Path
 ) -> None:
@@ -177,6 +178,7 @@ def test_a_listener_that_accepts_and_never_answers_times_out(
     assert "within 2 s" in result[2]
 
 
+@pytest.mark.slow
 def test_an_http_server_is_not_a_scheduler(
     capsys: pytest.CaptureFixture[str], sweep_file: Path
 ) -> None:
@@ -200,6 +202,7 @@ def test_an_http_server_is_not_a_scheduler(
         server.server_close()
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     st.one_of(

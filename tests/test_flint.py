@@ -76,6 +76,7 @@ def test_symbolic_rank_decides_deficient_ranks_exactly():
     assert symbolic_rank(matricize(G.to_sympy(), (0, 2))) == 4  # the same from sympy input
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(st.integers(1, 4), st.integers(1, 4), st.integers(0, 3), st.integers(0, 10**6))
 def test_symbolic_rank_of_products_of_polynomial_matrices(m, n, k, seed):

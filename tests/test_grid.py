@@ -14,6 +14,7 @@ import symtd
 from symtd.tensors.grid import grid_tensor
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(circuits())
 def test_forward_equals_decomposition_equals_reference(circuit):
@@ -71,6 +72,7 @@ def test_symbolic_deep_product_matches_numeric_after_substitution():
     assert S[0, 0, 0, 0].is_polynomial()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operator", ["max", "sum", "avg"])
 def test_symbolic_relu_operators_match_numeric(operator):
     c = symtd.deep(4, 2, [1, 2], operator)

@@ -198,6 +198,7 @@ def test_bad_network_refused_by_grid(capsys, tmp_path, case):
     assert_refused(call(capsys, "grid", path), ["grid", case])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case",
     network_cases(

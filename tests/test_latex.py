@@ -69,6 +69,7 @@ def test_shared_weights_and_long_windows():
     assert r"\otimes \cdots \otimes \mathbf{v}^{9,z}" in decomposition_latex(shallow(9, 2, 2))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operator", ["product", "max", "sum", "avg"])
 def test_symbolic_entry_at_a_point_is_the_exact_grid_entry(operator):
     c = deep(4, 2, [2, 1], operator, F=[[1, 0], ["1/2", 2]])

@@ -418,6 +418,7 @@ VALID = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sigma,pool", VALID)
 def test_valid_operators_are_accepted(sigma: str, pool: str) -> None:
     assert Oracle(sigma, pool).counterexample() is None
@@ -434,6 +435,7 @@ HARD = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sigma,pool", HARD)
 @pytest.mark.xfail(reason="valid but beyond the prover (refusing is sound)", strict=False)
 def test_valid_clipped_operators_are_accepted(sigma: str, pool: str) -> None:
@@ -517,6 +519,7 @@ def test_pieces_cover_handwritten_expressions(text: str) -> None:
     assert_pieces_cover(text, PIECE_POINTS)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     expressions(("x", "y")),

@@ -108,6 +108,7 @@ def test_shallow_product_is_cp_and_max_lemma_and_sum_split():
     assert all(b.name != "sum/avg split" for b in upper_bounds(overlapping, (0, 1, 2)))
 
 
+@pytest.mark.slow
 def test_min_cut_of_a_ten_thousand_node_chain():
     c = symtd.recurrent(10_001, 2, 2)
     b = min_cut_bound(c, tuple(range(0, c.N, 2)))

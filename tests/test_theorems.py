@@ -56,6 +56,7 @@ def test_t3_verified_symbolically_and_rechecked(N, M, architecture, operator):
     assert check(v.certificate)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "architecture,operator,rows",
     [("deep", "max", None), ("shallow", "max", None), ("deep", "sum", "odd-even")],
@@ -103,6 +104,7 @@ def test_t5_lemma_bound_holds_and_is_rechecked(N, M, Z):
     assert check(v.certificate)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "kwargs,inequalities",
     [
@@ -261,6 +263,7 @@ def test_prove_rows_cover_every_theorem():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args,verdict",
     [
@@ -275,6 +278,7 @@ def test_prove_failures_exit_1(args, verdict, capsys):
     assert json.loads(capsys.readouterr().out)[0]["verdict"] == verdict
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
