@@ -127,8 +127,8 @@ class _Tokens:
 def parse_tree(text: str, variables: tuple[str, ...]) -> tuple:
     """The expression form as a tree of tuples ("num", Fraction), ("var", name), ("neg", t),
     ("add"|"sub"|"mul"|"div", t, u), ("pow", t, k), ("max"|"min"|"abs", [t, ...]), refused
-    (SymtdError) when it breaks a limit of :func:`~symtd.circuits.operators.parse_expression`. No
-    sympy."""
+    (SymtdError) when it breaks a limit of
+    :func:`~symtd.circuits.operators.parse_expression`. No sympy."""
     if not isinstance(text, str) or len(text) > MAX_EXPRESSION:
         raise SymtdError(
             f"operator expression must be a string of at most {MAX_EXPRESSION} "

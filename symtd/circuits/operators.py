@@ -233,8 +233,7 @@ def custom_operator(
         names = [v.name for v in f.variables]
         if len(set(names)) != len(names) or not f.expr.free_symbols <= set(f.variables):
             raise SymtdError(
-                f"operator {escape(name)} refused: {what} uses symbols other than its own "
-                f"arguments"
+                f"operator {escape(name)} refused: {what} uses symbols other than its own arguments"
             )
     if sigma_f.expr.has(sympy.Float) or pool_f.expr.has(sympy.Float):
         raise SymtdError(f"operator {name!r} refused: σ or P holds a float; use exact rationals")

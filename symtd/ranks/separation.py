@@ -9,10 +9,9 @@ it is the largest rank any weights reach, and symtd never calls it generic.
   integers in [-10^6, 10^6]. Each is the rank of the point's grid numerators modulo a
   prime: a minor that is non-zero mod p is non-zero over Q, so it is a proven lower
   bound on the rank at that point, hence on rank*(I).
-* upper bounds (:func:`~symtd.ranks.bounds.upper_bounds`), each valid for ALL weights and proved in
-  its
-  function's docstring: "matrix size", "min-cut" (product circuits), "sum/avg split",
-  "max lemma".
+* upper bounds (:func:`~symtd.ranks.bounds.upper_bounds`), each valid for ALL weights and
+  proved in its function's docstring: "matrix size", "min-cut" (product circuits),
+  "sum/avg split", "max lemma".
 
 "certified" means lower == the smallest upper bound: rank*(I) is then known exactly.
 

@@ -173,9 +173,8 @@ def connect_timeout() -> float:
 
 def connect(address: str, timeout: float | None = None) -> Any:
     """A Dask ``Client`` of the scheduler at ``address`` once it has proven to be one: within
-    ``timeout`` seconds (default ``connect_timeout()``) the endpoint must
-    accept, complete
-    a Dask handshake and answer ``identity`` as a scheduler; else one clear SymtdError."""
+    ``timeout`` seconds (default ``connect_timeout()``) the endpoint must accept, complete a
+    Dask handshake and answer ``identity`` as a scheduler; else one clear SymtdError."""
     from distributed import Client
 
     address = scheduler_address(address)

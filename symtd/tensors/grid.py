@@ -9,9 +9,8 @@ Two independent paths:
   vectors F·a (:mod:`symtd.tensors.decomposition`).
 
 Arithmetic: ``"exact"`` (concrete weights; a :class:`~symtd.algebra.rational.RationalTensor`,
-computed on
-integer numerators over a common denominator, in int64 while a proven bound allows,
-in exact Python ints beyond), ``"symbolic"`` (for product circuits a
+computed on integer numerators over a common denominator, in int64 while a proven bound
+allows, in exact Python ints beyond), ``"symbolic"`` (for product circuits a
 :class:`~symtd.algebra.polynomial.PolynomialTensor` of FLINT polynomials; a sympy Array of Max
 expressions for ReLU operators) or
 ``"float"`` (float64, inexact, for quick looks and cross-checks).
