@@ -6,7 +6,7 @@ ConvAC needs Z >= min(r, M)^(N/2) channels to match it. Beyond trees of pairs: r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from symtd.circuits.builders import deep, overlapping, recurrent
@@ -47,6 +47,16 @@ T4_GENERAL = (
     ("recurrent", 6, 3, 2, False),
     ("overlapping", 6, 3, 2, True),
 )
+
+
+def witness_claims(name: str, point: Circuit, rows: Iterable[int], rank: int) -> list[dict]:
+    """The claims of a T4 witness: covering templates, the exact grid at the point, and
+    rank [G]_{I,J} = ``rank`` under the rows I (what the checker recomputes)."""
+    return [
+        {"kind": "covering", "network": name},
+        {"kind": "grid_equals", "network": name, "entries": exact_grid_tensor(point).to_strings()},
+        {"kind": "rank", "network": name, "rows": list(rows), "rank": rank},
+    ]
 
 
 @timed
@@ -95,15 +105,7 @@ def check_t4(N: int, M: int, r: int, seed: int = 0) -> Verdict:
         "T4",
         instance,
         {"deep": network_to_dict(net)},
-        [
-            {"kind": "covering", "network": "deep"},
-            {
-                "kind": "grid_equals",
-                "network": "deep",
-                "entries": exact_grid_tensor(net).to_strings(),
-            },
-            {"kind": "rank", "network": "deep", "rows": list(range(0, N, 2)), "rank": got},
-        ],
+        witness_claims("deep", net, range(0, N, 2), got),
     )
     return Verdict.verified("T4", instance, numbers, cert)
 
@@ -192,13 +194,7 @@ def check_t4_general(
         instance,
         {"arch": network_to_dict(point)},
         [
-            {"kind": "covering", "network": "arch"},
-            {
-                "kind": "grid_equals",
-                "network": "arch",
-                "entries": exact_grid_tensor(point).to_strings(),
-            },
-            {"kind": "rank", "network": "arch", "rows": list(I), "rank": s.upper},
+            *witness_claims("arch", point, I, s.upper),
             {
                 "kind": "cut_bound",
                 "network": "arch",
