@@ -8,6 +8,10 @@ from pathlib import Path
 if __name__ == "__main__":
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
     if not script.is_file():
-        sys.exit("symtd.bench: the benchmarks ship with the source checkout (benchmarks/bench.py)")
+        print(
+            "symtd.bench: the benchmarks ship with the source checkout (benchmarks/bench.py)",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     sys.argv[0] = str(script)
     runpy.run_path(str(script), run_name="__main__")
