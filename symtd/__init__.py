@@ -19,7 +19,7 @@ from symtd.circuits.builders import (
 from symtd.circuits.circuit import Circuit, Node, symbol_name
 from symtd.circuits.formats import load_network, network_from_dict, network_to_dict, save_network
 from symtd.circuits.operators import AVG, MAX, PRODUCT, SUM, Operator, custom_operator, get_operator
-from symtd.circuits.partitions import partition
+from symtd.circuits.partitions import partition, partitions
 from symtd.errors import SymtdError
 from symtd.ranks.bounds import structural_upper_bound, upper_bounds
 from symtd.ranks.matricization import lower_rank, matricization_rank
@@ -83,6 +83,7 @@ __all__ = [
     "rank_latex",
     "matricize",
     "partition",
+    "partitions",
     "load_network",
     "network_from_dict",
     "network_to_dict",

@@ -115,7 +115,7 @@ def test_every_public_function_and_class_has_a_docstring():
 
 def test_every_module_and_public_name_is_in_the_api_reference():
     index = (DOCS / "api" / "index.rst").read_text(encoding="utf-8")
-    for name in set(MODULES) - TOOLS:
+    for name in {m for m in MODULES if m.split(".")[0] not in TOOLS}:
         page = DOCS / "api" / f"symtd.{name}.rst"
         assert page.exists() and f".. automodule:: symtd.{name}" in page.read_text(), name
         assert re.search(rf"^\s+symtd\.{re.escape(name)}$", index, re.M), name
@@ -164,7 +164,7 @@ def test_the_site_builds_strictly(tmp_path):
     assert build.returncode == 0, build.stderr[-4000:]
     for page in ("theory", "formats", "cli", "exactness", "performance", "contributing"):
         assert (html / f"{page}.html").exists(), page
-    for name in set(MODULES) - TOOLS:
+    for name in {m for m in MODULES if m.split(".")[0] not in TOOLS}:
         assert (html / "api" / f"symtd.{name}.html").exists(), name
     scripts = sorted((ROOT / "examples" / "gallery").glob("plot_*.py"))
     assert len(scripts) >= 5

@@ -109,7 +109,7 @@ def test_no_import_circle_even_inside_functions() -> None:
 
 
 def test_only_the_command_line_imports_the_public_face() -> None:
-    users = [a for a, b in graph().edges if b == "symtd" and a not in ("symtd.cli",)]
+    users = [a for a, b in graph().edges if b == "symtd" and not a.startswith("symtd.cli")]
     assert not users, f"modules importing the package's public face: {users}"
 
 

@@ -11,6 +11,7 @@ name and the positions it stands for give the same answer everywhere.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from typing import Any, Union
@@ -21,6 +22,7 @@ from symtd.circuits.circuit import MAX_POSITIONS, Circuit
 from symtd.errors import SymtdError, escape
 
 NAMED = ("odd-even", "low-high", "root")
+MAX_BALANCED = 10_000  # balanced partitions one "balanced" may expand into
 
 #: What every partition parameter accepts: a name, "I=..." or row positions.
 PartitionSpec = Union[str, Iterable[int]]
@@ -98,6 +100,44 @@ def partition(spec: PartitionSpec, circuit_or_N: Circuit | int) -> tuple[int, ..
             f"unknown partition {escape(spec)}; expected odd-even, low-high, root or I=0,2,..."
         )
     return validate_partition(spec, N)
+
+
+def partitions(
+    specs: Iterable[PartitionSpec], circuit_or_N: Circuit | int
+) -> list[tuple[str, tuple[int, ...]]]:
+    """(label, I) for each partition spec, in order, duplicates dropped; "balanced" expands
+    into every balanced partition up to complement: |I| = floor(N/2), and for even N only
+    the I holding position 0 (I and its complement J give transposed matricizations, of equal
+    rank). That is C(N-1, N/2-1) partitions for even N, C(N, floor(N/2)) for odd N; more than
+    MAX_BALANCED are refused, counted before any is built. Labels are the names as given
+    ("odd-even") and "I=0,1,4" for expanded or positional ones.
+
+    >>> import symtd
+    >>> [label for label, _ in symtd.partitions(["odd-even", "balanced"], 4)]
+    ['odd-even', 'I=0,1', 'I=0,3']
+    >>> len(symtd.partitions(["balanced"], 8))
+    35
+    """
+    _, N = _circuit_and_N(circuit_or_N)
+    out: dict[tuple[int, ...], str] = {}
+    for spec in specs:
+        if isinstance(spec, str) and spec == "balanced":
+            half = N // 2
+            count = math.comb(N - 1, half - 1) if N % 2 == 0 and half else math.comb(N, half)
+            if count > MAX_BALANCED:
+                raise SymtdError(
+                    f"balanced: N = {N} has {count:,} balanced partitions up to complement, "
+                    f"more than {MAX_BALANCED:,}; give --partition explicitly"
+                )
+            for rows in itertools.combinations(range(N), half):
+                if N % 2 == 0 and half and rows[0] != 0:
+                    continue
+                out.setdefault(rows, "I=" + ",".join(map(str, rows)))
+            continue
+        rows = partition(spec, circuit_or_N)
+        label = spec if isinstance(spec, str) else "I=" + ",".join(map(str, rows))
+        out.setdefault(rows, label)
+    return [(label, rows) for rows, label in out.items()]
 
 
 def _circuit_and_N(circuit_or_N: Circuit | int) -> tuple[Circuit | None, int]:
