@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+import symtd
 from symtd import checker
 from symtd.checker import CheckFailed
 from symtd.cli import main
@@ -381,6 +382,169 @@ def region_too_large() -> Cert:
     raise AssertionError("every sign condition of the region is redundant")
 
 
+# -- separation certificates (built here: a weight point, a minor, an upper bound) -----------
+def point(circuit: Any, seed: int = 1, F: list[list[str]] | None = None) -> dict[str, Any]:
+    """A v2 network document at a random integer weight point in [-50, 50] (F when given)."""
+    net = symtd.network_to_dict(circuit.at_random_point(seed, 50), version=2)
+    if F is not None:
+        net["F"] = F
+    return net
+
+
+P61 = 2**61 - 1
+
+
+def basis(vectors: list[list[Fraction]]) -> list[int]:
+    """Indices of a maximal independent subset of the vectors, chosen greedily modulo the
+    prime 2^61 - 1 (vectors independent mod p are independent over Q; the count is the rank
+    unless p divides a minor, which tests asserting the rank would notice)."""
+    echelon: list[tuple[int, list[int]]] = []  # (pivot column, reduced vector, pivot 1)
+    chosen = []
+    for k, vector in enumerate(vectors):
+        v = [x.numerator * pow(x.denominator, -1, P61) % P61 for x in map(Fraction, vector)]
+        for c, e in echelon:
+            if v[c]:
+                v = [(x - v[c] * y) % P61 for x, y in zip(v, e)]
+        pivot = next((c for c, x in enumerate(v) if x), None)
+        if pivot is not None:
+            inverse = pow(v[pivot], -1, P61)
+            echelon.append((pivot, [x * inverse % P61 for x in v]))
+            chosen.append(k)
+    return chosen
+
+
+def full_minor(net: dict[str, Any], rows: list[int]) -> tuple[list[list[int]], list[list[int]]]:
+    """Row and column tuples of a non-singular r×r submatrix of [G]_{I,J}, r its rank: a
+    basis of the rows, then a basis of the columns of those rows."""
+    N, M = net["N"], net["M"]
+    A = checker.matrix(checker.grid(net), N, M, rows)
+    picked = basis(A)
+    cols = basis([list(c) for c in zip(*(A[i] for i in picked))])
+    row_tuples = list(itertools.product(range(M), repeat=len(rows)))
+    col_tuples = list(itertools.product(range(M), repeat=N - len(rows)))
+    return [list(row_tuples[i]) for i in picked], [list(col_tuples[j]) for j in cols]
+
+
+def separation(
+    net: dict[str, Any],
+    rows: list[int],
+    bound: str,
+    upper: int,
+    cut: list[list[str]] | None = None,
+    prime: int | None = None,
+    lower: int | None = None,
+) -> Cert:
+    """A separation certificate: the minor of [G]_{I,J} at the network's weights (its full
+    rank, or its first ``lower`` tuples), and the named upper bound."""
+    row_tuples, col_tuples = full_minor(net, rows)
+    r = len(row_tuples) if lower is None else lower
+    upper_claim: dict[str, Any] = {
+        "kind": checker.BOUNDS[bound],
+        "network": "net",
+        "rows": rows,
+        "bound": upper,
+    }
+    if cut is not None:
+        upper_claim["cut"] = cut
+    return {
+        "format": checker.FORMAT,
+        "theorem": "separation",
+        "instance": {
+            "N": net["N"],
+            "M": net["M"],
+            "operator": net["operator"],
+            "rows": rows,
+            "lower": r,
+            "upper": upper,
+            "bound": bound,
+            "seed": 1,
+        },
+        "networks": {"net": net},
+        "claims": [
+            {
+                "kind": "minor",
+                "network": "net",
+                "rows": rows,
+                "row_tuples": row_tuples[:r],
+                "col_tuples": col_tuples[:r],
+                "prime": prime,
+                "rank": r,
+            },
+            upper_claim,
+        ],
+    }
+
+
+def deep_product(prime: int | None = None) -> Cert:
+    """Deep product N=4, M=2, widths 2, odd-even: rank 4 = the cut through n0, n1."""
+    net = point(symtd.deep(4, 2, 2))
+    cut = [["vertex", "n0"], ["vertex", "n1"]]
+    return separation(net, [0, 2], "min-cut", 4, cut=cut, prime=prime)
+
+
+def singular_minor_point() -> Cert:
+    """Deep product odd-even at a point where position 0's two channels coincide (rank 2),
+    keeping the 4×4 minor of the generic point: a false "rank* = 4", its bound true."""
+    cert = deep_product(prime=1_000_003)
+    weights = cert["networks"]["net"]["weights"]
+    weights["layer0_0"][1] = list(weights["layer0_0"][0])
+    cert["instance"]["bound"], cert["claims"][1] = (
+        "matrix size",
+        {
+            "kind": "matrix_size",
+            "network": "net",
+            "rows": [0, 2],
+            "bound": 4,
+        },
+    )
+    return cert
+
+
+def minor_one_above() -> Cert:
+    """Deep product N=4, M=3, widths 2, odd-even: rank 4 at the point, a 5×5 minor claimed
+    (its fifth tuples new), exact rank (prime null), upper the matrix size 9."""
+    net = point(symtd.deep(4, 3, 2))
+    cert = separation(net, [0, 2], "matrix size", 9)
+    minor = claim(cert, "minor")
+    for half in ("row_tuples", "col_tuples"):
+        extra = next(
+            list(t) for t in itertools.product(range(3), repeat=2) if list(t) not in minor[half]
+        )
+        minor[half].append(extra)
+    minor["rank"] = cert["instance"]["lower"] = 5
+    return cert
+
+
+def matrix_size_misstated() -> Cert:
+    """Deep product N=4, M=2 odd-even at rank 4, "certified" 3 by a matrix size of 3."""
+    cert = separation(point(symtd.deep(4, 2, 2)), [0, 2], "matrix size", 3, lower=3)
+    return cert
+
+
+def split_cutting_a_member() -> Cert:
+    """Deep avg N=4, M=2 under odd-even (rank 3 at the point; the root members {0,1}, {2,3}
+    are cut): "certified" 2 by the sum/avg split, which holds on the root split only."""
+    net = point(symtd.deep(4, 2, 2, "avg"))
+    assert true_rank({"networks": {"net": net}}, "net", [0, 2]) == 3
+    return separation(net, [0, 2], "sum/avg split", 2, lower=2)
+
+
+def lemma_on_a_deep_network() -> Cert:
+    """Deep max N=4, M=3, widths (3, 1), odd-even: rank 7 at the point, "certified" 6 by
+    the max lemma with Z = 1 (a lemma about shallow networks only)."""
+    net = point(symtd.deep(4, 3, [3, 1], "max"))
+    assert true_rank({"networks": {"net": net}}, "net", [0, 2]) == 7
+    return separation(net, [0, 2], "max lemma", 6, lower=6)
+
+
+def separation_cut_not_separating() -> Cert:
+    """Deep product N=4, M=2 odd-even at rank 4 (a 2×2 minor shown), "certified" 2 by the
+    root vertex, which leaves x0 - n0 - x1 connected."""
+    return separation(
+        point(symtd.deep(4, 2, 2)), [0, 2], "min-cut", 2, cut=[["vertex", "n2"]], lower=2
+    )
+
+
 @dataclass(frozen=True)
 class Forgery:
     """A forged certificate (built on demand), the claim kind whose verifier alone rejects
@@ -424,6 +588,12 @@ FORGERIES = {
     "T3 separable target": Forgery(reachable_target, "unreachable_target"),
     "T3 target rank misstated": Forgery(target_rank_misstated, "unreachable_target"),
     "T6 region too large": Forgery(region_too_large, "identity_in_region"),
+    "separation minor at a rank-deficient point": Forgery(singular_minor_point, "minor"),
+    "separation minor one above the rank": Forgery(minor_one_above, "minor"),
+    "separation matrix size misstated": Forgery(matrix_size_misstated, "matrix_size"),
+    "separation split cutting a root member": Forgery(split_cutting_a_member, "split_bound"),
+    "separation max lemma on a deep network": Forgery(lemma_on_a_deep_network, "max_lemma"),
+    "separation cut does not separate": Forgery(separation_cut_not_separating, "cut_bound"),
 }
 
 

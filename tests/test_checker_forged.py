@@ -17,6 +17,7 @@ import pytest
 from forgeries import (
     FORGERIES,
     claim,
+    deep_product,
     leaf_vectors,
     regrid,
     relu_templates,
@@ -83,6 +84,7 @@ def test_the_real_certificates_the_forgeries_start_from_are_accepted() -> None:
     for build in (t4_deep, t4_recurrent, t1_shallow, t3_deep, t5_witness, t5_lemma, t6, t7):
         assert check(build())
     assert check(t7(covering=False))
+    assert check(deep_product())
 
 
 def test_every_verifier_is_the_target_of_a_forgery() -> None:

@@ -57,6 +57,8 @@ PRIMITIVES: dict[str, tuple[Any, str, Callable[..., Any]]] = {
     # exact rank (Bareiss) behind rank, rank_at_most, covering and unreachable_target
     "rank says full rank": (claims, "rank", full_rank),
     "rank says 0": (claims, "rank", lambda A: 0),
+    # the modular elimination behind minor
+    "rank mod p says full rank": (claims, "rank_mod", lambda A, p: len(A)),
     # the graph search behind cut_bound
     "every cut separates": (claims, "separates", lambda *args: True),
     # the canonical form behind the symbolic identities (separable, identity_in_region)

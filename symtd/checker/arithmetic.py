@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from .networks import Network, scopes_of, structure, template_matrix, weight_at
-from .reader import MAX_NODES, MAX_RANK_WORK, CheckFailed
+from .reader import (
+    MAX_MINOR_ELIMINATION,
+    MAX_MINOR_WORK,
+    MAX_NODES,
+    MAX_RANK_WORK,
+    MINOR_GROWTH,
+    CheckFailed,
+    number,
+)
 
 Grid = dict[tuple[int, ...], Fraction]
 Expression = dict[frozenset[tuple[Any, int]], Fraction]  # a Symbolic polynomial
@@ -313,19 +322,27 @@ def rank_cost(N: int, M: int, rows: Any, entries: Iterable[Fraction]) -> None:
 def tensor_network(net: Network) -> tuple[dict[str, int], dict[frozenset[str], int]]:
     """The tensor network of a product circuit as {vertex: capacity} and {edge: capacity}.
 
-    Vertices: "xJ" (position J's leg, a δ over [M]) and a δ over [w_k] per node; a node used
-    by several pools is duplicated with its sub-circuit, copies named "nK/p" (p: the slots
-    on the path from the root, dot-separated; the root is "nR/"); a tree keeps "nK". Each
-    member edge joins the member's vertex to its node's with capacity min(w_k, dim).
+    Vertices: "xJ" (position J's leg) and a δ over [w_k] per node; a node used by several
+    pools is duplicated with its sub-circuit, copies named "nK/p" (p: the slots on the path
+    from the root, dot-separated; the root is "nR/"); a tree keeps "nK". Each member edge
+    joins the member's vertex to its node's with capacity min(w_k, dim), dim the member's
+    width, or ρ = rank F for a position.
+
+    Leg capacities ρ: position J contributes the row F[d_J] (then each pool's conv block
+    W), and F = U·V with U of size M×ρ, so the leg is d_J -U- (a δ over [ρ]) -V·W- node: the
+    vertex "xJ" is that δ (capacity min(M, ρ) = ρ across any split of its legs) and each of
+    its edges has rank <= min(w_k, ρ). With F the identity (ρ = M) these are the plain
+    capacities M and min(w_k, M).
     """
     nodes, _ = structure(net)
-    N, M = net["N"], net["M"]
+    N = net["N"]
+    rho = f_rank(net)
     uses: dict[str, int] = {}
     for _, members in nodes:
         for m, _ in members:
             uses[m] = uses.get(m, 0) + 1
     tree = all(count == 1 for count in uses.values())
-    vertices = {f"x{j}": M for j in range(N)}
+    vertices = {f"x{j}": rho for j in range(N)}
     edges: dict[frozenset[str], int] = {}
     stack = [(len(nodes) - 1, "")]
     while stack:
@@ -336,7 +353,7 @@ def tensor_network(net: Network) -> tuple[dict[str, int], dict[frozenset[str], i
         if len(vertices) > 4 * MAX_NODES:
             raise CheckFailed(f"the unrolled tensor network has more than {4 * MAX_NODES} vertices")
         for slot, (member, _) in enumerate(members):
-            dim = M if member[0] == "x" else nodes[int(member[1:])][0]
+            dim = rho if member[0] == "x" else nodes[int(member[1:])][0]
             if member[0] == "x":
                 edges[frozenset((name, member))] = min(width, dim)
                 continue
@@ -370,3 +387,254 @@ def separates(
                 seen.add(w)
                 frontier.append(w)
     return not any(f"x{j}" in seen for j in cols)
+
+
+def f_rank(net: Network) -> int:
+    """rank F, exactly (M for a network without F, the identity); refused beyond
+    MAX_RANK_WORK in the units of :func:`rank_cost`."""
+    M = net["M"]
+    if "F" not in net:
+        return int(M)
+    F = template_matrix(net)
+    bits = max(x.numerator.bit_length() + x.denominator.bit_length() for row in F for x in row)
+    if M**3 * (M * max(bits, 1)) ** 1.6 / 10**6 > MAX_RANK_WORK:
+        raise CheckFailed(f"the exact rank of a {M}×{M} F is more than this checker computes")
+    return min(M, rank(F))
+
+
+# -- single grid entries and minors ------------------------------------------------------------
+def exact(x: Fraction) -> Fraction | int:
+    """x as an int when it is one (ints keep the forward pass fast; mixed with Fractions
+    every operation stays exact)."""
+    return x.numerator if x.denominator == 1 else x
+
+
+class Exact(Rational):
+    """Exact arithmetic on ints and Fractions (sums start from the int 0)."""
+
+    @staticmethod
+    def total(xs: Iterable[Any]) -> Any:
+        """Σ xs."""
+        return sum(xs, 0)
+
+    @staticmethod
+    def max0(xs: Iterable[Any]) -> Any:
+        """max(0, xs)."""
+        return max(0, *xs)
+
+
+EXACT = Exact()
+
+
+class Circuit:
+    """A network with weights, ready for the forward pass at single template tuples: the
+    nodes of format v2 with each member's conv block as exact numbers (ints where integral),
+    the output weights, and W·F[e] for the position blocks, read only where used (without F,
+    the identity, that is column e of W: F is never built)."""
+
+    def __init__(self, net: Network) -> None:
+        self.op, self.N, self.M = net["operator"], net["N"], net["M"]
+        self.nodes, output = structure(net)
+        self.net = net
+        self.blocks: dict[str, list[list[Any]]] = {}
+        self.leaves: dict[tuple[str, int], list[Any]] = {}
+        # node k's members: (is a position, its index, its block's prefix)
+        self.members = [
+            [(m[0] == "x", int(m[1:]), prefix) for m, prefix in pool] for _, pool in self.nodes
+        ]
+        self.output = [exact(weight_at(net, f"{output}[{a}]")) for a in range(self.nodes[-1][0])]
+
+    def block(self, prefix: str, rows: int, cols: int) -> list[list[Any]]:
+        """The conv block at ``prefix`` (rows × cols), read once."""
+        if prefix not in self.blocks:
+            self.blocks[prefix] = [
+                [exact(weight_at(self.net, f"{prefix}[{g}][{a}]")) for a in range(cols)]
+                for g in range(rows)
+            ]
+        return self.blocks[prefix]
+
+    def leaf(self, prefix: str, width: int, e: int) -> list[Any]:
+        """W·F[e] for the position block W at ``prefix``: column e of W when F is absent."""
+        if (prefix, e) not in self.leaves:
+            W = self.block(prefix, width, self.M)
+            if "F" in self.net:
+                f = [exact(number(x)) for x in self.net["F"][e]]
+                self.leaves[prefix, e] = [sum(map(operator.mul, row, f)) for row in W]
+            else:
+                self.leaves[prefix, e] = [row[e] for row in W]
+        return self.leaves[prefix, e]
+
+    def node(self, k: int, args: list[Any]) -> list[Any]:
+        """h of node k from its members' arguments: a position's template e (its input is
+        W·F[e]) or a node's value x (its input is W·x), pooled channel by channel by the
+        operator's ρ (as :func:`pool`: product, max(0, ·), Σ relu, or its mean)."""
+        width = self.nodes[k][0]
+        inputs = []
+        for (position, _, prefix), x in zip(self.members[k], args):
+            if position:
+                inputs.append(self.leaf(prefix, width, x))
+                continue
+            W = self.block(prefix, width, len(x))
+            inputs.append([sum(map(operator.mul, row, x)) for row in W])
+        channels = zip(*inputs)
+        if self.op == "product":
+            return [math.prod(c) for c in channels]
+        if self.op == "max":
+            return [max(0, *c) for c in channels]
+        sums = [sum(x for x in c if x > 0) for c in channels]
+        return [Fraction(x, len(inputs)) for x in sums] if self.op == "avg" else sums
+
+    def value(self, root: list[Any]) -> Fraction:
+        """The output Σ_α output[α]·h_α of the root node's value."""
+        return Fraction(sum(map(operator.mul, self.output, root)))
+
+
+def entry(net: Network, d: Any) -> Fraction:
+    """G[d] for one template tuple d (the forward pass at d alone: each node once), exactly;
+    the same number as ``grid(net)[d]``."""
+    circuit = Circuit(net)
+    values: list[list[Any]] = []
+    for members in circuit.members:
+        values.append(circuit.node(len(values), [d[m] if x else values[m] for x, m, _ in members]))
+    return circuit.value(values[-1])
+
+
+def size(x: Any) -> int:
+    """Bits of an exact number (numerator and denominator)."""
+    return int(x.bit_length()) if isinstance(x, int) else size(x.numerator) + size(x.denominator)
+
+
+def minor_work(net: Network, rows: list[int], r: int) -> int:
+    """Multiply-adds for the r×r grid entries of a minor (an upper bound): node k is
+    evaluated once per distinct restriction of the tuples to its positions S, at most
+    min(r, M^|S∩I|)·min(r, M^|S∩J|) times, at width × Σ member dims each; plus, per entry,
+    one step per position, node and output weight (building the tuple, looking values up)."""
+    nodes, _ = structure(net)
+    N, M = net["N"], net["M"]
+    scopes, inside = scopes_of(nodes, N), set(rows)
+
+    def distinct(count: int) -> int:
+        return r if count * math.log2(max(M, 2)) > 64 else min(r, M**count)
+
+    work = r * r * (N + len(nodes) + nodes[-1][0])
+    for k, (width, pool) in enumerate(nodes):
+        a = sum(p in inside for p in scopes[f"n{k}"])
+        times = distinct(a) * distinct(len(scopes[f"n{k}"]) - a)
+        work += times * sum(width * (M if m[0] == "x" else nodes[int(m[1:])][0]) for m, _ in pool)
+    return work
+
+
+def minor_entries(
+    net: Network, rows: list[int], row_tuples: list[list[int]], col_tuples: list[list[int]]
+) -> list[list[Fraction]]:
+    """The r×r matrix [G[d(p, q)]] over the row tuples p (templates at the positions I =
+    ``rows``) and column tuples q (at J, increasing), by forward passes at single tuples.
+
+    Node k's value depends only on the templates at its own positions, so it is kept per
+    distinct restriction (named by its members' templates and ids); each entry evaluates
+    only the nodes whose restriction is new. Refused beyond MAX_MINOR_WORK before any work,
+    and as soon as the work weighted by the numbers' sizes (long weights make long entries)
+    passes MINOR_GROWTH times that.
+    """
+    rows, cols = split(rows, net["N"])
+    r = len(row_tuples)
+    work = minor_work(net, rows, r)
+    if work > MAX_MINOR_WORK:
+        raise CheckFailed(
+            f"the minor's {r}×{r} entries need {work} multiply-adds, more than this checker "
+            f"does ({MAX_MINOR_WORK})"
+        )
+    circuit = Circuit(net)
+    work_of = [
+        width * sum(circuit.M if x else circuit.nodes[m][0] for x, m, _ in members)
+        for (width, _), members in zip(circuit.nodes, circuit.members)
+    ]
+    spent = 0.0  # multiply-adds, each weighted by the size of the numbers, (1 + bits/64)^1.6
+    seen: list[dict[tuple[Any, ...], int]] = [{} for _ in circuit.members]  # key -> id
+    kept: list[list[list[Any]]] = [[] for _ in circuit.members]  # id -> value
+    at_j = {j: [q[t] for q in col_tuples] for t, j in enumerate(cols)}
+    matrix_ = []
+    for p in row_tuples:
+        at = dict(at_j)
+        at.update((j, [p[t]] * len(col_tuples)) for t, j in enumerate(rows))
+        ids: dict[int, list[int]] = {}
+        for k, members in enumerate(circuit.members):
+            # a node's key on each column: its members' templates (positions) and ids (nodes)
+            keys = list(zip(*(at[m] if x else ids[m] for x, m, _ in members)))
+            found = [seen[k].get(key) for key in keys]
+            for t in (t for t, i in enumerate(found) if i is None):
+                key = keys[t]
+                if key not in seen[k]:
+                    args = [e if x else kept[m][e] for (x, m, _), e in zip(members, key)]
+                    seen[k][key] = len(kept[k])
+                    kept[k].append(circuit.node(k, args))
+                    bits = max(size(x) for x in kept[k][-1])
+                    spent += work_of[k] * (1 + bits / 64) ** 1.6
+                    if spent > MAX_MINOR_WORK * MINOR_GROWTH:
+                        raise CheckFailed(
+                            f"the minor's entries grow to {bits}-bit numbers: more arithmetic "
+                            "than this checker does"
+                        )
+                found[t] = seen[k][key]
+            ids[k] = cast(list[int], found)
+        matrix_.append([circuit.value(kept[-1][i]) for i in ids[len(kept) - 1]])
+    return matrix_
+
+
+def elimination_cost(r: int) -> None:
+    """Refuse an r×r elimination beyond MAX_MINOR_ELIMINATION (r³ operations)."""
+    if r**3 > MAX_MINOR_ELIMINATION:
+        raise CheckFailed(
+            f"eliminating a {r}×{r} minor ({r**3} operations) is more than this checker does "
+            f"({MAX_MINOR_ELIMINATION})"
+        )
+
+
+WITNESSES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
+
+
+def is_prime(n: int) -> bool:
+    """Whether n is prime, for 0 <= n < 3.3·10^24: trial division below 41², else
+    Miller–Rabin to the bases 2, 3, ..., 41 (the first 13 primes), which no composite below
+    3.317·10^24 passes (Sorenson & Webster 2015), so the answer is a proof there."""
+    if not 0 <= n < 3_317_044_064_679_887_385_961_981:
+        raise CheckFailed("primality is proven here below 3.3·10^24 only")
+    if n < 41 * 41:
+        return n >= 2 and all(n % q for q in range(2, math.isqrt(n) + 1))
+    s, t = 0, n - 1
+    while t % 2 == 0:
+        s, t = s + 1, t // 2
+    for a in WITNESSES:
+        x = pow(a, t, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def rank_mod(A: list[list[int]], p: int) -> int:
+    """The rank over the field Z/p (p prime) of an integer matrix: Gaussian elimination, the
+    rows kept from the current column on (about n³/3 operations for n×n; fastest for
+    p < 2^31, whose products stay small)."""
+    rows = [[x % p for x in row] for row in A]
+    r = 0
+    while rows and rows[0]:
+        pivot = next((i for i, row in enumerate(rows) if row[0]), None)
+        if pivot is None:
+            rows = [row[1:] for row in rows]
+            continue
+        top = rows.pop(pivot)
+        inverse = pow(top[0], -1, p)
+        top = [x * inverse % p for x in top[1:]]
+        reduced = []
+        for row in rows:
+            f = p - row[0]  # row - row[0]·top, as row + (p - row[0])·top
+            reduced.append([(x + f * y) % p for x, y in zip(row[1:], top)] if f < p else row[1:])
+        rows = reduced
+        r += 1
+    return r

@@ -17,15 +17,20 @@ from typing import Any, cast
 from .arithmetic import (
     Grid,
     Symbolic,
+    elimination_cost,
     forward,
+    is_prime,
     matrix,
+    minor_entries,
+    minor_work,
     rank,
+    rank_mod,
     separates,
     split,
     tensor_network,
 )
-from .networks import Network, layer0, levels_of, template_matrix, weight_at
-from .reader import CheckFailed, number
+from .networks import Network, layer0, levels_of, scopes_of, structure, template_matrix, weight_at
+from .reader import MAX_MINOR_WORK, MAX_RANK_WORK, CheckFailed, number
 
 Verifier = Callable[[dict[str, Any], Network, Any, dict[str, Any]], None]
 
@@ -208,7 +213,12 @@ def verify_identity_in_region(
 
 def verify_cut_bound(claim: dict[str, Any], net: Network, G: Any, cert: dict[str, Any]) -> None:
     """The claimed cut separates the I-legs from the J-legs and its capacities multiply to the
-    bound; then rank [G]_{I,J} <= bound for ALL weights (tensor-network cut)."""
+    bound; then rank [G]_{I,J} <= bound for ALL weights (tensor-network cut).
+
+    Contracting the network on each side of the cut writes [G]_{I,J} as a product through the
+    cut's indices, whose dimensions are the capacities (:func:`tensor_network`: a node's δ
+    over [w], an edge min(w, dim), a leg ρ = rank F since F[d] lies in F's row space).
+    """
     if net["operator"] != "product":
         raise CheckFailed("min-cut bounds hold for product circuits only")
     rows, cols = split(claim["rows"], net["N"])
@@ -244,6 +254,145 @@ def verify_cut_bound(claim: dict[str, Any], net: Network, G: Any, cert: dict[str
         raise CheckFailed(f"the cut's capacities multiply to {product}, not {claim['bound']}")
 
 
+def minor_cost(claim: dict[str, Any], net: Network) -> tuple[list[int], list[int], int]:
+    """The form and cost of a minor claim, before any work: rows ascending, r = "rank" =
+    len(row_tuples) = len(col_tuples), the elimination within MAX_MINOR_ELIMINATION and the
+    entries within MAX_MINOR_WORK, each tuple distinct, of its half's length, with
+    templates in 0..M-1. Returns (I, J, r)."""
+    N, M, r = net["N"], net["M"], claim["rank"]
+    rows, cols = split(claim["rows"], N)
+    if rows != sorted(rows):
+        raise CheckFailed("a minor's rows must be listed in increasing order")
+    tuples = (claim["row_tuples"], claim["col_tuples"])
+    if not (
+        isinstance(r, int)
+        and not isinstance(r, bool)
+        and all(isinstance(t, list) and len(t) == r for t in tuples)
+    ):
+        raise CheckFailed("a minor of rank r lists r row tuples and r column tuples")
+    elimination_cost(r)
+    work = minor_work(net, rows, r)
+    if work > MAX_MINOR_WORK:
+        raise CheckFailed(
+            f"the minor's {r}×{r} entries need {work} multiply-adds, more than this checker "
+            f"does ({MAX_MINOR_WORK})"
+        )
+    for half, length in zip(tuples, (len(rows), len(cols))):
+        for t in half:
+            if not (
+                isinstance(t, list)
+                and len(t) == length
+                and all(isinstance(e, int) and not isinstance(e, bool) and 0 <= e < M for e in t)
+            ):
+                raise CheckFailed(
+                    f"minor tuple {ascii(t)[:40]} is not {length} template indices in 0..{M - 1}"
+                )
+        if len({tuple(t) for t in half}) != r:
+            raise CheckFailed("a minor lists a row or column tuple twice (it would be singular)")
+    return rows, cols, r
+
+
+def verify_minor(claim: dict[str, Any], net: Network, G: Any, cert: dict[str, Any]) -> None:
+    """rank [G]_{I,J} >= r at the network's weights: the r×r submatrix on the claimed row
+    and column tuples is non-singular.
+
+    Its entries G[d] are recomputed exactly, each by a forward pass at the single tuple d
+    (no grid). With "prime" null its rank over Q is computed exactly (Bareiss); with a prime
+    P (proven prime here, 2 < P < 2^64) every entry's denominator must be a unit mod P and
+    the rank of the reduction mod P is computed: reduction mod P is a ring map from the
+    rationals with P-free denominators to Z/P, so det ≠ 0 mod P implies det ≠ 0 over Q.
+    Either way a non-zero r×r minor proves rank >= r.
+
+    Refused before any work: r³ > MAX_MINOR_ELIMINATION (3·10^7, r up to about 310), the
+    entries' forward work beyond MAX_MINOR_WORK (10^7 multiply-adds, see
+    :func:`minor_work`), and, once the entries are known, an exact rank over Q beyond
+    MAX_RANK_WORK (in the units of :func:`rank_cost`; a prime has no such limit).
+    """
+    if "weights" not in net:
+        raise CheckFailed(f"{claim['network']}: a minor needs the network's weights")
+    rows, cols, r = minor_cost(claim, net)
+    P = claim["prime"]
+    if P is not None and not (
+        isinstance(P, int) and not isinstance(P, bool) and 2 < P < 2**64 and is_prime(P)
+    ):
+        raise CheckFailed(f"{ascii(P)[:30]} is not a prime in 3..2^64-1")
+    if r == 0:
+        return  # rank >= 0: nothing to prove
+    A = minor_entries(net, rows, claim["row_tuples"], claim["col_tuples"])
+    if P is None:
+        bits = max(x.numerator.bit_length() + x.denominator.bit_length() for a in A for x in a)
+        if r**3 * (r * max(bits, 1)) ** 1.6 / 10**6 > MAX_RANK_WORK:
+            raise CheckFailed(
+                f"an exact rank of a {r}×{r} minor of {bits}-bit entries is more than this "
+                "checker computes (give a prime)"
+            )
+        got, over = rank(A), "over Q"
+    else:
+        if any(x.denominator % P == 0 for a in A for x in a):
+            raise CheckFailed(f"the prime {P} divides the denominator of a minor entry")
+        reduced = [[x.numerator * pow(x.denominator, -1, P) % P for x in a] for a in A]
+        got, over = rank_mod(reduced, P), f"mod {P}"
+    if got != r:
+        raise CheckFailed(
+            f"{claim['network']}: the minor has rank {got} {over}, certificate claims {r}"
+        )
+
+
+def verify_matrix_size(claim: dict[str, Any], net: Network, G: Any, cert: dict[str, Any]) -> None:
+    """bound = min(M^|I|, M^|J|): [G]_{I,J} has M^|I| rows and M^|J| columns (all weights)."""
+    rows, cols = split(claim["rows"], net["N"])
+    size = net["M"] ** min(len(rows), len(cols))
+    if claim["bound"] != size:
+        raise CheckFailed(f"the matrix size bound is {size}, not {claim['bound']!r}")
+
+
+def verify_split_bound(claim: dict[str, Any], net: Network, G: Any, cert: dict[str, Any]) -> None:
+    """bound = 2 for a sum/avg circuit whose root members each lie wholly in I or in J.
+
+    The root pools additively: G = Σ_α o_α·c·Σ_m relu(u_{m,α}) (c = 1, or 1/k for avg), and
+    member m's value depends only on the templates at its own positions. With every member
+    inside I or inside J, G[p, q] = f(p) + g(q), so [G]_{I,J} = f·1ᵀ + 1·gᵀ has rank <= 2, for
+    all weights and every F.
+    """
+    if net["operator"] not in ("sum", "avg"):
+        raise CheckFailed("the sum/avg split bound holds for sum and avg circuits only")
+    rows, _ = split(claim["rows"], net["N"])
+    nodes, _ = structure(net)
+    scopes, inside = scopes_of(nodes, net["N"]), set(rows)
+    members = [m for m, _ in nodes[-1][1]]
+    if len(members) < 2:
+        raise CheckFailed("the sum/avg split bound needs a root with two members at least")
+    for m in members:
+        if len({p in inside for p in scopes[m]}) != 1:
+            raise CheckFailed(f"root member {m} has positions in both I and J: no sum/avg split")
+    if claim["bound"] != 2:
+        raise CheckFailed(f"the sum/avg split bound is 2, not {claim['bound']!r}")
+
+
+def verify_max_lemma(claim: dict[str, Any], net: Network, G: Any, cert: dict[str, Any]) -> None:
+    """bound = Z·min(|I|,|J|)·M for a shallow max circuit: one node of width Z pooling every
+    position, |I|, |J| >= 1.
+
+    Channel z is h_z = max(0, max_i u_{i,z}(d_i)) = max(a(p), b(q)) with a(p) =
+    max(0, max_{i in I} u_{i,z}(p_i)) (b likewise on J). a takes at most |I|·M values (0 only
+    when no u is positive, and a value u > 0 only as the largest), rows with equal a are
+    equal, so [h_z]_{I,J} has rank <= |I|·M, and by columns <= |J|·M. G = Σ_z o_z h_z sums Z
+    of them: rank <= Z·min(|I|,|J|)·M for all weights and every F.
+    """
+    nodes, _ = structure(net)
+    N = net["N"]
+    if net["operator"] != "max" or len(nodes) != 1:
+        raise CheckFailed("the max lemma holds for shallow max circuits (one node) only")
+    if sorted(m for m, _ in nodes[0][1]) != sorted(f"x{j}" for j in range(N)):
+        raise CheckFailed("the max lemma needs the one node to pool every position")
+    rows, cols = split(claim["rows"], N)
+    if not rows or not cols:
+        raise CheckFailed("the max lemma needs I and J non-empty")
+    bound = nodes[0][0] * min(len(rows), len(cols)) * net["M"]
+    if claim["bound"] != bound:
+        raise CheckFailed(f"the max lemma bound is {bound}, not {claim['bound']!r}")
+
+
 CLAIMS: dict[str, Verifier] = {
     "rank": verify_rank,
     "rank_at_most": verify_rank_at_most,
@@ -257,5 +406,9 @@ CLAIMS: dict[str, Verifier] = {
     "separable": verify_separable,
     "unreachable_target": verify_unreachable_target,
     "identity_in_region": verify_identity_in_region,
+    "minor": verify_minor,
+    "matrix_size": verify_matrix_size,
+    "split_bound": verify_split_bound,
+    "max_lemma": verify_max_lemma,
 }
 GRID_CLAIMS = {"rank", "rank_at_most", "grid_equals", "grid_is_pair_indicator"}

@@ -100,9 +100,15 @@ def scopes_of(nodes: list[Node], N: int) -> dict[str, tuple[int, ...]]:
     return scopes
 
 
-def validate(net: Any, name: Any) -> int:
+def validate(net: Any, name: Any, whole_grid: bool = True) -> int:
     """Check a network document's structure, shapes and cost; returns the cost of its forward
-    pass (multiply-adds); raises CheckFailed."""
+    pass (multiply-adds); raises CheckFailed.
+
+    With ``whole_grid`` (the default) the cost is that of the whole grid (every node once per
+    assignment of templates to its positions) and M^N is at most MAX_ENTRIES; without it, the
+    network is only ever evaluated at single template tuples (minors), M^N is not limited and
+    the cost is that of one tuple (each node once).
+    """
 
     def fail(why: str) -> NoReturn:
         raise CheckFailed(f"network {ascii(name)[:40]}: {why}")
@@ -122,7 +128,7 @@ def validate(net: Any, name: Any) -> int:
         or net["operator"] not in OPERATORS
     ):
         fail("N, M must be positive integers and the operator one of product, max, sum, avg")
-    if M > 1 and N * math.log2(M) > 16 or M ** min(N, 17) > MAX_ENTRIES:
+    if whole_grid and (M > 1 and N * math.log2(M) > 16 or M ** min(N, 17) > MAX_ENTRIES):
         fail(f"M^N = {M}^{N} grid entries is more than this checker evaluates ({MAX_ENTRIES})")
     if v2:
         validate_v2(net, fail)
@@ -133,7 +139,7 @@ def validate(net: Any, name: Any) -> int:
         fail(f"more than {MAX_NODES} nodes")
     scopes = scopes_of(nodes, N)
     work = sum(
-        M ** len(scopes[f"n{k}"])
+        (M ** len(scopes[f"n{k}"]) if whole_grid else 1)
         * sum(width * (M if m[0] == "x" else nodes[int(m[1:])][0]) for m, _ in pool)
         for k, (width, pool) in enumerate(nodes)
     )

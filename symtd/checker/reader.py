@@ -21,6 +21,9 @@ MAX_NETWORKS, MAX_SYMBOLIC_WIDTH, MAX_SYMBOLIC_N = 64, 4, 16
 MAX_SYMBOLIC_TUPLES = 256  # template tuples the symbolic T3 identity is expanded at
 MAX_KERNEL = 64
 MAX_FILE_WORK = 25 * MAX_WORK
+MAX_MINOR_WORK = 10**7  # multiply-adds for the r² entries of one minor (a few seconds)
+MAX_MINOR_ELIMINATION = 3 * 10**7  # r³ of one minor's elimination (r up to about 310)
+MINOR_GROWTH = 16  # how far number sizes may stretch MAX_MINOR_WORK (about 500-bit numbers)
 LIMITS = {
     "grid entries per network": MAX_ENTRIES,
     "width": MAX_WIDTH,
@@ -34,6 +37,9 @@ LIMITS = {
     "M^N in the symbolic T3 identity": MAX_SYMBOLIC_TUPLES,
     "overlapping kernel": MAX_KERNEL,
     "forward work per file": MAX_FILE_WORK,
+    "multiply-adds for a minor's entries": MAX_MINOR_WORK,
+    "r³ of a minor's elimination": MAX_MINOR_ELIMINATION,
+    "a minor's work weighted by (1 + bits/64)^1.6, in MAX_MINOR_WORKs": MINOR_GROWTH,
 }
 
 

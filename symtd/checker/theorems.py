@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .arithmetic import split
 from .networks import (
     Network,
     expected_levels,
@@ -40,7 +41,14 @@ Networks = dict[str, Network]
 Instance = dict[str, Any]
 ClaimsOf = Callable[[Networks, Instance, dict[Any, Claim]], list[Claim]]
 
-INTEGERS = ("N", "M", "r", "Z", "count", "kernel", "stride", "rank", "live", "seed")
+INTEGERS = ("N", "M", "r", "Z", "count", "kernel", "stride", "rank", "live", "seed", "lower")
+BOUNDS = {  # the upper bound a separation certificate names -> its claim kind
+    "min-cut": "cut_bound",
+    "matrix size": "matrix_size",
+    "sum/avg split": "split_bound",
+    "max lemma": "max_lemma",
+}
+PER_ENTRY = frozenset({"separation", "T4 network"})  # networks evaluated at single tuples
 PROVENANCE = frozenset({"seed"})  # instance fields no verdict depends on (see the docstring)
 
 
@@ -59,9 +67,12 @@ class Theorem:
 
 def variant(theorem: Any, inst: Any) -> str:
     """The table key of a certificate's instance: its theorem, or "T4 recurrent",
-    "T4 overlapping", "T5 lemma" for the instances of those forms."""
+    "T4 overlapping", "T4 network", "T3 network", "T5 lemma" for the instances of those
+    forms."""
     if not isinstance(theorem, str) or not isinstance(inst, dict):
         raise CheckFailed("theorem must be a string and instance an object")
+    if theorem in ("T3", "T4") and inst.get("architecture") == "network":
+        return f"{theorem} network"
     if theorem == "T4" and inst.get("architecture") in ("recurrent", "overlapping"):
         return f"T4 {inst['architecture']}"
     if theorem == "T5" and inst.get("part") == "lemma":
@@ -143,6 +154,12 @@ def t3_claims(nets: Networks, inst: Instance, claimed: dict[Any, Claim]) -> list
             "T3 is about sum/avg networks with all weights symbolic (no weights given)"
         )
     rows = claimed["separable"]["rows"]
+    widths = t3_widths(net, inst)
+    return t3_common(net, inst, claimed, rows, widths)
+
+
+def t3_widths(net: Network, inst: Instance) -> list[int]:
+    """The widths of a T3 network that is the instance's named architecture."""
     arch = inst["architecture"]
     if net["format"] == "symtd-network/2":
         nodes, _ = structure(net)
@@ -162,6 +179,31 @@ def t3_claims(nets: Networks, inst: Instance, claimed: dict[Any, Claim]) -> list
             net
         ) != expected_levels(arch, net["N"]):
             raise CheckFailed(f"T3 network is not the named {ascii(arch)[:20]} tree")
+    return list(widths)
+
+
+def t3_network_claims(nets: Networks, inst: Instance, claimed: dict[Any, Claim]) -> list[Claim]:
+    """T3 on a user's network: any v1/v2 sum/avg circuit without weights (every weight and
+    leaf symbolic, so F plays no part), split at its root: the grid is additively separable
+    there for ALL weights (rank <= 2) and a target of rank >= 3 is out of reach."""
+    net = nets["net"]
+    if net["operator"] not in ("sum", "avg") or "weights" in net:
+        raise CheckFailed("T3 is about sum/avg networks with all weights symbolic (no weights)")
+    rows = partition_rows("root", net)
+    if claimed.get("separable", {}).get("rows") != rows:
+        raise CheckFailed(f"T3 on a network is about its root split, rows {rows}")
+    if net["format"] == "symtd-network/2":
+        widths = [w for w, _ in structure(net)[0]]  # one per node
+    else:
+        widths = list(net["widths"])  # one per level
+    return t3_common(net, inst, claimed, rows, widths)
+
+
+def t3_common(
+    net: Network, inst: Instance, claimed: dict[Any, Claim], rows: Any, widths: list[int]
+) -> list[Claim]:
+    """The claims of a T3 instance (separable under the split, a target out of reach), after
+    the instance's agreement with its network and the symbolic limits."""
     if [inst["rows"], inst["operator"], inst["widths"]] != [rows, net["operator"], widths]:
         raise CheckFailed("T3 instance disagrees with its network or split")
     if (
@@ -228,6 +270,64 @@ def t4_general_claims(nets: Networks, inst: Instance, claimed: dict[Any, Claim])
         {"kind": "rank", "network": "arch", "rows": rows, "rank": s},
         {"kind": "cut_bound", "network": "arch", "rows": rows, "cut": cut, "bound": s},
     ]
+
+
+def bracket(nets: Networks, inst: Instance, claimed: dict[Any, Claim], lower: Any) -> list[Claim]:
+    """The two claims of a bracket lower <= rank*(I) <= upper on network "net" (with its
+    weights: the point of the lower bound): a non-singular minor of size ``lower`` at the
+    network's weights, then the upper bound the instance names (BOUNDS) equal to "upper"."""
+    net, rows, upper = nets["net"], inst["rows"], inst["upper"]
+    if "weights" not in net:
+        raise CheckFailed("the network must carry weights: the point of the lower bound")
+    split(rows, inst["N"])
+    if rows != sorted(rows):
+        raise CheckFailed("instance rows must be listed in increasing order")
+    if not isinstance(upper, int) or isinstance(upper, bool) or upper < 0:
+        raise CheckFailed("instance upper must be a non-negative integer")
+    if lower > upper:
+        raise CheckFailed(f"contradiction: the lower bound {lower} exceeds the upper bound {upper}")
+    if not isinstance(inst["bound"], str) or inst["bound"] not in BOUNDS:
+        raise CheckFailed(f"bound must be one of {sorted(BOUNDS)}")
+    minor = claimed.get("minor", {})
+    kind = BOUNDS[inst["bound"]]
+    upper_claim = {"kind": kind, "network": "net", "rows": rows, "bound": upper}
+    if kind == "cut_bound":
+        upper_claim["cut"] = claimed.get("cut_bound", {}).get("cut")
+    return [
+        {
+            "kind": "minor",
+            "network": "net",
+            "rows": rows,
+            "row_tuples": minor.get("row_tuples"),
+            "col_tuples": minor.get("col_tuples"),
+            "prime": minor.get("prime"),
+            "rank": lower,
+        },
+        upper_claim,
+    ]
+
+
+def separation_claims(nets: Networks, inst: Instance, claimed: dict[Any, Claim]) -> list[Claim]:
+    """A separation bracket for one partition of a user's network: lower <= rank*(I) <=
+    upper, rank*(I) the largest rank of [G]_{I,J} over all weights (a rank reached at the
+    certificate's weights bounds it below; the named bound holds for all weights);
+    "certified" when lower == upper."""
+    if inst["operator"] != nets["net"]["operator"]:
+        raise CheckFailed("separation instance disagrees with its network's operator")
+    return bracket(nets, inst, claimed, inst["lower"])
+
+
+def t4_network_claims(nets: Networks, inst: Instance, claimed: dict[Any, Claim]) -> list[Claim]:
+    """T4 on a user's product network: rank [G]_{I,J} >= rank at the certificate's weights
+    while every shallow ConvAC of width Z has rank <= Z across every partition (its grid is a
+    sum of Z rank-one tensors); rank > Z >= 1 puts the network beyond every such shallow one
+    (for almost all weights: a non-zero minor is a non-zero polynomial in the weights)."""
+    if nets["net"]["operator"] != "product":
+        raise CheckFailed("T4 on a network is about product networks")
+    Z, s = inst["Z"], inst["rank"]
+    if not (Z >= 1 and s > Z):
+        raise CheckFailed(f"T4 needs a certified rank s > Z >= 1; got s = {s!r}, Z = {Z!r}")
+    return bracket(nets, inst, claimed, s)
 
 
 def t5_claims(nets: Networks, inst: Instance, claimed: dict[Any, Claim]) -> list[Claim]:
@@ -362,6 +462,28 @@ THEOREMS: dict[str, Theorem] = {
         {"operator": "product"},
         lambda inst: {"arch"},
         t4_general_claims,
+        PROVENANCE,
+    ),
+    "T4 network": Theorem(
+        frozenset(
+            {"architecture", "operator", "N", "M", "Z", "rows", "rank", "upper", "bound", "seed"}
+        ),
+        {"architecture": "network", "operator": "product"},
+        lambda inst: {"net"},
+        t4_network_claims,
+        PROVENANCE,
+    ),
+    "T3 network": Theorem(
+        frozenset({"N", "M", "architecture", "operator", "widths", "rows"}),
+        {"architecture": "network"},
+        lambda inst: {"net"},
+        t3_network_claims,
+    ),
+    "separation": Theorem(
+        frozenset({"N", "M", "operator", "rows", "lower", "upper", "bound", "seed"}),
+        {},
+        lambda inst: {"net"},
+        separation_claims,
         PROVENANCE,
     ),
     "T5": Theorem(
