@@ -198,7 +198,9 @@ def test_generic_and_separation_rank_bracket_the_same_quantity(case, operator):
         g.polynomial,
     )
     assert max(s.lower, g.lower) <= s.upper == upper_bounds(c, I)[0].value
-    assert s.point is None and isinstance(g.point, dict)
+    assert isinstance(s.point, dict) and isinstance(g.point, dict)
+    assert s.witness is not None and s.witness.rank == s.lower  # the minor proving lower
+    assert s.reached or not s.certified
     assert g.upper_reason == s.upper_reason == structural_upper_bound(c, I)[1]
     assert g.determined == (g.polynomial and g.certified) and g.certified == (g.lower == g.upper)
 
@@ -228,3 +230,73 @@ def test_the_two_texts_of_the_one_result_type():
     s = separation_rank(symtd.shallow(4, 2, 3, "max"), (0, 2))
     assert s.certified and not s.determined  # the maximal rank, never a generic one
     assert str(s).startswith("maximal rank = 4, certified")
+
+
+# -- leaf capacities min(M, rank F); reused nodes ------------------------------------------------
+def test_min_cut_uses_rank_F_and_is_reached():
+    F = [[1, 0, 0], [0, 1, 0], [1, 1, 0]]  # rank 2 < M = 3
+    c = symtd.deep(4, 3, 3, F=F)
+    b = min_cut_bound(c, "odd-even")
+    assert b.value == 4 and all(cap == 2 for cap in [2])  # min(w, rank F) per leaf edge
+    s = separation_rank(c, "odd-even")
+    assert s.certified and s.lower == 4  # was 9 (= min(w, M)^2) before
+    assert symtd.ranks.bounds.leaf_rank(c) == 2
+
+
+def test_a_position_feeding_two_pools_keeps_capacity_M():
+    """rank F = 2 but x0 enters twice: its values (u1², u1·u2, u2²) reach rank 3, so the
+    δ of x0 must keep capacity M = 3 (min(M, rank F) = 2 would be an unsound bound)."""
+    F = [[1, 0, 0], [0, 1, 0], [1, 1, 0]]
+    c = symtd.Circuit(
+        3,
+        3,
+        [
+            (3, [("x0", "A")]),
+            (3, [("x0", "B")]),
+            (3, [("n0", "C"), ("n1", "D"), ("x1", "E"), ("x2", "G")]),
+        ],
+        F=F,
+    )
+    reached = max(matricization_rank(c.at_random_point(seed, 50), (0,)) for seed in range(3))
+    assert reached == 3 <= upper_bounds(c, (0,))[0].value
+    assert tensor_network_capacity(c, "x0") == 3
+
+
+def tensor_network_capacity(c, vertex):
+    return symtd.ranks.bounds.tensor_network(c).nodes[vertex]["capacity"]
+
+
+def test_a_reused_node_leaves_the_min_cut_unreached():
+    reused = symtd.Circuit(
+        2,
+        4,
+        [
+            (2, [("x0", "A"), ("x1", "B")]),
+            (1, [("n0", "C")]),
+            (1, [("n0", "D")]),
+            (1, [("n1", "E"), ("n2", "H")]),
+        ],
+    )
+    s = separation_rank(reused, (0,), points=3)
+    assert (s.lower, s.upper, s.certified) == (3, 4, False)  # rank <= 2·3/2 for all weights
+    assert s.reached  # the whole matrix was ranked: the bound, not the search, is loose
+    assert "not certified" not in str(s) and str(s) == "3 <= generic rank <= 4 (min-cut)"
+
+
+def test_own_weights_and_the_witness_point():
+    net = symtd.deep(8, 2, 2).at_random_point(5)
+    s = separation_rank(net, "odd-even", own_weights=True)
+    assert s.lower == 16 and s.witness.rank == 16
+    assert all((s.point[k] == net.block(k)).all() for k in net.shapes)
+    with pytest.raises(symtd.SymtdError, match="own weights"):
+        separation_rank(symtd.deep(8, 2, 2), "odd-even", own_weights=True)
+    s = separation_rank(symtd.deep(8, 2, 2), "odd-even")
+    point = symtd.deep(8, 2, 2).with_weights(s.point)
+    assert matricization_rank(point, "odd-even") >= s.witness.rank
+
+
+def test_n64_separation_is_certified_quickly():
+    s = separation_rank(symtd.deep(64, 2, 2), "low-high")
+    assert s.certified and s.lower == 2 and s.reached and s.note == ""
+    tt = separation_rank(symtd.recurrent(64, 3, 4, shared=False), tuple(range(32)))
+    assert tt.certified and tt.lower == 4

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from networkx.algorithms import flow as flows
 
+from symtd.algebra.rank import rank
 from symtd.circuits.circuit import Circuit
 from symtd.circuits.partitions import PartitionSpec, partition
 from symtd.errors import SymtdError
@@ -117,8 +120,15 @@ def min_cut_bound(circuit: Circuit, I: PartitionSpec) -> Bound | None:
 
     Proof: a product circuit is a tensor network: node k is a δ tensor over [w_k] joining
     its member legs and its output leg (value[γ] = Π_i c_i[γ]); each member edge is the
-    matrix B_i (rank <= min(w_k, dim m_i)); position J is a leg of dimension M (F maps it
-    to the representation). A node used by several pools is first duplicated with its
+    matrix B_i (rank <= min(w_k, dim m_i)); position J is a δ over [M] joining its leg
+    (the template index d_J) and its member edges. A position's member edge is the matrix
+    d ↦ B_i·F[d] = B_i·Fᵀ·e_d: value(x_J) = F[d_J] lies in the row space of F, so that
+    edge has rank <= min(w_k, rank F) (:func:`leaf_rank`; F is part of the architecture).
+    A position used by one pool has a δ of two legs: cutting it is cutting the chain
+    leg–F–B_i, rank <= min(M, rank F). A position used by t >= 2 pools keeps M: its value
+    enters t times (degree t in F[d_J]), and {F[d]^⊗t} may span more than rank F
+    dimensions (e.g. rank F = 2, M = 3, t = 2: F[d] = (1,0), (0,1), (1,1) give the three
+    independent (u1², u1u2, u2²)). A node used by several pools is first duplicated with its
     whole sub-circuit (each use evaluates the same function), positions being copied by a
     δ tensor over [M] on the template index, which is linear. Split the network along any
     set S of edges and δ-vertices whose removal separates the I-legs from the J-legs:
@@ -131,10 +141,10 @@ def min_cut_bound(circuit: Circuit, I: PartitionSpec) -> Bound | None:
     the minimum over all cuts of edges and node δs exactly, in exact integers, in linear
     time (copies of a node are identical subtrees, so one value per node serves them all;
     each position keeps its side, which loses nothing on a tree: cutting a position's one
-    edge costs min(w, M) <= M). A DAG's positions are shared by several copies, so there
-    the value is also compared with a networkx minimum cut of the unrolled network (when
-    it has at most MAX_FLOW vertices), which may cut a position's δ once; the smaller
-    bound is kept. Either is a cut, so either is sound.
+    edge costs min(w, rank F) <= min(M, rank F)). A DAG's positions are shared by several
+    copies, so there the value is also compared with a networkx minimum cut of the
+    unrolled network (when it has at most MAX_FLOW vertices), which may cut a position's δ
+    once; the smaller bound is kept. Either is a cut, so either is sound.
     """
     if circuit.operator.name != "product":
         return None
@@ -166,6 +176,7 @@ def tree_cut(circuit: Circuit, rows: PartitionSpec) -> tuple[int, list[Any] | No
     large to list. The value is a product of capacities, an upper bound by
     :func:`min_cut_bound`'s proof."""
     rows = set(partition(rows, circuit))
+    rho = leaf_rank(circuit)
     INF = math.inf
     best: dict[str, tuple[Any, ...]] = {}  # member -> costs of its three states
     for j in range(circuit.N):
@@ -176,7 +187,7 @@ def tree_cut(circuit: Circuit, rows: PartitionSpec) -> tuple[int, list[Any] | No
         for state in (_S, _T, _X):
             total, pick = node.width if state == _X else 1, []
             for member, _ in node.pool:
-                edge = min(node.width, circuit.dim(member))
+                edge = edge_capacity(circuit, node.width, member, rho)
                 options = [
                     best[member][t] * (edge if {state, t} == {_S, _T} else 1) for t in (_S, _T, _X)
                 ]
@@ -203,7 +214,7 @@ def tree_cut(circuit: Circuit, rows: PartitionSpec) -> tuple[int, list[Any] | No
             child_path = f"{path}.{slot}" if path else str(slot)
             child = member if member[0] == "x" or circuit.is_tree else f"{member}/{child_path}"
             if {state, t} == {_S, _T}:
-                cut.append((("edge", name, child), min(node.width, circuit.dim(member))))
+                cut.append((("edge", name, child), edge_capacity(circuit, node.width, member, rho)))
             if member[0] == "n":
                 stack.append((int(member[1:]), child_path, t))
     assert math.prod(cap for _, cap in cut) == value
@@ -269,17 +280,26 @@ def _item_text(item: tuple[Any, ...], exact: int) -> str:
 def tensor_network(circuit: Circuit) -> nx.Graph | None:
     """The circuit's tensor network as an undirected graph, or None if too large to unroll.
 
-    Vertices: "xJ" (the δ over [M] carrying position J's leg: capacity M, attribute
-    ``position`` = J) and one δ vertex per pool node (capacity w_k); an edge per member
-    edge with capacity min(w_k, dim m). A node used by several pools is duplicated with
-    its sub-circuit: copies are named "nK/p" with p the path of slots from the root.
+    Vertices: "xJ" (the δ over [M] carrying position J's leg: capacity min(M, rank F) when
+    position J feeds one pool, M when it feeds several; attribute ``position`` = J) and one
+    δ vertex per pool node (capacity w_k); an edge per member edge with capacity
+    min(w_k, dim m), min(w_k, rank F) for a position (see :func:`min_cut_bound`). A node
+    used by several pools is duplicated with its sub-circuit: copies are named "nK/p" with
+    p the path of slots from the root.
     """
     copies = _copies(circuit)
     if sum(copies.values()) > MAX_UNROLLED:
         return None
+    rho = leaf_rank(circuit)
+    degree = dict.fromkeys((f"x{j}" for j in range(circuit.N)), 0)
+    for k, node in enumerate(circuit.nodes):  # edges of each position in the UNROLLED network
+        for member, _ in node.pool:
+            if member[0] == "x":
+                degree[member] += copies.get(k, 0)
     graph = nx.Graph()
     for j in range(circuit.N):
-        graph.add_node(f"x{j}", capacity=circuit.M, position=j)
+        once = degree[f"x{j}"] == 1  # a copy of a reused node is a second edge too
+        graph.add_node(f"x{j}", capacity=min(circuit.M, rho) if once else circuit.M, position=j)
     tree = circuit.is_tree
     stack = [(len(circuit.nodes) - 1, "")]
     while stack:
@@ -288,7 +308,7 @@ def tensor_network(circuit: Circuit) -> nx.Graph | None:
         width = circuit.nodes[k].width
         graph.add_node(name, capacity=width, position=None)
         for slot, (member, _) in enumerate(circuit.nodes[k].pool):
-            capacity = min(width, circuit.dim(member))
+            capacity = edge_capacity(circuit, width, member, rho)
             if member[0] == "x":
                 graph.add_edge(name, member, capacity=capacity)
             else:
@@ -299,6 +319,38 @@ def tensor_network(circuit: Circuit) -> nx.Graph | None:
                 )
                 stack.append((child, child_path))
     return graph
+
+
+def leaf_rank(circuit: Circuit) -> int:
+    """rank F over Q, exactly (M when F has symbols: no smaller bound is known then).
+
+    >>> import symtd
+    >>> leaf_rank(symtd.deep(4, 3, 2, F=[[1, 0, 0], [0, 1, 0], [1, 1, 0]]))
+    2
+    """
+    F = circuit.F
+    if not all(isinstance(x, Fraction) for x in F.flat):
+        return circuit.M
+    key = tuple(F.flat) if circuit.M <= 256 else None
+    if key is not None and key in _LEAF_RANKS:
+        return _LEAF_RANKS[key]
+    value = rank(np.asarray(F, dtype=object))
+    if key is not None:
+        if len(_LEAF_RANKS) > 256:
+            _LEAF_RANKS.clear()
+        _LEAF_RANKS[key] = value
+    return value
+
+
+_LEAF_RANKS: dict[tuple[Fraction, ...], int] = {}
+
+
+def edge_capacity(circuit: Circuit, width: int, member: str, rho: int) -> int:
+    """The capacity of a member edge into a node of ``width``: min(width, dim m), and
+    min(width, rank F) = min(width, rho) for a position (see :func:`min_cut_bound`)."""
+    if member[0] == "x":
+        return min(width, rho)
+    return min(width, circuit.dim(member))
 
 
 def _copies(circuit: Circuit) -> dict[int, int]:

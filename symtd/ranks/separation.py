@@ -5,10 +5,12 @@ rank [G]_{I,J}. For product circuits the entries are polynomials in the weights,
 rank*(I) is the generic rank (attained outside a Lebesgue-null set); for ReLU operators
 it is the largest rank any weights reach, and symtd never calls it generic.
 
-* lower bound (:func:`separation_rank`): the rank at random rational weight points,
-  integers in [-10^6, 10^6]. Each is the rank of the point's grid numerators modulo a
-  prime: a minor that is non-zero mod p is non-zero over Q, so it is a proven lower
-  bound on the rank at that point, hence on rank*(I).
+* lower bound (:func:`separation_rank`): the largest witness minor
+  (:func:`~symtd.ranks.witness.witness_minor`) found at random rational weight points,
+  integers in [-10^6, 10^6] (or at the circuit's own weights): r×r submatrices of the
+  grid matricization non-singular modulo a prime, hence over Q, so rank [G]_{I,J} >= r at
+  that point, hence rank*(I) >= r. The grid is never needed whole: past a size, k×k blocks
+  at random rows and columns are ranked, for any N.
 * upper bounds (:func:`~symtd.ranks.bounds.upper_bounds`), each valid for ALL weights and
   proved in its function's docstring: "matrix size", "min-cut" (product circuits),
   "sum/avg split", "max lemma".
@@ -23,6 +25,7 @@ row positions or a name ("odd-even", "low-high", "root", "I=..."), resolved by
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +33,8 @@ from symtd.circuits.circuit import Circuit
 from symtd.circuits.partitions import PartitionSpec, partition
 from symtd.errors import SymtdError
 from symtd.ranks.bounds import Bound, upper_bounds
-from symtd.ranks.matricization import lower_rank, matricization_rank
+from symtd.ranks.matricization import matricization_rank
+from symtd.ranks.witness import Minor, witness_minor
 from symtd.tensors.evaluate import check_memory
 
 
@@ -42,9 +46,12 @@ class SeparationRank:
     ``upper`` the smallest bound proven for ALL weights, named by ``upper_bound`` (every
     applicable bound in ``bounds``, smallest first). ``polynomial``: product circuits,
     whose entries are polynomials in the weights, so rank*(I) is the generic rank; for
-    ReLU operators it is only the maximal rank. ``point``: the weight point at which
-    ``lower`` is the exact rank (:func:`generic_rank`); None when ``lower`` is the best
-    modular rank over several random points (:func:`separation_rank`).
+    ReLU operators it is only the maximal rank. ``point``: the weight point of ``lower``
+    (:func:`generic_rank`: symbols -> values, ``lower`` the exact rank there;
+    :func:`separation_rank`: {block name: weights} of the point whose ``witness``, a
+    :class:`~symtd.ranks.witness.Minor`, proves ``lower``). ``reached`` is False and
+    ``note`` one line when the search stopped short of ``upper`` for size or time (the rank
+    may be larger than ``lower``); ``exact`` when ``lower`` is the exact rank at ``point``.
 
     >>> import symtd
     >>> s = symtd.separation_rank(symtd.deep(4, 2, 2), (0, 2))  # deep ConvAC, odd-even
@@ -63,6 +70,10 @@ class SeparationRank:
     bounds: tuple[Bound, ...] = field(repr=False)
     polynomial: bool = True
     point: dict[Any, Any] | None = field(default=None, repr=False, compare=False)
+    witness: Minor | None = field(default=None, repr=False, compare=False)
+    reached: bool = field(default=True, repr=False, compare=False)
+    note: str = field(default="", repr=False, compare=False)
+    exact: bool = field(default=False, repr=False, compare=False)
 
     @property
     def certified(self) -> bool:
@@ -83,7 +94,7 @@ class SeparationRank:
         return f"{best.name}: {best.detail}" if best is not None else self.upper_bound
 
     def __str__(self) -> str:
-        if self.point is not None:
+        if self.exact:
             return self._point_text()
         what = "generic rank" if self.polynomial else "maximal rank"
         if self.certified:
@@ -118,29 +129,70 @@ def lower_bound(
     points: int = 3,
     seed: int = 0,
     target: int | None = None,
+    time_limit: float | None = None,
 ) -> int:
     """max over ``points`` random rational weight points (integers in [-10^6, 10^6], seeds
-    seed, seed+1, ...) of the rank of [G]_{I,J} modulo a prime: a proven lower bound on
+    seed, seed+1, ...) of the rank of a witness minor of [G]_{I,J}: a proven lower bound on
     rank*(I) (see the module docstring). Stops early once ``target`` is reached."""
+    return best_witness(circuit, I, points, seed, target, time_limit)[0]
+
+
+def best_witness(
+    circuit: Circuit,
+    I: PartitionSpec,
+    points: int = 3,
+    seed: int = 0,
+    target: int | None = None,
+    time_limit: float | None = None,
+    own_weights: bool = False,
+) -> tuple[int, Minor | None, Circuit | None, bool]:
+    """(rank, minor, concrete circuit, exhaustive) of the largest witness minor over the
+    points: the circuit's own weights when ``own_weights``, else random rational points
+    (seeds seed, seed+1, ...); stops at ``target`` or when ``time_limit`` seconds are spent.
+    ``exhaustive``: every point's whole matricization was ranked (nothing cut short).
+
+    Sound: each minor is non-singular mod a prime at its point (re-verified), so
+    rank [G]_{I,J} >= its size there, and rank*(I) is the maximum over all points.
+    """
     I = partition(I, circuit)
-    best = 0
-    for k in range(points):
-        best = max(best, lower_rank(circuit.at_random_point(seed + k), I))
-        if target is not None and best >= target:
+    started = time.monotonic()
+    if own_weights and not circuit.is_concrete:
+        raise SymtdError("own weights were asked for, but the circuit has none (or symbols)")
+    architecture = circuit.with_weights(None) if circuit.is_concrete else circuit
+    best: tuple[int, Minor | None, Circuit | None] = (-1, None, None)
+    exhaustive = True
+    for k in range(1 if own_weights else points):
+        left = None if time_limit is None else max(0.0, time_limit - (time.monotonic() - started))
+        if left is not None and left <= 0 and best[1] is not None:
+            exhaustive = False
             break
-    return best
+        point = circuit if own_weights else architecture.at_random_point(seed + k)
+        minor = witness_minor(point, I, target, seed + k, left)
+        exhaustive = exhaustive and minor.exhaustive
+        if minor.rank > best[0]:
+            best = (minor.rank, minor, point)
+        if target is not None and best[0] >= target:
+            break
+    return best[0], best[1], best[2], exhaustive
 
 
 def separation_rank(
-    circuit: Circuit, I: PartitionSpec, points: int = 3, seed: int = 0
+    circuit: Circuit,
+    I: PartitionSpec,
+    points: int = 3,
+    seed: int = 0,
+    time_limit: float | None = None,
+    own_weights: bool = False,
 ) -> SeparationRank:
     """Bracket rank*(I) = max over all weights of rank [G]_{I,J} (the separation rank).
 
     ``circuit`` may be symbolic or concrete (its weights are ignored: the question is about
-    the architecture). ``I``: row positions or a named partition. The lower bound is the
-    best modular rank over ``points`` random rational points, the upper the smallest proven
-    bound. Returns a :class:`SeparationRank` whose ``certified`` is True only when
-    lower == upper.
+    the architecture, unless ``own_weights``: then the lower bound is taken at them). ``I``:
+    row positions or a named partition. The lower bound is the largest witness minor over
+    ``points`` random rational points (:func:`best_witness`), the upper the smallest proven
+    bound; ``time_limit`` (seconds) bounds the search, never the soundness. Returns a
+    :class:`SeparationRank` (``witness`` and ``point``: the minor and the weights proving
+    ``lower``) whose ``certified`` is True only when lower == upper.
 
     >>> import symtd
     >>> tt = symtd.recurrent(8, 2, 2, shared=False)  # a tensor train
@@ -151,15 +203,51 @@ def separation_rank(
     generic rank = 2, certified (a rank reached at a rational point equals the min-cut bound)
     >>> print(symtd.separation_rank(symtd.deep(4, 2, 2, "max"), "odd-even"))  # not certified
     3 <= maximal rank <= 4 (matrix size)
+    >>> s = symtd.separation_rank(symtd.deep(64, 2, 2), "low-high")  # 2^64 grid entries
+    >>> s.lower, s.upper, s.witness.rank
+    (2, 2, 2)
     """
     I = partition(I, circuit)
     if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 100:
         raise SymtdError(f"points must be an integer in 1..100, got {points!r}")
+    if time_limit is not None and (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, (int, float))
+        or not 0 <= time_limit < 10**7
+    ):
+        raise SymtdError(f"time limit must be a number of seconds >= 0, got {time_limit!r}")
     architecture = circuit.with_weights(None) if not circuit.is_symbolic_architecture else circuit
-    check_memory(architecture)  # the lower bound needs grids: refuse early
     bounds = tuple(upper_bounds(architecture, I))
-    lower = lower_bound(architecture, I, points, seed, target=bounds[0].value)
-    return _bracket(circuit, I, lower, bounds, None)
+    lower, minor, point, exhaustive = best_witness(
+        circuit, I, points, seed, bounds[0].value, time_limit, own_weights
+    )
+    result = _bracket(circuit, I, lower, bounds, None)
+    reached = lower >= result.upper or exhaustive
+    note = ""
+    if not reached:
+        how = minor.how if minor is not None and minor.how else "searched"
+        note = (
+            f"rank too large to reach: {lower} <= rank <= {result.upper} "
+            f"({result.upper_bound}), {how}"
+        )
+    weights = None if point is None else _weights(point)
+    return SeparationRank(
+        result.rows,
+        result.lower,
+        result.upper,
+        result.upper_bound,
+        result.bounds,
+        result.polynomial,
+        weights,
+        minor,
+        reached,
+        note,
+    )
+
+
+def _weights(point: Circuit) -> dict[str, Any]:
+    """The weight point as {block name: weights} (F is the architecture's)."""
+    return {name: point.block(name) for name in point.shapes}
 
 
 def generic_rank(
@@ -174,8 +262,9 @@ def generic_rank(
     for all weights. For product networks the entries are polynomials, so the rank is
     generic (constant off a null set) and at least ``lower``: it is ``determined`` when
     lower == upper. For ReLU operators the rank varies between open regions of weights:
-    ``lower`` then only proves that rank on a region around ``point``. Returns a
-    :class:`SeparationRank` carrying ``point``.
+    ``lower`` then only proves that rank on a region around ``point``. When the grid does
+    not fit in memory, ``lower`` is the size of a witness minor at that point instead
+    (``exact`` False, ``witness`` set). Returns a :class:`SeparationRank` carrying ``point``.
 
     >>> import symtd
     >>> report = symtd.generic_rank(symtd.deep(8, 2, 2), "odd-even")
@@ -187,8 +276,37 @@ def generic_rank(
     """
     I = partition(I, circuit)
     point = circuit.random_point(seed, bound)
-    lower = matricization_rank(circuit.subs(point) if point else circuit, I)
-    return _bracket(circuit, I, lower, tuple(upper_bounds(circuit, I)), point)
+    concrete = circuit.subs(point) if point else circuit
+    bounds = tuple(upper_bounds(circuit, I))
+    if _grid_fits(concrete):
+        lower = matricization_rank(concrete, I)
+        return _bracket(circuit, I, lower, bounds, point)
+    minor = witness_minor(concrete, I, bounds[0].value, seed)
+    s = _bracket(circuit, I, minor.rank, bounds, point)
+    reached = minor.rank >= s.upper or minor.exhaustive
+    note = "" if reached else f"rank too large to reach: {s.lower} <= rank <= {s.upper}"
+    return SeparationRank(
+        s.rows,
+        s.lower,
+        s.upper,
+        s.upper_bound,
+        s.bounds,
+        s.polynomial,
+        point,
+        minor,
+        reached,
+        note,
+        False,
+    )
+
+
+def _grid_fits(circuit: Circuit) -> bool:
+    """Whether the exact grid of a concrete circuit fits in memory (and in numpy's axes)."""
+    try:
+        check_memory(circuit)
+    except SymtdError:
+        return False
+    return True
 
 
 def _bracket(
@@ -198,7 +316,8 @@ def _bracket(
     bounds: tuple[Bound, ...],
     point: dict[Any, Any] | None,
 ) -> SeparationRank:
-    """The result, after checking lower <= the smallest proven upper bound (else a bug)."""
+    """The result, after checking lower <= the smallest proven upper bound (else a bug);
+    ``exact`` when a point is given (``lower`` is the exact rank there)."""
     best = bounds[0]
     if lower > best.value:
         raise AssertionError(
@@ -206,4 +325,6 @@ def _bracket(
             f"{best.value} ({best.name}): a bug in symtd"
         )
     polynomial = circuit.operator.name == "product"
-    return SeparationRank(I, lower, best.value, best.name, bounds, polynomial, point)
+    return SeparationRank(
+        I, max(lower, 0), best.value, best.name, bounds, polynomial, point, exact=point is not None
+    )

@@ -4,7 +4,7 @@ arithmetics, and the memory it will need, priced from sizes alone before anythin
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import reduce
 from typing import Any
@@ -27,7 +27,9 @@ def estimate_bytes(circuit: Circuit, arithmetic: str = "exact") -> int:
     The values alive at each step (liveness over the DAG: a node's value is kept until its
     last consumer) plus the new one, in entries, times bytes per entry: 8 for float, for
     exact arithmetic 8 while a proven bound on every numerator fits int64 and a Python
-    int's size beyond, 400 for symbolic entries; at least the grid itself.
+    int's size beyond, 8 for "modular" (residues mod a prime below 2^28, product circuits:
+    :func:`~symtd.tensors.grid.grid_numerators_mod`), 400 for symbolic entries; at least
+    the grid itself.
 
     >>> import symtd
     >>> net = symtd.deep(16, 2, 2)  # 2^16 grid entries
@@ -37,11 +39,15 @@ def estimate_bytes(circuit: Circuit, arithmetic: str = "exact") -> int:
     5990400
     >>> symtd.estimate_bytes(net, "symbolic") > 10**11  # polynomials: hundreds of GB
     True
+    >>> symtd.estimate_bytes(net, "modular")  # residues mod p: int64, like float
+    1064960
     """
     if arithmetic == "symbolic" and circuit.operator is PRODUCT:
         per_entry = 64 + terms_bound(circuit) * (16 + len(circuit.shapes) * 2)
     else:
-        per_entry = {"float": 8, "symbolic": 400}.get(arithmetic) or _exact_entry_bytes(circuit)
+        per_entry = {"float": 8, "modular": 8, "symbolic": 400}.get(
+            arithmetic
+        ) or _exact_entry_bytes(circuit)
     return per_entry * max(_peak_entries(circuit), circuit.M**circuit.N)
 
 
@@ -75,7 +81,8 @@ def _exact_entry_bytes(circuit):
 def check_memory(circuit: Circuit, arithmetic: str = "exact", max_bytes: int | None = None) -> None:
     """Refuse, with the estimate, a grid computation over max_bytes (default: half the free
     memory) or with more than 32 positions (numpy's axis limit). Sizes are compared before
-    anything is built; astronomically large ones without computing M^N."""
+    anything is built; astronomically large ones without computing M^N. ``arithmetic``:
+    "exact", "float", "symbolic" or "modular" (see :func:`estimate_bytes`)."""
     limit = max_bytes if max_bytes is not None else _available_bytes() // 2
     bits = circuit.N * math.log2(circuit.M)
     if bits > 200 or circuit.N > MAX_ORDER or arithmetic == "exact" and not circuit.is_concrete:
@@ -105,6 +112,16 @@ def _available_bytes():
     except OSError:
         pass
     return 8 * 2**30
+
+
+def available_bytes() -> int:
+    """The memory this machine has free now (MemAvailable; 8 GiB when it cannot be read)."""
+    return _available_bytes()
+
+
+def human_bytes(n: int) -> str:
+    """Byte count for people: "1.5 GiB"; beyond 1024 PiB as a power of two."""
+    return _human(n)
 
 
 def _human(n):
@@ -157,16 +174,19 @@ class Blocks:
 
 
 class Elementwise:
-    """Node values are numpy arrays (channels, broadcast grid axes) of one element kind."""
+    """Node values are numpy arrays (channels, broadcast grid axes) of one element kind.
 
-    def __init__(self, circuit, arithmetic):
+    With ``indices`` (see :func:`batch_shape`) the batch axes replace the grid axes."""
+
+    def __init__(self, circuit, arithmetic, indices=None):
         self.circuit, self.convert = circuit, converter(circuit, arithmetic)
         self.blocks = Blocks(circuit, self.convert)
+        self.indices = indices
 
     def representation(self, j):
         """The value at position j: its templates' rows of F, on the axis of position j."""
         F = self.convert(self.circuit.F)  # F[i, d], i = template
-        return F.T.reshape((self.circuit.M,) + _axis_shape(self.circuit, j))
+        return _at_position(F.T, self.circuit, j, self.indices)
 
     def linear(self, name, X, output=False):
         """A block (1x1 convolution) applied to a member's value; the output block if output."""
@@ -178,7 +198,7 @@ class Elementwise:
 
     def result(self, value):
         """The output value in this arithmetic's result type."""
-        return np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N)
+        return np.broadcast_to(value[0], batch_shape(self.circuit, self.indices))
 
 
 class Polynomials(Elementwise):
@@ -186,7 +206,7 @@ class Polynomials(Elementwise):
 
     def __init__(self, circuit):
         self.circuit, self.ring = circuit, circuit_ring(circuit)
-        self.convert = self.ring.array
+        self.convert, self.indices = self.ring.array, None
         self.blocks = lambda name, output=False: self._block(name, output)
         self._cache = {}
 
@@ -235,16 +255,17 @@ class ScaledIntegers:
 
     X is int64 while the proven bound B < 2^63 and exact Python ints beyond, so int64
     never wraps around. Built-in operators only (max/sum/avg use positive homogeneity).
+    With ``indices`` (see :func:`batch_shape`) a batch of template tuples replaces the grid.
     """
 
-    def __init__(self, circuit):
-        self.circuit = circuit
+    def __init__(self, circuit, indices=None):
+        self.circuit, self.indices = circuit, indices
         self.blocks = Blocks(circuit, _integer_block)
 
     def representation(self, j):
         """The value at position j: its templates' rows of F, on the axis of position j."""
         X, D = clear_denominators(self.circuit.F.T)
-        return X.reshape((self.circuit.M,) + _axis_shape(self.circuit, j)), D, max_abs(X)
+        return _at_position(X, self.circuit, j, self.indices), D, max_abs(X)
 
     def linear(self, name, value, output=False):
         """A block (1x1 convolution) applied to a member's value; the output block if output."""
@@ -282,7 +303,9 @@ class ScaledIntegers:
     def result(self, value):
         """The output value in this arithmetic's result type."""
         X, D, _ = value
-        return np.ascontiguousarray(np.broadcast_to(X[0], (self.circuit.M,) * self.circuit.N)), D
+        return np.ascontiguousarray(
+            np.broadcast_to(X[0], batch_shape(self.circuit, self.indices))
+        ), D
 
 
 def _integer_block(W):
@@ -330,10 +353,11 @@ def _log2(n):
 
 class Modular:
     """Forward arithmetic mod p on the numerators of :class:`ScaledIntegers` (product only);
-    position ``order[k]`` on grid axis k."""
+    position ``order[k]`` on grid axis k, or with ``indices`` (see :func:`batch_shape`) a
+    batch of template tuples instead of the grid."""
 
-    def __init__(self, circuit, prime, order=None):
-        self.circuit, self.p = circuit, prime
+    def __init__(self, circuit, prime, order=None, indices=None):
+        self.circuit, self.p, self.indices = circuit, prime, indices
         self.blocks = Blocks(circuit, self._mod)
         self.axis = {j: k for k, j in enumerate(order or range(circuit.N))}
 
@@ -343,6 +367,8 @@ class Modular:
 
     def representation(self, j):
         """The value at position j: its templates' rows of F, on the axis of position j."""
+        if self.indices is not None:
+            return _at_position(self._mod(self.circuit.F.T), self.circuit, j, self.indices)
         shape = [1] * self.circuit.N
         shape[self.axis[j]] = self.circuit.M
         return self._mod(self.circuit.F.T).reshape((self.circuit.M, *shape))
@@ -386,13 +412,32 @@ class Modular:
 
     def result(self, value):
         """The output value in this arithmetic's result type."""
-        return np.ascontiguousarray(np.broadcast_to(value[0], (self.circuit.M,) * self.circuit.N))
+        shape = batch_shape(self.circuit, self.indices)
+        return np.ascontiguousarray(np.broadcast_to(value[0], shape))
 
 
 def _axis_shape(circuit, j):
     shape = [1] * circuit.N
     shape[j] = circuit.M
     return tuple(shape)
+
+
+def batch_shape(circuit: Circuit, indices: Sequence[np.ndarray] | None) -> tuple[int, ...]:
+    """The shape of a forward pass's result: the grid's (M, ..., M) without ``indices``; with
+    them the common broadcast shape of ``indices[j]``, the template indices of position j
+    over a batch (e.g. shapes (k, 1) for I's positions and (1, k) for J's: a k×k block of
+    the matricization, whatever N is: no grid axis is made)."""
+    if indices is None:
+        return (circuit.M,) * circuit.N
+    return tuple(np.broadcast_shapes(*(np.shape(x) for x in indices)))
+
+
+def _at_position(columns, circuit, j, indices):
+    """columns[:, template] (rows: the value's entries) at position j: on grid axis j, or
+    taken at the batch's template indices of position j."""
+    if indices is None:
+        return columns.reshape((circuit.M,) + _axis_shape(circuit, j))
+    return columns[:, np.asarray(indices[j], dtype=np.intp)]
 
 
 def terms_bound(circuit: Circuit) -> int:

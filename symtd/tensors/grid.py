@@ -232,13 +232,74 @@ def grid_numerators_mod(
     check_prime(prime)
     if prime >= 2**28:
         raise SymtdError("grid_numerators_mod needs a prime below 2^28 (products must fit int64)")
-    check_memory(circuit)
+    check_memory(circuit, "modular")
     if rows is None:
         return forward(circuit, Modular(circuit, prime))
     rows = partition(rows, circuit)
     order = rows + tuple(k for k in range(circuit.N) if k not in rows)
     X = forward(circuit, Modular(circuit, prime, order))
     return X.reshape(circuit.M ** len(rows), -1)
+
+
+def grid_batch(
+    circuit: Circuit, indices: Sequence[ArrayLike], prime: int | None = None
+) -> RationalTensor | np.ndarray:
+    """Grid entries G[d] at a batch of template tuples d, by one batched forward pass.
+
+    ``indices[j]``: the template indices of position j over the batch (integer arrays that
+    broadcast to a common shape B, e.g. (k, 1) for row positions and (1, k) for column
+    positions). No grid axis is made, so any N works and the cost is linear in the batch.
+    Returns the exact entries (a RationalTensor of shape B; every operator), or with
+    ``prime`` (concrete product circuits, prime < 2^28) the int64 residues of X = c·G mod
+    p, c the product of the weights' and F's denominators (the numerators of
+    :func:`grid_numerators_mod`: each step is a ring operation mod p).
+
+    >>> import symtd
+    >>> from symtd.tensors.grid import grid_batch, submatrix_indices
+    >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0, bound=9)
+    >>> idx = submatrix_indices(4, (0, 2), [(0, 1), (1, 1)], [(1, 0)])  # (d0, d2), (d1, d3)
+    >>> G = symtd.grid_tensor(net)
+    >>> grid_batch(net, idx) == symtd.RationalTensor.from_rationals(
+    ...     [[G[0, 1, 1, 0]], [G[1, 1, 1, 0]]])
+    True
+    """
+    if len(indices) != circuit.N:
+        raise SymtdError(f"grid_batch needs {circuit.N} index arrays, got {len(indices)}")
+    if not circuit.is_concrete:
+        raise SymtdError("grid_batch needs concrete weights (substitute them first)")
+    arrays = [np.asarray(x) for x in indices]
+    for x in arrays:
+        if x.dtype.kind not in "iu" or (x.size and not (0 <= x.min() and x.max() < circuit.M)):
+            raise SymtdError(f"template indices must be integers in 0..{circuit.M - 1}")
+    if prime is not None:
+        if circuit.operator is not PRODUCT:
+            raise SymtdError("grid_batch modulo a prime needs a product circuit")
+        check_prime(prime)
+        if prime >= 2**28:
+            raise SymtdError("grid_batch needs a prime below 2^28 (products must fit int64)")
+        return forward(circuit, Modular(circuit, prime, indices=arrays))
+    if circuit.operator in BUILTIN.values():
+        X, D = forward(circuit, ScaledIntegers(circuit, indices=arrays))
+        return RationalTensor(X, D)
+    return _from_kind(forward(circuit, Elementwise(circuit, "exact", indices=arrays)), "exact")
+
+
+def submatrix_indices(
+    N: int, I: Sequence[int], row_tuples: ArrayLike, col_tuples: ArrayLike
+) -> list[np.ndarray]:
+    """The ``indices`` of :func:`grid_batch` for the submatrix of [G]_{I,J} at the given row
+    tuples (templates of I's positions, I ascending) and column tuples (J's): position I[i]
+    gets row_tuples[:, i] as a column (k_r, 1), position J[j] col_tuples[:, j] as a row."""
+    I = tuple(I)
+    J = tuple(k for k in range(N) if k not in set(I))
+    rows = np.asarray(row_tuples, dtype=np.int64).reshape(len(row_tuples), len(I))
+    cols = np.asarray(col_tuples, dtype=np.int64).reshape(len(col_tuples), len(J))
+    indices: list[np.ndarray] = [np.zeros((1, 1), np.int64)] * N
+    for i, position in enumerate(I):
+        indices[position] = rows[:, i : i + 1]
+    for j, position in enumerate(J):
+        indices[position] = cols[:, j][None, :]
+    return indices
 
 
 def _arithmetic(circuit: Circuit, arithmetic: str | None) -> str:
