@@ -6,6 +6,7 @@ import pytest
 from symtd import deep, overlapping, recurrent, shallow, tree
 from symtd.circuits.formats import save_network
 from symtd.cli import main
+from symtd.errors import SymtdError
 from symtd.render.draw import (
     circuit_layout,
     draw_circuit,
@@ -139,3 +140,26 @@ def test_cli_pictures_bad_input_exit_2(args, tmp_path, capsys):
 def _concrete():
     net = deep(4, 2, [1, 1], "max")
     return net.subs(net.random_point(2, bound=9))
+
+
+# -- --random-point SEED: heatmaps of architecture-only files --------------------------------
+def test_heatmap_of_an_architecture_needs_a_random_point(tmp_path, capsys):
+    arch = tmp_path / "arch.json"
+    save_network(recurrent(4, 2, 2, shared=False), arch)
+    heat = ["--out", str(tmp_path / "h.png"), "--matricization", "odd-even"]
+    assert main(["draw", str(arch), *heat]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "give --random-point SEED" in err and "symbolic" not in err
+    assert main(["draw", str(arch), *heat, "--random-point", "7"]) == 0
+    assert (tmp_path / "h.png").read_bytes()[:8] == PNG
+    with pytest.raises(SymtdError, match="at_random_point"):
+        draw_matricization(recurrent(4, 2, 2), "odd-even", tmp_path / "x.png")
+
+
+def test_random_point_is_refused_for_a_drawing_of_a_file_with_weights(tmp_path, capsys):
+    path = tmp_path / "n.json"
+    save_network(_concrete(), path)
+    assert main(["draw", str(path), "--out", str(tmp_path / "c.png"), "--random-point", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith("the file has weights; drop --random-point\n")
+    assert not (tmp_path / "c.png").exists()

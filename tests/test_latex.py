@@ -1,13 +1,19 @@
 """LaTeX of decompositions, grid entries, matricizations and ranks; `symtd latex`."""
 
+import contextlib
+import io
+import json
 import re
 import shutil
 import subprocess
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symtd
 from symtd import deep, grid_tensor, matricize, shallow, tree
@@ -15,7 +21,9 @@ from symtd.algebra.rank import rank
 from symtd.circuits.formats import save_network
 from symtd.cli import main
 from symtd.render import report
+from symtd.render.escape import tex_formulas
 from symtd.render.latex import decomposition_latex, entry_latex, matrix_latex, rank_latex
+from symtd.theorems.prove import prove
 
 
 def test_shallow_is_generalized_cp_with_its_width_and_operator():
@@ -248,12 +256,13 @@ def test_pdf_needs_latex(capsys):
 def test_prove_all_report_compiles_to_a_pdf_with_pages(tmp_path, capsys):
     path = tmp_path / "report.tex"
     assert main(["prove", "all", "--latex", str(path), "--pdf"]) == 0
-    log = (tmp_path / "report.log").read_text(errors="replace")
-    pages = int(re.search(r"Output written on report\.pdf \((\d+) pages?", log)[1])
+    pages = int(re.search(r"report\.pdf \((\d+) pages?\)", capsys.readouterr().err)[1])
     assert pages >= 3 and (tmp_path / "report.pdf").stat().st_size > 10000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf", "report.tex"]
     text = path.read_text()
     assert text.count(r"\section*{T") == 7 and text.count(r"check: \textbf{passes}") == 26
     assert "FAILS" not in text and "?" not in text  # no unmapped Unicode symbol
+    assert r"\^{}" not in text and "ˆ" not in text  # powers are math: $M^{N}$, $r^{N/2}$
 
 
 @pytest.mark.slow
@@ -283,3 +292,125 @@ def test_pdf_without_pdflatex_says_so(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(report.shutil, "which", lambda name: None)
     assert main(["prove", "T4", "--latex", str(tmp_path / "r.tex"), "--pdf"]) == 0
     assert "pdflatex is not installed" in capsys.readouterr().err and (tmp_path / "r.tex").exists()
+
+
+# -- --random-point SEED on architecture-only files (grid, rank, latex; draw in test_draw) ------
+@pytest.fixture
+def architecture_file(tmp_path):
+    path = tmp_path / "arch.json"
+    save_network(symtd.recurrent(4, 2, 2, shared=False), path)
+    return str(path)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**40))
+def test_random_point_is_the_python_at_random_point(seed):
+    import tempfile
+
+    circuit = symtd.recurrent(4, 2, 2, shared=False)
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/arch.json"
+        save_network(circuit, path)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["grid", path, "--random-point", str(seed)]) == 0
+            assert main(["rank", path, "--partition", "odd-even", "--random-point", str(seed)]) == 0
+            assert (
+                main(["latex", path, "--what", "entry", "0,1,1,0", "--random-point", str(seed)])
+                == 0
+            )
+    grid, rank_line, entry = out.getvalue().splitlines()
+    point = circuit.at_random_point(seed)  # integers uniform in [-10^6, 10^6]
+    G = grid_tensor(point)
+    assert json.loads(grid)["entries"] == G.to_strings()
+    assert int(rank_line) == rank(matricize(G, (0, 2)))
+    assert entry == entry_latex(point, (0, 1, 1, 0))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["grid", "NET"],
+        ["rank", "NET", "--partition", "odd-even"],
+        ["latex", "NET"],
+        ["latex", "NET", "--what", "matricization", "odd-even"],
+    ],
+)
+def test_random_point_is_refused_for_a_file_with_weights(args, network_file, capsys):
+    args = [str(network_file) if a == "NET" else a for a in args]
+    assert main([*args, "--random-point", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith("the file has weights; drop --random-point\n")
+
+
+def test_architecture_files_need_a_random_point_and_say_so(architecture_file, capsys):
+    for args in (["grid"], ["rank", "--partition", "odd-even"]):
+        assert main([args[0], architecture_file, *args[1:]]) == 2
+        assert "give --random-point SEED" in capsys.readouterr().err
+    what = ["--what", "matricization", "odd-even"]
+    assert main(["latex", architecture_file, *what]) == 2
+    err = capsys.readouterr().err
+    assert "--random-point SEED" in err and "--symbolic" not in err and err.count("\n") == 1
+    assert main(["latex", architecture_file, *what, "--symbolic"]) == 2
+    assert "(drop --symbolic)" in capsys.readouterr().err
+    assert main(["latex", architecture_file, *what, "--random-point", "-1"]) == 2
+    assert main(["latex", architecture_file, *what, "--random-point", "1", "--symbolic"]) == 2
+    capsys.readouterr()
+    assert main(["latex", architecture_file, *what, "--random-point", "1"]) == 0
+    assert r"\operatorname{rank}" in capsys.readouterr().out
+
+
+# -- reports: powers typeset as math, and pdflatex's files left in a temporary folder ----------
+def test_report_sets_powers_as_math_not_as_an_escaped_caret(tmp_path, capsys):
+    path = tmp_path / "r.tex"
+    assert main(["prove", "T1", "--latex", str(path)]) == 0
+    text = path.read_text()
+    assert r"\^{}" not in text and "ˆ" not in text
+    assert r"$Z \le M^{N}$" in text and r"$M^{N}$ 8" in text
+    rows = [prove("T4", N=4)]  # r^(N/2) in its statement and numbers
+    text = report.report_latex(rows)
+    assert r"\^{}" not in text and r"$r^{N/2}$" in text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="MNrZ()^/ <=+-12·$%_{}\\", max_size=30))
+def test_formulas_are_safe_latex(text):
+    out = tex_formulas(text).replace(r"\$", "")
+    outside = re.sub(r"\$[^$]*\$", "", out)
+    assert "$" not in outside  # math shifts come in pairs
+    assert not re.search(r"[%_{}^\\]", re.sub(r"\\(?:\w+|\^)\{\}|\\[%_{}$]", "", outside))
+    for formula in re.findall(r"\$[^$]*\$", out):  # only safe characters in math mode
+        assert re.fullmatch(r"\$[A-Za-z0-9 ,/+\-*(){}^\\<>|]*\$", formula), formula
+        assert formula.count("{") == formula.count("}")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["M", "r", "2", "min(r, M)", "(N/2)"]),
+    st.sampled_from(["N", "(N/2)", "L", "(N-1)"]),
+    st.sampled_from(["", "Z <= ", "Z ≥ "]),
+    st.sampled_from(["", " + 1", " - k"]),
+)
+def test_plain_text_powers_are_typeset_as_math(base, exponent, before, after):
+    out = tex_formulas(f"a bound {before}{base}^{exponent}{after}, say")
+    assert r"\^{}" not in out and "^{" + exponent.strip("()") + "}$" in out.replace(after, "")
+    assert out.startswith("a bound $") and out.endswith("$, say")
+
+
+def test_pdf_is_compiled_in_a_temporary_folder(tmp_path, monkeypatch, capsys):
+    """A stand-in pdflatex that writes .aux, .log and .pdf where it runs: only the PDF comes
+    back next to the .tex."""
+    ran = []
+
+    def pdflatex(argv, cwd, **kwargs):
+        ran.append(cwd)
+        for suffix in (".aux", ".log", ".pdf"):
+            (Path(cwd) / argv[-1]).with_suffix(suffix).write_bytes(b"%PDF-1.5 stand-in")
+        return subprocess.CompletedProcess(argv, 0, "Output written on report.pdf (3 pages", "")
+
+    monkeypatch.setattr(report.shutil, "which", lambda name: "/usr/bin/pdflatex")
+    monkeypatch.setattr(report.subprocess, "run", pdflatex)
+    message = report.write_report([], tmp_path / "r.tex", pdf=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf", "r.tex"]
+    assert Path(ran[0]) != tmp_path and not Path(ran[0]).exists()
+    assert message.endswith("r.pdf (3 pages)")

@@ -4,7 +4,9 @@ answer as the positions it resolves to."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 import random
 
 import numpy as np
@@ -235,3 +237,116 @@ def test_named_partitions_of_a_dag_used_by_separation_rank():
         assert separation_rank(c, name, points=1) == separation_rank(
             c, list(rng.sample(partition(name, c), len(partition(name, c)))), points=1
         )
+
+
+# -- "balanced": every balanced partition up to complement ----------------------------------
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 11))
+def test_balanced_is_every_balanced_partition_once_up_to_complement(N):
+    got = [rows for _, rows in symtd.partitions(["balanced"], N)]
+    half = N // 2
+    assert all(len(rows) == half and rows == tuple(sorted(rows)) for rows in got)
+    assert len(set(got)) == len(got)
+    for rows in itertools.combinations(range(N), half):
+        complement = tuple(i for i in range(N) if i not in rows)
+        if N % 2 == 0 and N:  # exactly one of I and its complement (same size)
+            assert (rows in got) != (complement in got)
+        else:  # the complement is larger: I itself
+            assert rows in got
+    labels = [label for label, _ in symtd.partitions(["balanced"], N)]
+    assert labels == ["I=" + ",".join(map(str, rows)) for rows in got]
+
+
+def test_balanced_counts_and_refuses_too_many_before_building_them():
+    assert len(symtd.partitions(["balanced"], 8)) == 35
+    assert len(symtd.partitions(["odd-even", "balanced", "I=6,4,2,0"], 8)) == 35
+    assert symtd.partitions(["odd-even", "balanced"], 8)[0] == ("odd-even", (0, 2, 4, 6))
+    with pytest.raises(symtd.SymtdError, match="more than 10,000"):
+        symtd.partitions(["balanced"], 64)
+
+
+# -- symtd separation: --partition balanced, the legend, --time-limit, notes -----------------
+def separation(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run `symtd separation ARGS` in-process: (status, stdout, stderr)."""
+    from symtd.cli import main
+
+    status = main(["separation", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Architecture files: a deep ConvAC (N = 8), a deep max network (N = 8), a chain (N = 4)."""
+    paths = {}
+    for name, circuit in {
+        "deep": symtd.deep(8, 2, 2),
+        "max": symtd.deep(8, 2, 2, "max"),
+        "chain": symtd.recurrent(4, 2, 2, shared=False),
+    }.items():
+        paths[name] = str(tmp_path / f"{name}.json")
+        symtd.save_network(circuit, paths[name])
+    return paths
+
+
+def test_separation_takes_balanced_and_labels_its_rows(files, capsys):
+    status, out, _ = separation([files["chain"], "--partition", "balanced"], capsys)
+    assert status == 0
+    lines = out.splitlines()
+    assert [line.split()[:2] for line in lines[1:4]] == [
+        ["I=0,1", "0,1"],
+        ["I=0,2", "0,2"],
+        ["I=0,3", "0,3"],
+    ]
+    status, out, _ = separation([files["deep"], "--partition", "balanced", "--json"], capsys)
+    rows = json.loads(out)["partitions"]
+    assert len(rows) == 35 and rows[0]["partition"] == "I=0,1,2,3"
+    assert {tuple(r["rows"]) for r in rows} == {
+        rows for _, rows in symtd.partitions(["balanced"], 8)
+    }
+    status, out, err = separation(
+        [files["deep"], files["chain"], "--partition", "balanced"], capsys
+    )
+    assert status == 2 and "different numbers of positions" in err and err.count("\n") == 1
+
+
+def test_the_legend_says_only_what_the_table_shows(files, capsys):
+    _, out, _ = separation([files["max"], "--partition", "odd-even"], capsys)
+    assert "certified" in out.splitlines()[0] and " no" in out.splitlines()[1]
+    assert "certified: lower == upper" not in out  # no row is certified
+    _, out, _ = separation([files["deep"], "--partition", "odd-even"], capsys)
+    assert out.splitlines()[-1].startswith("certified: lower == upper")
+    _, out, _ = separation([files["deep"], files["chain"], "--partition", "odd-even"], capsys)
+    assert out.splitlines()[-1] == "a number: certified rank*(I) (lower == upper)"
+    _, out, _ = separation([files["deep"], files["max"], "--partition", "odd-even"], capsys)
+    assert out.splitlines()[-1] == (
+        "a number: certified rank*(I) (lower == upper); a–b: the bounds; "
+        "* ReLU circuit: maximal rank, not generic"
+    )
+
+
+def test_time_limit_is_passed_on_and_notes_follow_the_table(files, capsys, monkeypatch):
+    from symtd.ranks import separation as module
+
+    calls = []
+    real = module.separation_rank
+
+    def noted(*args, **kwargs):
+        calls.append(kwargs.get("time_limit"))
+        return dataclasses.replace(real(*args, **kwargs), note="rank too large to reach: 1 <= x")
+
+    monkeypatch.setattr(module, "separation_rank", noted)
+    status, out, err = separation(
+        [files["chain"], "--partition", "odd-even", "--time-limit", "2.5"], capsys
+    )
+    assert status == 0 and calls == [2.5] and err == ""
+    assert out.splitlines()[-1] == "odd-even: rank too large to reach: 1 <= x"
+    status, out, err = separation([files["chain"], "--partition", "odd-even", "--json"], capsys)
+    assert calls[-1] == 60.0 and json.loads(out)["partitions"][0]["lower"] == 4
+    assert err == "odd-even: rank too large to reach: 1 <= x\n"
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "1e3", "soon", "99999999"])
+def test_bad_time_limits_are_refused(files, capsys, limit):
+    status, _, err = separation([files["chain"], "--time-limit", limit], capsys)
+    assert status == 2 and err.startswith("symtd: error:") and err.count("\n") == 1

@@ -53,6 +53,7 @@ def boolean(text: str) -> bool:
 
 def numbers(kind: Callable[[str], Any]) -> Callable[[str], tuple]:
     """An option type: comma-separated values of ``kind`` (at most 1000 characters)."""
+
     def parse(text: str) -> tuple:
         if len(text) > 1000:
             raise argparse.ArgumentTypeError("the list is too long")
@@ -75,15 +76,54 @@ def write(path: str, text: str) -> None:
         raise SymtdError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def concrete(path: str) -> Circuit:
-    """A network file that must carry weights (grid, rank)."""
+RANDOM_POINT_HELP = (
+    "for a file without weights (an architecture): draw every weight as an integer, uniform "
+    "in [-10^6, 10^6], from seed SEED (symbols in order of name; in Python: "
+    "circuit.at_random_point(SEED)); refused for a file with weights"
+)
+
+
+def add_random_point(parser: argparse.ArgumentParser) -> None:
+    """Add ``--random-point SEED`` (see :func:`network`)."""
+    parser.add_argument("--random-point", type=integer, metavar="SEED", help=RANDOM_POINT_HELP)
+
+
+def network(path: str, random_point: int | None = None) -> Circuit:
+    """The file's circuit; with a seed, the architecture-only file at that random point: every
+    weight an integer drawn uniformly from [-10^6, 10^6] (``Circuit.at_random_point``). A seed
+    for a file that has weights is refused (one line), never silently ignored."""
+    if random_point is not None and random_point < 0:
+        raise SymtdError(f"--random-point must be a seed >= 0, got {random_point}")
     circuit = load_network(path)
+    if random_point is None:
+        return circuit
+    if not circuit.is_symbolic_architecture:
+        raise SymtdError(
+            f"{escape(path, 120, quote=False)}: the file has weights; drop --random-point"
+        )
+    return circuit.at_random_point(random_point)
+
+
+def concrete(path: str, random_point: int | None = None) -> Circuit:
+    """A network file that must carry weights (grid, rank), or an architecture-only file at the
+    random point ``random_point`` (see :func:`network`)."""
+    circuit = network(path, random_point)
     if not circuit.is_concrete:
         raise SymtdError(
             f"{escape(path, 120, quote=False)} has no weights: it is an architecture; this command "
-            f"needs concrete weights (symtd separation takes architectures)"
+            f"needs concrete weights: give --random-point SEED for random ones (symtd separation "
+            f"takes architectures)"
         )
     return circuit
+
+
+def seconds(text: str) -> float:
+    """A positive duration in seconds, at most 10^6 ("60", "0.5")."""
+    if not re.fullmatch(r"[0-9]{1,7}(\.[0-9]{1,6})?", text) or not 0 < float(text) <= 10**6:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds in (0, 10^6], got {escape(text, 40)}"
+        )
+    return float(text)
 
 
 def check_values(args: argparse.Namespace) -> None:

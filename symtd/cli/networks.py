@@ -10,7 +10,17 @@ import re
 import sys
 from typing import Any
 
-from symtd.cli.common import NETWORK_FILE, concrete, integer, numbers, write
+from symtd.circuits.circuit import Circuit
+from symtd.cli.common import (
+    NETWORK_FILE,
+    add_random_point,
+    concrete,
+    integer,
+    network,
+    numbers,
+    seconds,
+    write,
+)
 from symtd.errors import SymtdError, escape
 
 
@@ -19,6 +29,7 @@ def register(commands: Any) -> None:
     grid = commands.add_parser("grid", help="print the exact grid tensor of a network file")
     grid.add_argument("network", help=NETWORK_FILE)
     grid.add_argument("--out", help="write the JSON here instead of standard output")
+    add_random_point(grid)
     grid.set_defaults(run=grid_command)
     rank = commands.add_parser("rank", help="print the exact rank of a matricization")
     rank.add_argument("network", help=NETWORK_FILE)
@@ -32,6 +43,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="print only a proven lower bound, '>= r' (one rank modulo a prime, no certificate)",
     )
+    add_random_point(rank)
     rank.set_defaults(run=rank_command)
     separation = commands.add_parser(
         "separation",
@@ -48,8 +60,9 @@ def register(commands: Any) -> None:
         "--partition",
         action="append",
         metavar="P",
-        help="odd-even, low-high, root or I=0,2,... (repeatable; default: the "
-        "named ones with non-empty I and J)",
+        help="odd-even, low-high, root, I=0,2,... or balanced (every partition with |I| = "
+        "floor(N/2), up to complement); repeatable; default: the named ones with non-empty "
+        "I and J",
     )
     separation.add_argument(
         "--points",
@@ -59,6 +72,14 @@ def register(commands: Any) -> None:
     )
     separation.add_argument(
         "--seed", type=integer, default=0, help="seed of the first point (default 0)"
+    )
+    separation.add_argument(
+        "--time-limit",
+        type=seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="time for the lower bound of each partition (default 60); past it the bracket "
+        "reached so far is printed, with a note",
     )
     form = separation.add_mutually_exclusive_group()
     for name in ("json", "csv", "latex"):
@@ -81,11 +102,13 @@ def register(commands: Any) -> None:
         help="decomposition | entry D (e.g. entry 0,1,0,1) | matricization P (e.g. matricization "
         "odd-even)",
     )
-    latex.add_argument(
+    weights = latex.add_mutually_exclusive_group()
+    weights.add_argument(
         "--symbolic",
         action="store_true",
         help="replace the file's weights by symbols a^{l,j,γ}_α (for entry: the expression)",
     )
+    add_random_point(weights)
     latex.set_defaults(run=latex_command)
     draw = commands.add_parser(
         "draw", help="picture of a network (PNG or SVG), or a heatmap of a matricization"
@@ -95,6 +118,7 @@ def register(commands: Any) -> None:
     draw.add_argument(
         "--matricization", metavar="P", help="heatmap of this matricization (odd-even, root, I=...)"
     )
+    add_random_point(draw)
     draw.set_defaults(run=draw_command)
     plot = commands.add_parser(
         "plot", help="plots: ranks (odd-even ranks of deep networks against N)"
@@ -116,7 +140,7 @@ def grid_command(args: argparse.Namespace) -> None:
     """symtd grid: the exact grid tensor as JSON."""
     from symtd.tensors.grid import exact_grid_tensor
 
-    G = exact_grid_tensor(concrete(args.network))
+    G = exact_grid_tensor(concrete(args.network, args.random_point))
     text = json.dumps({"shape": list(G.shape), "entries": G.to_strings()}, separators=(",", ":"))
     if args.out:
         write(args.out, text)
@@ -129,7 +153,7 @@ def rank_command(args: argparse.Namespace) -> None:
     from symtd.circuits.partitions import partition
     from symtd.ranks.matricization import lower_rank, matricization_rank
 
-    circuit = concrete(args.network)
+    circuit = concrete(args.network, args.random_point)
     I = partition(args.partition, circuit)
     if args.lower:
         print(f">= {lower_rank(circuit, I)}")
@@ -147,15 +171,25 @@ def separation_command(args: argparse.Namespace) -> None:
     if not 1 <= args.points <= 100 or args.seed < 0:
         raise SymtdError("--points must be in 1..100 and --seed >= 0")
     circuits = [(path, load_network(path)) for path in args.networks]
-    names = args.partition or [
-        n for n in tables.NAMED if all(0 < len(partition(n, c)) < c.N for _, c in circuits)
-    ]
+    names = (
+        columns(args.partition, [c for _, c in circuits])
+        if args.partition
+        else [n for n in tables.NAMED if all(0 < len(partition(n, c)) < c.N for _, c in circuits)]
+    )
     if not names:
         raise SymtdError(
             "no named partition has non-empty I and J for every network; give --partition"
         )
     table = [
-        (path, [separation_rank(c, partition(n, c), args.points, args.seed) for n in names])
+        (
+            path,
+            [
+                separation_rank(
+                    c, partition(n, c), args.points, args.seed, time_limit=args.time_limit
+                )
+                for n in names
+            ],
+        )
         for path, c in circuits
     ]
     render = (
@@ -168,6 +202,26 @@ def separation_command(args: argparse.Namespace) -> None:
         else tables.to_text
     )
     print(render(table, names))
+    notes = tables.notes(table, names)
+    if notes:  # machine-readable forms keep standard output to themselves
+        print(notes, file=sys.stderr if args.json or args.csv or args.latex else sys.stdout)
+
+
+def columns(specs: list[str], circuits: list[Circuit]) -> list[str]:
+    """The column labels of --partition specs for every circuit: "balanced" expanded into "I=..."
+    labels (:func:`symtd.circuits.partitions.partitions`), the same partition (rows) once.
+    Networks whose expansions differ (another N) are refused together."""
+    from symtd.circuits.partitions import partitions
+
+    labels = {tuple(label for label, _ in partitions(specs, c)) for c in circuits}
+    if len(labels) == 1:
+        return list(labels.pop())
+    if "balanced" in specs:
+        raise SymtdError(
+            "--partition balanced: the networks have different numbers of positions N, so "
+            "different balanced partitions; run them separately"
+        )
+    return list(dict.fromkeys(specs))  # names meaning other rows in different networks
 
 
 def convert_command(args: argparse.Namespace) -> None:
@@ -180,12 +234,11 @@ def convert_command(args: argparse.Namespace) -> None:
 
 def latex_command(args: argparse.Namespace) -> None:
     """symtd latex: LaTeX of a decomposition, a grid entry or a matricization."""
-    from symtd.circuits.formats import load_network
     from symtd.circuits.partitions import partition
     from symtd.render import latex
     from symtd.tensors.matricize import matricize
 
-    circuit = load_network(args.network)
+    circuit = network(args.network, args.random_point)
     if args.symbolic:
         circuit = circuit.with_weights(None)
     kind, *rest = args.what
@@ -210,7 +263,12 @@ def latex_command(args: argparse.Namespace) -> None:
         from symtd.tensors.grid import grid_tensor
 
         if not circuit.is_concrete:
-            raise SymtdError("matricization needs concrete weights (drop --symbolic)")
+            raise SymtdError(
+                "matricization needs concrete weights (drop --symbolic)"
+                if args.symbolic
+                else "matricization needs concrete weights; the file has none: give "
+                "--random-point SEED for random ones"
+            )
         I = partition(rest[0], circuit)
         A = matricize(grid_tensor(circuit), I)
         print(latex.matrix_latex(A))
@@ -219,11 +277,15 @@ def latex_command(args: argparse.Namespace) -> None:
 
 def draw_command(args: argparse.Namespace) -> None:
     """symtd draw: a picture of the circuit or a matricization heatmap."""
-    from symtd.circuits.formats import load_network
     from symtd.render.draw import draw_circuit, draw_matricization
 
-    circuit = load_network(args.network)
+    circuit = network(args.network, args.random_point)
     if args.matricization:
+        if not circuit.is_concrete:
+            raise SymtdError(
+                "a heatmap needs concrete weights; the file has none: give --random-point SEED "
+                "for random ones, or draw the circuit without --matricization"
+            )
         path = draw_matricization(circuit, args.matricization, args.out)
     else:
         path = draw_circuit(circuit, args.out)

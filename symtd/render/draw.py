@@ -198,7 +198,8 @@ def draw_matricization(circuit: Circuit, spec: PartitionSpec, path: FilePath) ->
     if not circuit.is_concrete:
         raise SymtdError(
             "a heatmap needs concrete weights; this network has symbolic weights (an "
-            "architecture file): give it weights, or draw the circuit without --matricization"
+            "architecture): give it weights (circuit.at_random_point(seed) draws some), or draw "
+            "the circuit"
         )
     I = partition(spec, circuit)
     shape = (circuit.M ** len(I), circuit.M ** (circuit.N - len(I)))

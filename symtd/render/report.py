@@ -3,7 +3,8 @@
 Per theorem: the statement, the instances with verdicts and key numbers, how it was
 decided, a summary of each certificate (claims, networks, the independent checker's
 result, the first network's decomposition) and the conclusion. Statement and method come
-from the theorem's own module, through :mod:`symtd.theorems.registry`.
+from the theorem's own module, through :mod:`symtd.theorems.registry`; their plain-text
+powers (M^N, r^(N/2)) are typeset as math, never as an escaped caret.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from symtd.checker import CheckFailed, check
 from symtd.circuits.formats import network_from_dict
 from symtd.errors import SymtdError, escape
-from symtd.render.escape import tex
+from symtd.render.escape import tex, tex_formulas
 from symtd.render.latex import decomposition_latex
 from symtd.theorems.prove import Row, instance_label
 from symtd.theorems.registry import REGISTRY
@@ -69,7 +71,7 @@ def _section(row: Row) -> str:
     spec = REGISTRY[row.theorem]
     out = [
         rf"\section*{{{row.theorem}}}",
-        rf"\textbf{{Statement.}} {tex(spec.statement)}.",
+        rf"\textbf{{Statement.}} {tex_formulas(spec.statement)}.",
         "",
         rf"\textbf{{How it was decided.}} {spec.method}",
         "",
@@ -77,11 +79,12 @@ def _section(row: Row) -> str:
         r"\begin{itemize}",
     ]
     for v, expected in row.parts:
-        numbers = ", ".join(f"{k} {tex(x)}" for k, x in v.numbers.items())
+        numbers = ", ".join(f"{k} {x}" for k, x in v.numbers.items())
         note = f" (expected: {expected})" if expected != "verified" else ""
-        reason = f" --- {tex(v.reason)}" if v.reason else ""
+        reason = f" --- {tex_formulas(v.reason)}" if v.reason else ""
         out.append(
-            rf"\item {tex(instance_label(v))}: \emph{{{v.verdict}}}{note}; {tex(numbers)}{reason}"
+            rf"\item {tex_formulas(instance_label(v))}: \emph{{{v.verdict}}}{note}; "
+            rf"{tex_formulas(numbers)}{reason}"
         )
     out.append(r"\end{itemize}")
     certificates = row.certificates
@@ -149,10 +152,13 @@ def check_report_path(path: str | os.PathLike) -> Path:
 
 
 def write_report(rows: Sequence[Row], path: str | os.PathLike, pdf: bool = False) -> str:
-    """Write the .tex file; with pdf=True also run pdflatex next to it. Returns a message line."""
+    """Write the .tex file; with pdf=True also compile it with pdflatex in a temporary folder
+    and copy only the PDF back next to it (no .aux or .log left behind). Returns a message
+    line."""
     path = check_report_path(path)
+    text = report_latex(rows)
     try:
-        path.write_text(report_latex(rows), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise SymtdError(f"cannot write {path}: {exc.strerror}") from None
     if not pdf:
@@ -162,13 +168,31 @@ def write_report(rows: Sequence[Row], path: str | os.PathLike, pdf: bool = False
             f"report written to {path}; pdflatex is not installed, so no PDF (install TeX "
             "Live, then run pdflatex)"
         )
-    done = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
-        cwd=path.parent.resolve(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0:
-        raise SymtdError(f"pdflatex failed on {path}; see {path.with_suffix('.log')}")
-    return f"report written to {path} and {path.with_suffix('.pdf')}"
+    with tempfile.TemporaryDirectory(prefix="symtd-latex-") as folder:
+        source = Path(folder) / "report.tex"
+        source.write_text(text, encoding="utf-8")
+        try:
+            done = subprocess.run(
+                ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
+                cwd=folder,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        except subprocess.TimeoutExpired:
+            raise SymtdError(f"pdflatex took more than 300 s on {path}") from None
+        if done.returncode != 0:
+            raise SymtdError(f"pdflatex failed on {path}: {_first_error(done.stdout)}")
+        try:
+            shutil.copyfile(source.with_suffix(".pdf"), path.with_suffix(".pdf"))
+        except OSError as exc:
+            raise SymtdError(f"cannot write {path.with_suffix('.pdf')}: {exc.strerror}") from None
+    pages = re.search(r"Output written on report\.pdf \((\d+) pages?", done.stdout)
+    size = f" ({pages[1]} page{'' if pages[1] == '1' else 's'})" if pages else ""
+    return f"report written to {path} and {path.with_suffix('.pdf')}{size}"
+
+
+def _first_error(log: str) -> str:
+    """pdflatex's first error line ("! Undefined control sequence."), escaped, or a hint."""
+    line = next((x for x in log.splitlines() if x.startswith("!")), "")
+    return escape(line[1:].strip(), 200, quote=False) if line else "no error line in its log"

@@ -4,7 +4,8 @@ A table is a list of (network label, [SeparationRank per partition]) with the pa
 names as columns, rendered as text, JSON (the ``symtd separation --json`` form for one
 network), CSV or a booktabs LaTeX ``tabular``. A cell shows the certified rank*(I), or
 "lower–upper" when the bounds differ; ReLU circuits are marked, their maximal rank is
-never called generic.
+never called generic. The text forms end with a legend of only what the table shows;
+:func:`notes` gives the lines that say when a rank was too large to reach in time.
 """
 
 from __future__ import annotations
@@ -79,8 +80,11 @@ def to_text(table: Table, names: Sequence[str]) -> str:
                 f"{name:{first}}{rows:22}{s.lower:>7}{s.upper:>8}  "
                 f"{s.upper_bound:15}{'yes' if s.certified else 'no'}"
             )
-        kind = "generic rank" if table[0][1][0].polynomial else "maximal rank (ReLU: not generic)"
-        lines.append(f"certified: lower == upper, so rank*(I), the {kind}, is known exactly")
+        if any(s.certified for s in table[0][1]):
+            kind = (
+                "generic rank" if table[0][1][0].polynomial else "maximal rank (ReLU: not generic)"
+            )
+            lines.append(f"certified: lower == upper, so rank*(I), the {kind}, is known exactly")
         return "\n".join(lines)
     width = max(len(_label(label)) for label, _ in table) + 2
     columns = [max(len(n), 7) + 2 for n in names]
@@ -91,10 +95,29 @@ def to_text(table: Table, names: Sequence[str]) -> str:
             f"{_label(label) + mark:{width}}"
             + "".join(f"{cell(s):>{w}}" for s, w in zip(ranks, columns))
         )
-    lines.append(
-        "a number: certified rank*(I) (lower == upper); a–b: the bounds; "
-        "* ReLU circuit: maximal rank, not generic"
-    )
+    ranks = [s for _, row in table for s in row]
+    legend = [
+        text
+        for text, applies in (
+            ("a number: certified rank*(I) (lower == upper)", any(s.certified for s in ranks)),
+            ("a–b: the bounds", not all(s.certified for s in ranks)),
+            ("* ReLU circuit: maximal rank, not generic", any(not s.polynomial for s in ranks)),
+        )
+        if applies
+    ]
+    lines.append("; ".join(legend))
+    return "\n".join(lines)
+
+
+def notes(table: Table, names: Sequence[str]) -> str:
+    """One line per partition whose rank was too large to reach within the time limit
+    ("network: partition: note" for several networks); "" when there is none."""
+    lines = []
+    for label, ranks in table:
+        where = f"{_label(label)}: " if len(table) > 1 else ""
+        for name, s in zip(names, ranks):
+            if s.note:
+                lines.append(f"{where}{escape(name, 200, quote=False)}: {s.note}")
     return "\n".join(lines)
 
 
