@@ -47,6 +47,8 @@ from symtd.tensors.grid import (
 )
 from symtd.tensors.matricize import matricize
 from symtd.tensors.representation import is_covering, leaf_weights, relu_neurons, template_matrix
+from symtd.theorems.certify import CertifiedPartition, certify
+from symtd.theorems.compare import ComparedPartition, Comparison, compare
 
 __all__ = [
     "circuit",
@@ -107,6 +109,11 @@ __all__ = [
     "separation_rank",
     "structural_upper_bound",
     "upper_bounds",
+    "CertifiedPartition",
+    "ComparedPartition",
+    "Comparison",
+    "certify",
+    "compare",
     "is_covering",
     "leaf_weights",
     "relu_neurons",

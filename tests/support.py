@@ -460,6 +460,8 @@ NETWORK_COMMANDS = {  # argv after the file name, per entry point that reads a n
     "convert": ["convert", "{}"],
     "latex": ["latex", "{}"],
     "draw": ["draw", "{}", "--out", "{out}"],
+    "certify": ["certify", "{}", "--out", "{out}", "--points", "1"],
+    "compare": ["compare", "{}", "--shallow", "2", "--points", "1"],
 }
 
 

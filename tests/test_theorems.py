@@ -454,3 +454,57 @@ def test_claims_re_exports_every_check():
         assert getattr(claims, check_name) is not None
     assert claims.check_t4.__module__ == "symtd.theorems.t4_convac_depth_efficiency"
     assert claims.check_universality.__doc__.startswith("T1 (product")
+
+
+# -- T3 and T4 on a user's network (--network) ---------------------------------------------
+EXAMPLES_YOURS = Path(__file__).resolve().parent.parent / "examples" / "yours"
+
+
+def test_prove_t3_on_a_network_file(capsys, tmp_path):
+    cert = tmp_path / "t3.json"
+    status = main(
+        ["prove", "T3", "--network", str(EXAMPLES_YOURS / "avg_tree_N4.json"), "--cert", str(cert)]
+    )
+    out = capsys.readouterr().out
+    assert status == 0 and "network avg N=4 M=2 widths=(2,2) I=(0,1)" in out
+    [c] = json.loads(cert.read_text())
+    assert c["instance"]["architecture"] == "network" and check(c)
+
+
+def test_prove_t4_on_a_network_file(capsys, tmp_path):
+    cert = tmp_path / "t4.json"
+    path = str(EXAMPLES_YOURS / "deep_product_N8.json")
+    status = main(["prove", "T4", "--network", path, "--Z", "10", "--cert", str(cert)])
+    out = capsys.readouterr().out
+    assert status == 0 and "partition odd-even, rank 16" in out
+    [c] = json.loads(cert.read_text())
+    assert c["instance"]["Z"] == 10 and c["instance"]["rank"] == 16 and check(c)
+    assert checker.summary(c).startswith("rank* >= 16 > Z = 10")
+    # no partition beats Z = 16 = the min-cut of every partition tried: inconclusive, exit 1
+    assert main(["prove", "T4", "--network", path, "--Z", "16"]) == 1
+    assert "inconclusive" in capsys.readouterr().out
+    # Z >= M^N: T1 reaches every tensor
+    assert main(["prove", "T4", "--network", path, "--Z", "256"]) == 1
+    assert "refuted" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["T4", "--Z", "3"], "T4 takes no option(s) --Z with --architecture deep (the default)"),
+        (
+            ["T4", "--Z", "3"],
+            "--Z: with --architecture recurrent or overlapping, or with --network",
+        ),
+        (["T4", "--network", "deep_max_N8.json", "--Z", "3"], "symtd compare"),
+        (["T4", "--network", "deep_product_N8.json"], "needs --Z"),
+        (["T3", "--network", "deep_product_N8.json"], "T3 is about sum/avg networks"),
+        (["T3", "--network", "avg_tree_N4.json", "--N", "4"], "with --network FILE"),
+        (["T5", "--network", "avg_tree_N4.json"], "T5 takes no option(s) --network"),
+    ],
+)
+def test_prove_network_forms_refuse_clearly(capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(EXAMPLES_YOURS)
+    assert main(["prove", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

@@ -28,7 +28,13 @@ def register(commands: Any) -> None:
         ("kernel", integer, "T4 overlapping: window size (default 3)"),
         ("stride", integer, "T4 overlapping: stride (default 1)"),
         ("shared", boolean, "T4 recurrent/overlapping: shared weights, yes or no"),
-        ("partition", str, "T3 split: odd-even, low-high, root or I=0,2,..."),
+        ("partition", str, "T3 split / T4 --network partition: odd-even, low-high, root or I=..."),
+        (
+            "network",
+            str,
+            "T3: a sum/avg network file (its root split, every weight symbolic); T4: a product "
+            "network file, with --Z (a certified rank above Z on some partition)",
+        ),
         ("templates", numbers(rational), "T7 templates on a line, e.g. 1,2,3"),
         (
             "biases",
@@ -89,7 +95,7 @@ def prove_command(args: argparse.Namespace) -> int | None:
 
 def check_command(args: argparse.Namespace) -> int | None:
     """symtd check: re-verify certificates with the independent checker; 0 when all pass."""
-    from symtd.checker import FORMAT, CheckFailed, check, cost, loads
+    from symtd.checker import FORMAT, CheckFailed, check, cost, loads, summary
     from symtd.circuits.formats import MAX_FILE_BYTES
 
     path = escape(args.certificate, 120, quote=False)
@@ -126,7 +132,7 @@ def check_command(args: argparse.Namespace) -> int | None:
         )
         try:
             check(cert)
-            print(f"{label}: ok")
+            print(f"{label}: ok — {escape(summary(cert), 120, quote=False)}")
         except CheckFailed as exc:
             failed += 1
             print(f"{label}: FAILED: {escape(str(exc), 200, quote=False)}")

@@ -103,16 +103,33 @@ class Theorem:
     options: Mapping[str, Any]
     run: Run
     accepts: Callable[[dict], Sequence[str]] | None = None  # options allowed given the others
+    # the forms of an instance, when there are several: form label -> the options it takes,
+    # and which form the given options select (its label must be a key of ``forms``)
+    forms: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    form: Callable[[dict], str] | None = None
 
     def check_options(self, given: dict) -> None:
-        """Refuse (SymtdError) an option this theorem does not take, naming those it takes."""
+        """Refuse (SymtdError) an option this theorem does not take, naming those it takes;
+        with several forms, the form the other options select and the forms that do take
+        the refused options."""
         allowed = tuple(self.accepts(given) if self.accepts else self.options)
         extra = set(given) - set(allowed)
-        if extra:
-            raise SymtdError(
-                f"{self.name} takes no option(s) {', '.join('--' + k for k in sorted(extra))}; "
-                f"it takes {', '.join('--' + k for k in allowed) or 'none'}"
-            )
+        if not extra:
+            return
+        names = ", ".join("--" + k for k in sorted(extra))
+        takes = ", ".join("--" + k for k in allowed) or "none"
+        if self.form is None:
+            raise SymtdError(f"{self.name} takes no option(s) {names}; it takes {takes}")
+        here = self.form(given)
+        elsewhere = [
+            f"--{k}: with {', or with '.join(f for f, opts in self.forms.items() if k in opts)}"
+            for k in sorted(extra)
+            if any(k in opts for opts in self.forms.values())
+        ]
+        hint = f" ({'; '.join(elsewhere)})" if elsewhere else ""
+        raise SymtdError(
+            f"{self.name} takes no option(s) {names} with {here}; there it takes {takes}{hint}"
+        )
 
 
 # -- certificates and exact random data ----------------------------------------------------

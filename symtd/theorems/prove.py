@@ -62,6 +62,7 @@ OPTIONS = (
     "kernel",
     "stride",
     "shared",
+    "network",
 )
 
 

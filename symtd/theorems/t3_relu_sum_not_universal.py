@@ -15,9 +15,10 @@ import numpy as np
 from symtd import checker
 from symtd.algebra.rank import rank
 from symtd.algebra.rational import RationalTensor
-from symtd.circuits.formats import network_to_dict
+from symtd.circuits.circuit import Circuit
+from symtd.circuits.formats import load_network, network_to_dict
 from symtd.circuits.partitions import partition
-from symtd.errors import SymtdError
+from symtd.errors import SymtdError, escape
 from symtd.ranks.matricization import matricization_rank
 from symtd.tensors.grid import network_function
 from symtd.tensors.matricize import matricize
@@ -40,6 +41,12 @@ OPTIONS: dict[str, Any] = {
     "operator": "sum",
     "architecture": "deep",
     "partition": None,
+    "network": None,
+}
+NETWORK_OPTIONS = ("network",)  # a user's file: its root split, every weight symbolic
+FORMS = {
+    "a named architecture": tuple(k for k in OPTIONS if k != "network"),
+    "--network FILE": NETWORK_OPTIONS,
 }
 
 
@@ -80,8 +87,6 @@ def check_t3(
     If the identity does not reduce to 0, exact random points look for a rank > 2
     (refuted); none found is inconclusive.
     """
-    import sympy
-
     net = network(architecture, N, M, widths, operator)
     I = partition(rows if rows is not None else default_rows(architecture), net)
     widths = list(net.widths) if net.layout else [node.width for node in net.nodes]
@@ -93,6 +98,15 @@ def check_t3(
         "widths": widths,
         "rows": list(I),
     }
+    return t3_verdict(net, I, instance, target, seed)
+
+
+def t3_verdict(net: Circuit, I: tuple[int, ...], instance: dict, target: Any, seed: int) -> Verdict:
+    """The T3 decision for one symbolic sum/avg circuit and split I (see :func:`check_t3`):
+    the separability identity expanded symbolically, then the target's rank."""
+    import sympy
+
+    N, M = net.N, net.M
     J = [k for k in range(N) if k not in I]
     T = RationalTensor.from_rationals(
         np.asarray(target, dtype=object) if target is not None else diagonal_target(N, M, I)
@@ -159,25 +173,94 @@ def check_t3(
     return Verdict.verified("T3", instance, numbers, cert)
 
 
+def symbolic_limits(N: int, M: int, widths: Sequence[int]) -> None:
+    """Refuse (SymtdError) an instance beyond the checker's limits for the symbolic identity."""
+    if (
+        N > checker.MAX_SYMBOLIC_N
+        or max(widths) > checker.MAX_SYMBOLIC_WIDTH
+        or entries(N, M) > checker.MAX_SYMBOLIC_TUPLES
+    ):
+        raise SymtdError(
+            f"T3 is proved symbolically for all weights: at most N = {checker.MAX_SYMBOLIC_N}, "
+            f"widths <= {checker.MAX_SYMBOLIC_WIDTH} and M^N <= "
+            f"{checker.MAX_SYMBOLIC_TUPLES} (the checker's limits)"
+        )
+
+
+def network_circuit(network: Any) -> Circuit:
+    """A ``network`` option: a Circuit, or the path of a network file (loaded)."""
+    if isinstance(network, Circuit):
+        return network
+    if isinstance(network, str):
+        return load_network(network)
+    raise SymtdError(f"network must be a Circuit or a file name, got {escape(network)}")
+
+
+@timed
+def check_t3_network(network: Any, seed: int = 0) -> Verdict:
+    """T3 on a user's sum/avg network (any v1/v2 file; its weights, if any, are ignored):
+    at its root split G = f(d_I) + g(d_J) for ALL weights (rank <= 2, proved symbolically
+    as in :func:`check_t3`), so the diagonal target of rank min(M^|I|, M^|J|) >= 3 is the
+    grid tensor of no weight setting of this architecture.
+
+    >>> import symtd
+    >>> from symtd.theorems.t3_relu_sum_not_universal import check_t3_network
+    >>> v = check_t3_network(symtd.deep(4, 2, 2, "avg"))
+    >>> v.verdict, v.instance["architecture"], v.instance["rows"]
+    ('verified', 'network', [0, 1])
+    """
+    circuit = network_circuit(network)
+    if circuit.operator.name not in ("sum", "avg"):
+        raise SymtdError(
+            f"T3 is about sum/avg networks; this one pools by {escape(circuit.operator.name)} "
+            f"(symtd certify FILE brackets its separation ranks)"
+        )
+    net = circuit.with_weights(None) if not circuit.is_symbolic_architecture else circuit
+    doc = network_to_dict(net, weights=False)
+    widths = (
+        [node["width"] for node in doc["nodes"]]
+        if doc["format"] == "symtd-network/2"
+        else list(doc["widths"])
+    )
+    symbolic_limits(net.N, net.M, widths)
+    I = partition("root", net)
+    if not 0 < len(I) < net.N:
+        raise SymtdError("T3 needs a root with positions on both sides of its split")
+    affordable("T3", [net], [I])
+    instance = {
+        "N": net.N,
+        "M": net.M,
+        "architecture": "network",
+        "operator": net.operator.name,
+        "widths": widths,
+        "rows": list(I),
+    }
+    return t3_verdict(net, I, instance, None, seed)
+
+
+def form(given: dict) -> str:
+    """The instance form the options select: a user's file or a named architecture."""
+    return "--network FILE" if "network" in given else "a named architecture"
+
+
+def accepts(given: dict) -> Sequence[str]:
+    """A file takes --network alone (its root split); a named architecture the others."""
+    return FORMS[form(given)]
+
+
 def run(given: dict, seed: int) -> Iterator[tuple[Verdict, str]]:
     """``symtd prove T3``: shallow and deep, sum and avg, N = 4, M = 2, and a recurrent sum chain
-    with M = 3; or the one instance the options give, within the checker's symbolic limits."""
+    with M = 3; or the one instance the options give (a named architecture, or a user's file
+    with --network), within the checker's symbolic limits."""
+    if "network" in given:
+        yield check_t3_network(given["network"], seed), "verified"
+        return
     if given:
         arch = given.get("architecture", OPTIONS["architecture"])
         N, M = given.get("N", OPTIONS["N"]), given.get("M", OPTIONS["M"])
         operator = given.get("operator", OPTIONS["operator"])
         net = network(arch, N, M, given.get("widths"), operator)
-        widths = [node.width for node in net.nodes]
-        if (
-            N > checker.MAX_SYMBOLIC_N
-            or max(widths) > checker.MAX_SYMBOLIC_WIDTH
-            or entries(N, M) > checker.MAX_SYMBOLIC_TUPLES
-        ):
-            raise SymtdError(
-                f"T3 is proved symbolically for all weights: at most N = {checker.MAX_SYMBOLIC_N}, "
-                f"widths <= {checker.MAX_SYMBOLIC_WIDTH} and M^N <= "
-                f"{checker.MAX_SYMBOLIC_TUPLES} (the checker's limits)"
-            )
+        symbolic_limits(N, M, [node.width for node in net.nodes])
         rows = partition(given.get("partition") or default_rows(arch), net)
         affordable("T3", [net], [rows])
         verdict = check_t3(
@@ -191,4 +274,4 @@ def run(given: dict, seed: int) -> Iterator[tuple[Verdict, str]]:
     yield check_t3(4, 3, "recurrent", "sum", seed=seed), "verified"
 
 
-THEOREM = Theorem("T3", STATEMENT, METHOD, OPTIONS, run)
+THEOREM = Theorem("T3", STATEMENT, METHOD, OPTIONS, run, accepts, FORMS, form)

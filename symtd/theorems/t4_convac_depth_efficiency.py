@@ -11,13 +11,14 @@ from typing import Any
 
 from symtd.circuits.builders import deep, overlapping, recurrent
 from symtd.circuits.circuit import Circuit
-from symtd.circuits.formats import network_to_dict
-from symtd.circuits.partitions import partition
+from symtd.circuits.formats import load_network, network_to_dict
+from symtd.circuits.partitions import NAMED, partition, partitions
 from symtd.errors import SymtdError, escape
 from symtd.ranks.matricization import matricization_rank
 from symtd.ranks.separation import separation_rank
 from symtd.tensors.grid import exact_grid_tensor
 from symtd.tensors.representation import is_covering
+from symtd.theorems.certify import CertifiedPartition, certify_partition, self_check
 from symtd.theorems.common import Theorem, Verdict, affordable, certificate, levels_count, timed
 
 STATEMENT = "ConvAC complete depth efficiency: odd-even rank r^(N/2) at a witness point (generic)"
@@ -39,8 +40,18 @@ OPTIONS: dict[str, Any] = {
     "kernel": 3,
     "stride": 1,
     "shared": True,
+    "network": None,
 }
 DEEP_OPTIONS = ("N", "M", "r", "architecture")
+GENERAL_OPTIONS = tuple(k for k in OPTIONS if k != "network")
+NETWORK_OPTIONS = ("network", "Z", "partition")
+FORMS = {
+    "--architecture deep (the default)": DEEP_OPTIONS,
+    "--architecture recurrent or overlapping": GENERAL_OPTIONS,
+    "--network FILE": NETWORK_OPTIONS,
+}
+NETWORK_BALANCED = 16  # balanced partitions tried after root, low-high and odd-even
+NETWORK_TIME = 60.0  # seconds for each partition's minor search (a bracket is kept past it)
 GENERAL_N = 6  # the default N of a recurrent or overlapping instance
 T4_GENERAL = (
     ("recurrent", 8, 2, 2, True),
@@ -223,16 +234,125 @@ def _not_certified(certified: bool, has_cut: bool, rank: int, Z: int) -> str:
     return ""
 
 
-def accepts(given: dict) -> Sequence[str]:
-    """A deep instance takes N, M, r and architecture; a recurrent or overlapping one all."""
+def network_candidates(circuit: Circuit, rows: Any = None) -> list[tuple[str, tuple[int, ...]]]:
+    """The partitions T4 --network tries, in order: the one given, else root, low-high,
+    odd-even, then up to NETWORK_BALANCED balanced ones (I and J non-empty, each once)."""
+    if rows is not None:
+        chosen = partitions([rows], circuit)
+    else:
+        chosen = partitions(list(NAMED), circuit)
+        seen = {I for _, I in chosen}
+        balanced = [(l, I) for l, I in partitions(["balanced"], circuit) if I not in seen]
+        chosen += balanced[:NETWORK_BALANCED]
+    named = {"root": 0, "low-high": 1, "odd-even": 2}
+    chosen.sort(key=lambda item: named.get(item[0], 3))
+    return [(label, I) for label, I in chosen if 0 < len(I) < circuit.N]
+
+
+@timed
+def check_t4_network(network: Any, Z: int, rows: Any = None, seed: int = 0) -> Verdict:
+    """T4 on a user's product network: a certified rank above Z on some partition (I, J).
+
+    At the file's weights (or a random rational point for an architecture) a non-singular
+    s×s minor of [G]_{I,J} proves rank >= s; a shallow ConvAC of width Z has rank <= Z
+    under every partition (its grid is a sum of Z rank-one tensors), so s > Z puts this
+    grid tensor beyond every shallow ConvAC of width Z (for an architecture: for almost
+    every weight setting, a non-zero minor being a non-zero polynomial in the weights).
+    The partitions are tried in the order of :func:`network_candidates`. Z >= M^N is
+    refuted: T1 builds a shallow network of width M^N for every tensor.
+
+    >>> import symtd
+    >>> from symtd.theorems.t4_convac_depth_efficiency import check_t4_network
+    >>> v = check_t4_network(symtd.deep(4, 2, 2), Z=3)
+    >>> v.verdict, v.numbers["partition"], v.numbers["rank"]
+    ('verified', 'odd-even', 4)
+    """
+    circuit = network if isinstance(network, Circuit) else None
+    if circuit is None:
+        if not isinstance(network, str):
+            raise SymtdError(f"network must be a Circuit or a file name, got {escape(network)}")
+        circuit = load_network(network)
+    if circuit.operator.name != "product":
+        raise SymtdError(
+            f"T4 is about product networks (ConvACs); this one pools by "
+            f"{escape(circuit.operator.name)}: symtd compare FILE --shallow Z compares it with "
+            f"shallow networks of its own operator"
+        )
+    if Z is None:
+        raise SymtdError("T4 --network needs --Z, the shallow width to beat")
+    N, M = circuit.N, circuit.M
+    instance: dict[str, Any] = {
+        "architecture": "network",
+        "operator": "product",
+        "N": N,
+        "M": M,
+        "Z": Z,
+    }
+    if Z >= M**N:
+        return Verdict.refuted(
+            "T4",
+            instance,
+            {"shallow Z": Z, "M^N": M**N},
+            f"Z >= M^N = {M}^{N}: every grid tensor is a shallow ConvAC of width Z (T1; "
+            f"symtd compare FILE --shallow Z builds one)",
+        )
+    tried: list[CertifiedPartition] = []
+    for label, I in network_candidates(circuit, rows):
+        part = certify_partition(circuit, I, label, seed, 3, NETWORK_TIME, recheck=False)
+        tried.append(part)
+        if part.certificate is None or part.lower <= Z:
+            continue
+        inst = dict(
+            instance,
+            rows=list(I),
+            rank=part.lower,
+            upper=part.upper,
+            bound=part.bound,
+            seed=seed,
+        )
+        cert = certificate("T4", inst, part.certificate["networks"], part.certificate["claims"])
+        cert, _, note = self_check(cert)
+        numbers = {"partition": label, "rank": part.lower, "upper": part.upper, "shallow Z": Z}
+        if cert is None:
+            return Verdict.inconclusive("T4", inst, numbers, f"no certificate: {note}")
+        return Verdict.verified("T4", inst, numbers, cert)
+    best = max(tried, key=lambda p: p.lower)
+    numbers = {"partition": best.label, "rank": best.lower, "upper": best.upper, "shallow Z": Z}
+    ceiling = max(p.upper for p in tried)
+    reason = (
+        f"every partition tried ({len(tried)}) has rank* <= {ceiling} <= Z = {Z}: a shallow "
+        f"network of Z channels is not ruled out by these partitions"
+        if ceiling <= Z
+        else f"no rank above Z = {Z} reached on the {len(tried)} partitions tried (best: "
+        f"{best.label}, {best.lower} <= rank* <= {best.upper})"
+    )
+    return Verdict.inconclusive("T4", dict(instance, rows=list(best.rows)), numbers, reason)
+
+
+def form(given: dict) -> str:
+    """The instance form the options select: a file, a deep network, or a recurrent /
+    overlapping one."""
+    if "network" in given:
+        return "--network FILE"
     if given.get("architecture", OPTIONS["architecture"]) == "deep":
-        return DEEP_OPTIONS
-    return tuple(OPTIONS)
+        return "--architecture deep (the default)"
+    return "--architecture recurrent or overlapping"
+
+
+def accepts(given: dict) -> Sequence[str]:
+    """A deep instance takes N, M, r and architecture; a recurrent or overlapping one all but
+    network; a file (--network) takes network, Z and partition."""
+    return FORMS[form(given)]
 
 
 def run(given: dict, seed: int) -> Iterator[tuple[Verdict, str]]:
     """``symtd prove T4``: deep (N, M, r) = (4,2,2), (8,2,2), (4,3,3), (8,3,3) and the
-    T4_GENERAL circuits; or the one instance the options give."""
+    T4_GENERAL circuits; or the one instance the options give (a user's product network
+    with --network and --Z: :func:`check_t4_network`)."""
+    if "network" in given:
+        verdict = check_t4_network(given["network"], given.get("Z"), given.get("partition"), seed)
+        yield verdict, "verified"
+        return
     arch = given.get("architecture", OPTIONS["architecture"])
     if given and arch == "deep":
         N, M = given.get("N", OPTIONS["N"]), given.get("M", OPTIONS["M"])
@@ -263,4 +383,4 @@ def run(given: dict, seed: int) -> Iterator[tuple[Verdict, str]]:
         yield check_t4_general(architecture, N, M, r, shared=shared, seed=seed), "verified"
 
 
-THEOREM = Theorem("T4", STATEMENT, METHOD, OPTIONS, run, accepts)
+THEOREM = Theorem("T4", STATEMENT, METHOD, OPTIONS, run, accepts, FORMS, form)
