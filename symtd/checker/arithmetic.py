@@ -303,13 +303,37 @@ def rank(A: list[list[Any]]) -> int:
     return r
 
 
+def scaled_bits(rows: Iterable[Iterable[Any]]) -> int:
+    """The largest size in bits of the integers :func:`rank` eliminates: each row times the
+    lcm L of its denominators (pairwise coprime denominators make L, not one entry, large)."""
+    bits = 1
+    for row in rows:
+        row = [Fraction(x) for x in row]
+        scale = math.lcm(*(x.denominator for x in row)) if row else 1
+        bits = max(
+            bits,
+            max((abs(x.numerator) * (scale // x.denominator)).bit_length() for x in row)
+            if row
+            else 1,
+        )
+    return bits
+
+
 def rank_cost(N: int, M: int, rows: Any, entries: Iterable[Fraction]) -> None:
     """Refuse an exact rank beyond MAX_RANK_WORK: m·n·r·(r·B)^1.6 / 10^6 with r = min(m, n) and
-    B the largest entry size in bits (fraction-free elimination grows entries to r·B bits)."""
+    B a bound on the entry size in bits after the rows are scaled to integers (the largest
+    numerator's bits plus those of the lcm of all denominators; fraction-free elimination
+    grows entries to r·B bits)."""
     rows, cols = split(rows, N)
     m, n = M ** len(rows), M ** len(cols)
     r = min(m, n)
-    bits = max((x.numerator.bit_length() + x.denominator.bit_length() for x in entries), default=1)
+    top, scale = 1, 1
+    for x in entries:
+        top = max(top, x.numerator.bit_length())
+        scale = math.lcm(scale, x.denominator)
+        if scale.bit_length() > 10**6:
+            break  # far beyond any limit: refused below
+    bits = top + scale.bit_length()
     work = m * n * r * (r * max(bits, 1)) ** 1.6 / 10**6
     if work > MAX_RANK_WORK:
         raise CheckFailed(
@@ -328,11 +352,15 @@ def tensor_network(net: Network) -> tuple[dict[str, int], dict[frozenset[str], i
     joins the member's vertex to its node's with capacity min(w_k, dim), dim the member's
     width, or ρ = rank F for a position.
 
-    Leg capacities ρ: position J contributes the row F[d_J] (then each pool's conv block
-    W), and F = U·V with U of size M×ρ, so the leg is d_J -U- (a δ over [ρ]) -V·W- node: the
-    vertex "xJ" is that δ (capacity min(M, ρ) = ρ across any split of its legs) and each of
-    its edges has rank <= min(w_k, ρ). With F the identity (ρ = M) these are the plain
-    capacities M and min(w_k, M).
+    Leg capacities: position J is a δ over [M] on the template index d_J, and each of its
+    edges is the matrix d_J -> W·F[d_J] (W the pool's conv block), of rank <= min(w_k, ρ),
+    ρ = rank F. A position with ONE edge in the unrolled network: F = U·V with U of size
+    M×ρ, so the leg is d_J -U- (a δ over [ρ]) -V·W- node, and the vertex "xJ" has capacity
+    ρ. A position with several edges (overlap, or a reused node copied) is a copy tensor
+    over [M] whose legs each carry F[d_J]: G is then of degree >= 2 in that row, the copies
+    are not confined to ρ dimensions, and the vertex keeps capacity M. With F the identity
+    (ρ = M) these are the plain capacities M and min(w_k, M). The unrolled network is
+    refused beyond 4·MAX_NODES vertices or edges, counted as they are added.
     """
     nodes, _ = structure(net)
     N = net["N"]
@@ -342,24 +370,31 @@ def tensor_network(net: Network) -> tuple[dict[str, int], dict[frozenset[str], i
         for m, _ in members:
             uses[m] = uses.get(m, 0) + 1
     tree = all(count == 1 for count in uses.values())
-    vertices = {f"x{j}": rho for j in range(N)}
+    vertices = {f"x{j}": net["M"] for j in range(N)}
     edges: dict[frozenset[str], int] = {}
+    degree = {f"x{j}": 0 for j in range(N)}
     stack = [(len(nodes) - 1, "")]
     while stack:
         k, path = stack.pop()
         name = f"n{k}" if tree else f"n{k}/{path}"
         width, members = nodes[k]
         vertices[name] = width
-        if len(vertices) > 4 * MAX_NODES:
-            raise CheckFailed(f"the unrolled tensor network has more than {4 * MAX_NODES} vertices")
+        if len(vertices) + len(edges) + len(members) > 4 * MAX_NODES:
+            raise CheckFailed(
+                f"the unrolled tensor network has more than {4 * MAX_NODES} vertices and edges"
+            )
         for slot, (member, _) in enumerate(members):
             dim = rho if member[0] == "x" else nodes[int(member[1:])][0]
             if member[0] == "x":
                 edges[frozenset((name, member))] = min(width, dim)
+                degree[member] += 1
                 continue
             child = f"{path}.{slot}" if path else str(slot)
             edges[frozenset((name, f"{member}" if tree else f"{member}/{child}"))] = min(width, dim)
             stack.append((int(member[1:]), child))
+    for position, count in degree.items():
+        if count == 1:
+            vertices[position] = min(net["M"], rho)
     return vertices, edges
 
 
@@ -396,7 +431,7 @@ def f_rank(net: Network) -> int:
     if "F" not in net:
         return int(M)
     F = template_matrix(net)
-    bits = max(x.numerator.bit_length() + x.denominator.bit_length() for row in F for x in row)
+    bits = scaled_bits(F)
     if M**3 * (M * max(bits, 1)) ** 1.6 / 10**6 > MAX_RANK_WORK:
         raise CheckFailed(f"the exact rank of a {M}×{M} F is more than this checker computes")
     return min(M, rank(F))

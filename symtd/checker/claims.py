@@ -25,6 +25,7 @@ from .arithmetic import (
     minor_work,
     rank,
     rank_mod,
+    scaled_bits,
     separates,
     split,
     tensor_network,
@@ -320,7 +321,7 @@ def verify_minor(claim: dict[str, Any], net: Network, G: Any, cert: dict[str, An
         return  # rank >= 0: nothing to prove
     A = minor_entries(net, rows, claim["row_tuples"], claim["col_tuples"])
     if P is None:
-        bits = max(x.numerator.bit_length() + x.denominator.bit_length() for a in A for x in a)
+        bits = scaled_bits(A)
         if r**3 * (r * max(bits, 1)) ** 1.6 / 10**6 > MAX_RANK_WORK:
             raise CheckFailed(
                 f"an exact rank of a {r}×{r} minor of {bits}-bit entries is more than this "
