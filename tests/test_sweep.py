@@ -12,11 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symtd
 from symtd.cli import main
+from symtd.sweeps import sweep as sweep_module
 from symtd.sweeps.report import summarize, wilson
-from symtd.sweeps.sweep import load_sweep, read_results, run_sweep
+from symtd.sweeps.sweep import INLINE, MAX_BATCH, Planner, load_sweep, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -321,3 +324,66 @@ def test_wilson_interval():
     assert high == 1.0 and 0.83 < low < 0.85
     low, high = wilson(10, 20)
     assert low < 0.5 < high and abs((low + high) / 2 - 0.5) < 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(st.integers(1, 40), min_size=1, max_size=12),
+    costs=st.lists(st.floats(0.0, 3.0), min_size=1, max_size=12),
+    threads=st.integers(1, 64),
+    window=st.integers(1, 8),
+    longest=st.floats(0.0, 3.0),
+)
+def test_the_planner_hands_out_every_task_once_whatever_the_timings(
+    cells, costs, threads, window, longest
+):
+    """Batches sized by any timings (zero, huge, uneven) cover the tasks exactly once; a
+    task of a cell comes in increasing draw order; no batch is empty or above MAX_BATCH."""
+    todo = [(f"c{k}", d) for k, draws in enumerate(cells) for d in range(draws)]
+    planner = Planner(todo, longest=longest, every=0.0)
+    out, flying = [], []
+    while True:
+        while len(flying) < window and (batch := planner.next_batch(threads)):
+            assert 0 < len(batch) <= MAX_BATCH
+            flying.append(batch)
+        if not flying:
+            break
+        batch = flying.pop(0)
+        out += batch
+        planner.record([(key, costs[int(key[1:]) % len(costs)]) for key, _ in batch])
+    assert sorted(out) == sorted(todo) and len(out) == len(todo)
+    for key in {k for k, _ in todo}:
+        draws = [d for k, d in out if k == key]
+        assert draws == sorted(draws)
+    assert planner.next_batch(threads) == []
+
+
+def test_an_inline_certificate_executor_returns_and_raises_like_a_future():
+    assert INLINE.submit(pow, 2, 10).result() == 1024
+    with pytest.raises(ZeroDivisionError):
+        INLINE.submit(divmod, 1, 0).result()
+
+
+@pytest.mark.slow
+def test_rows_do_not_depend_on_the_batch_sizing(tmp_path, cluster, monkeypatch):
+    """One task a batch, batches as large as the growth rule allows, and the default: the
+    same row set on a real LocalCluster (127.0.0.1), as the sequential loop gives."""
+    _, client = cluster
+    sweep = load_sweep(sweep_file(tmp_path, draws=5))
+    loop = sorted(sweep_module.run_batch(sweep, sweep.tasks), key=key)
+    sizings = {"one": (0.0, 0.0), "large": (100.0, 100.0), "default": (0.05, 2.0)}
+    for name, (shortest, longest) in sizings.items():
+        batches = []
+
+        class Sized(Planner):
+            def __init__(self, todo):
+                super().__init__(todo, shortest=shortest, longest=longest)
+
+        monkeypatch.setattr(sweep_module, "Planner", Sized)
+        out = tmp_path / f"{name}.csv"
+        run_sweep(sweep, out, client=client, quiet=True, on_batch=batches.append)
+        assert sorted(read_results(out), key=key) == loop, name
+        if name == "one":  # every batch one task: its rows, one per partition
+            assert {len(b) for b in batches} == {len(sweep.partitions)}
+        if name == "large":
+            assert len(batches) < len(sweep.tasks)

@@ -25,6 +25,7 @@ import itertools
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,11 @@ class Sweep:
     def tasks(self) -> list[tuple[str, int]]:
         """Every task, one (cell key, draw) pair per cell and draw, draws innermost."""
         return [(cell.key, draw) for cell in self.cells for draw in range(self.draws)]
+
+    @cached_property
+    def cells_by_key(self) -> dict[str, Cell]:
+        """The cells by key (built once per copy of the sweep)."""
+        return {cell.key: cell for cell in self.cells}
 
     @property
     def columns(self) -> list[str]:

@@ -14,6 +14,15 @@ that the endpoint completes a Dask handshake and answers as a scheduler — an e
 accepts and never answers, or answers something else, is one clear error, not a hang.
 Tasks are batched, retried when a worker dies, skipped on ``--resume`` when RESULTS has
 them, and an interrupted sweep leaves a readable RESULTS with the rows done so far.
+
+Using the cores: a LocalCluster's workers import symtd as they start (a preload); batches
+are sized from the measured cost of each cell's tasks and handed out longest first, about
+two per worker thread in flight (:class:`Planner`), so workers neither wait on round trips
+nor finish unevenly; a task's certificate runs in its own worker (its primes are spread
+over the cluster only when the sweep has fewer tasks than worker threads); rows are
+written in coalesced appends (:class:`Buffered`). To reuse a running cluster and skip the
+start, give ``--scheduler ADDRESS`` (e.g. ``dask scheduler`` and ``dask worker ADDRESS
+--nworkers K --nthreads 1 --preload symtd.sweeps.sweep``).
 """
 
 from __future__ import annotations
@@ -24,10 +33,12 @@ import math
 import os
 import re
 import socket
+import statistics
 import struct
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,9 +71,11 @@ __all__ = [
     "scheduler_address",
     "sweep_from_dict",
     "task_seed",
+    "timed_batch",
 ]
 
-MAX_BATCH = 256  # tasks per batch: a few scheduler round trips per worker, not one per task
+MAX_BATCH = 1024  # tasks per batch at most (progress, work lost with a worker)
+GROWTH = 8  # a batch holds at most GROWTH tasks of a cell per task of it measured
 MAX_HANDSHAKE = 2**20  # bytes: a Dask handshake is a few hundred
 ADDRESS = re.compile(
     r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,15})://)?"
@@ -74,7 +87,10 @@ SCHEMES = ("tcp", "tls", "ws", "wss")
 
 # -- one task ---------------------------------------------------------------------------------
 def run_task(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> list[dict[str, Any]]:
-    """The rows of one (cell, draw): the rank of every partition at that weight point."""
+    """The rows of one (cell, draw): the rank of every partition at that weight point.
+
+    ``executor`` runs a multimodular certificate's primes (a process pool of this machine's
+    cores when None; :data:`INLINE` runs them here, in this process)."""
     seed = task_seed(sweep.seed, cell.key, draw)
     point = cell.circuit.at_random_point(seed, (sweep.low, sweep.high))
     rows = []
@@ -88,11 +104,61 @@ def run_task(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> list[
     return rows
 
 
-def run_batch(sweep: Sweep, items: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    """A batch of (cell key, draw) on a worker; certificates spread over the cluster."""
-    cells = {c.key: c for c in sweep.cells}
-    executor = _cluster_executor()
-    return [row for key, draw in items for row in run_task(cells[key], draw, sweep, executor)]
+def run_batch(
+    sweep: Sweep, items: list[tuple[str, int]], spread: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of a batch of (cell key, draw), computed in this process; with ``spread`` on a
+    Dask worker, a certificate's primes are spread over the cluster (for sweeps with fewer
+    tasks than workers)."""
+    return timed_batch(sweep, items, spread)[0]
+
+
+def timed_batch(
+    sweep: Sweep, items: list[tuple[str, int]], spread: bool = False
+) -> tuple[list[dict[str, Any]], list[tuple[str, float]]]:
+    """(rows, [(cell key, seconds)] per task) of a batch: :func:`run_batch` with the measured
+    cost of every task, from which the next batches are sized."""
+    cells = sweep.cells_by_key
+    executor = (_cluster_executor() if spread else None) or INLINE
+    rows: list[dict[str, Any]] = []
+    timings = []
+    for key, draw in items:
+        start = time.perf_counter()
+        rows += run_task(cells[key], draw, sweep, executor)
+        timings.append((key, time.perf_counter() - start))
+    return rows, timings
+
+
+class Inline:
+    """An executor that runs each call at once, in this process: a sweep's parallelism is
+    its tasks, so a certificate inside one task needs no pool of its own."""
+
+    def submit(self, fn: Callable, *args: Any) -> Done:
+        """``fn(*args)`` now; its value (or exception) held by the returned :class:`Done`."""
+        try:
+            return Done(fn(*args))
+        except Exception as exc:  # raised again by result(), as a future would
+            return Done(None, exc)
+
+
+class Done:
+    """The outcome of a call that has already run: ``result()`` returns or raises it."""
+
+    def __init__(self, value: Any, error: Exception | None = None) -> None:
+        self.value, self.error = value, error
+
+    def result(self) -> Any:
+        """The call's value, or its exception raised."""
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+    def cancel(self) -> bool:
+        """Nothing to cancel: the call has run."""
+        return False
+
+
+INLINE = Inline()
 
 
 def _cluster_executor() -> Any:
@@ -292,11 +358,12 @@ def run_sweep(
     ``workers`` processes) and write the rows to ``out``; returns the number of rows there.
 
     ``out`` and, with ``resume``, the rows it holds are checked before any cluster starts
-    (:class:`~symtd.sweeps.results.Results`); tasks already there are skipped.
-    ``on_batch(rows)`` is called as each batch arrives (tests use it to kill a worker).
+    (:class:`~symtd.sweeps.results.Results`); tasks already there are skipped. Batches are
+    sized from the measured cost of each cell's tasks (:class:`Planner`); a task's rows
+    depend on (seed, cell, draw) alone, so the row set depends neither on the batches nor on
+    the workers. ``on_batch(rows)`` is called as each batch arrives (tests use it to kill a
+    worker).
     """
-    from distributed import Client, as_completed
-
     results = Results(out, sweep, resume)
     done = results.done
     todo = [t for t in sweep.tasks if t not in done]
@@ -305,13 +372,15 @@ def run_sweep(
     own_cluster = own_client = None
     try:
         if client is None:
+            from distributed import Client
+
             if scheduler is not None:
                 client = own_client = connect(scheduler)
             else:
                 own_cluster = local_cluster(workers)
                 client = own_client = Client(own_cluster)
         try:
-            _run(sweep, todo, client, results, quiet, on_batch, as_completed)
+            _run(sweep, todo, client, results, quiet, on_batch)
         except KeyboardInterrupt:
             print(
                 f"\nsymtd: interrupted; {results.written} rows in {escape(str(out))}",
@@ -335,24 +404,198 @@ def _run(
     results: Results,
     quiet: bool,
     on_batch: Callable | None,
-    as_completed: Callable,
 ) -> None:
-    batches = _batches(todo, client)
+    """Keep about two batches per worker thread in flight, sized by the planner from the
+    costs measured so far; rows are written as they come, coalesced (:class:`Buffered`)."""
+    from distributed import as_completed
+
+    if not todo:
+        return
+    planner = Planner(todo)
+    slots = Slots(client)
+    spread = len(todo) < slots.count  # fewer tasks than workers: certificates spread out
     swept = client.scatter(sweep, broadcast=True, hash=False)  # a key of its own per run
-    futures = [client.submit(run_batch, swept, batch, retries=3, pure=False) for batch in batches]
+    running = as_completed()
+    flying: set[Any] = set()
     progress = Progress(len(todo), quiet)
-    for future in as_completed(futures):
-        rows = future.result()
-        results.write(rows)
-        progress.update(len(rows) // len(sweep.partitions))
-        if on_batch:
-            on_batch(rows)
+    out = Buffered(results)
+
+    def top_up() -> None:
+        threads = slots.count
+        while len(flying) < 2 * threads and (batch := planner.next_batch(threads)):
+            future = client.submit(timed_batch, swept, batch, spread, retries=3, pure=False)
+            flying.add(future)
+            running.add(future)
+
+    try:
+        top_up()
+        for future in running:
+            flying.discard(future)
+            rows, timings = future.result()
+            planner.record(timings)
+            top_up()
+            out.write(rows)
+            progress.update(len(timings))
+            if on_batch:
+                on_batch(rows)
+    finally:
+        out.flush()
+        if flying:  # interrupted or failed: free the cluster (a user's client lives on)
+            client.cancel(list(flying))
     progress.finish()
+
+
+class Slots:
+    """The cluster's worker threads (at least 1), read again at most once a second: workers
+    may join or leave a running scheduler."""
+
+    def __init__(self, client: Any, every: float = 1.0) -> None:
+        self.client, self.every = client, every
+        self.last = -math.inf
+        self.value = 1
+
+    @property
+    def count(self) -> int:
+        """Worker threads now (as last read)."""
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self.value = max(1, sum(self.client.nthreads().values()))
+        return self.value
+
+
+class Planner:
+    """Batches sized from the measured cost of each cell's tasks.
+
+    A cell's first task is a probe; until some cost is known each batch holds one task, then
+    an unmeasured cell's tasks are priced at the median measured cost. A batch aims at
+    ``T = remaining work / (4 · threads)`` seconds, clamped to [``shortest``, ``longest``]:
+    large enough that a scheduler round trip (milliseconds) is a small part of it, small
+    enough that the last batches end together. Probes go first (to learn), then the cells
+    longest task first; a task that costs T or more goes alone. A batch holds at most
+    GROWTH tasks of a cell per task of it measured, at most GROWTH probes per cell
+    measured, and MAX_BATCH in all, so one cheap first measurement cannot hand out a huge
+    batch. Only the grouping depends on the timings, never a row. The order of the cells
+    is revised at most ``every`` seconds (and when newly measured cells wait), so a batch
+    costs O(its size) however many cells there are."""
+
+    def __init__(
+        self,
+        todo: list[tuple[str, int]],
+        shortest: float = 0.05,
+        longest: float = 2.0,
+        every: float = 0.25,
+    ) -> None:
+        self.pending: dict[str, list[int]] = {}
+        for key, draw in todo:
+            self.pending.setdefault(key, []).append(draw)
+        for draws in self.pending.values():
+            draws.reverse()  # popped from the end: draws in increasing order
+        self.fresh = deque(self.pending)  # cells not probed yet
+        self.spent: dict[str, list[float]] = {}  # cell: [seconds, tasks] measured
+        self.shortest, self.longest, self.every = shortest, longest, every
+        self.revised = -math.inf
+        self.prior = 0.0
+        self.order: list[str] = []  # measured cells with tasks left, longest task first
+        self.work = 0.0  # seconds of work left, as priced at the last revision
+        self.stale = False  # cells measured since the last revision
+
+    def record(self, timings: list[tuple[str, float]]) -> None:
+        """Add measured (cell key, seconds) of finished tasks."""
+        for key, seconds in timings:
+            if key not in self.spent:
+                self.stale = True  # a cell to add to the order
+            total = self.spent.setdefault(key, [0.0, 0])
+            total[0] += max(0.0, seconds)
+            total[1] += 1
+
+    def cost(self, key: str) -> float:
+        """Mean measured seconds per task of a cell (the median cell's when unmeasured)."""
+        if key not in self.spent:
+            return self.prior
+        seconds, count = self.spent[key]
+        return seconds / count
+
+    def next_batch(self, threads: int) -> list[tuple[str, int]]:
+        """The next batch of (cell key, draw); empty when every task is handed out."""
+        if not self.pending:
+            return []
+        if not self.spent:  # nothing to price a task by: one probe, or one task
+            return [self._take(self.fresh[0] if self.fresh else next(iter(self.pending)))]
+        if time.monotonic() - self.revised >= self.every or (self.stale and not self.fresh):
+            self._revise()
+        target = min(self.longest, max(self.shortest, self.work / (4 * max(1, threads))))
+        batch: list[tuple[str, int]] = []
+        priced = 0.0
+        if self.fresh:  # probes first: one task of each unmeasured cell
+            most = min(MAX_BATCH, GROWTH * len(self.spent))
+            while self.fresh and len(batch) < most and (not batch or priced < target):
+                batch.append(self._take(self.fresh[0]))
+                priced += self.prior
+            return batch
+        for key in self.order:
+            cost = self.cost(key)
+            most = min(MAX_BATCH - len(batch), GROWTH * self.spent[key][1])
+            taken = 0
+            while self.pending.get(key) and taken < most and (not batch or priced < target):
+                batch.append(self._take(key))
+                priced += cost
+                taken += 1
+            if priced >= target or len(batch) >= MAX_BATCH:
+                break
+        if not batch and any(k in self.spent for k in self.pending):
+            self._revise()  # the order ran out of cells measured before
+            return self.next_batch(threads)
+        if not batch:  # only cells whose probes are still out: one task
+            batch.append(self._take(next(iter(self.pending))))
+        return batch
+
+    def _revise(self) -> None:
+        """Price again: the median cell's cost, the cells longest first, the work left."""
+        self.revised, self.stale = time.monotonic(), False
+        self.prior = statistics.median(s / n for s, n in self.spent.values())
+        self.order = sorted((k for k in self.pending if k in self.spent), key=self.cost)
+        self.order.reverse()
+        self.work = sum(self.cost(k) * len(draws) for k, draws in self.pending.items())
+
+    def _take(self, key: str) -> tuple[str, int]:
+        if self.fresh and self.fresh[0] == key:
+            self.fresh.popleft()
+        draws = self.pending[key]
+        draw = draws.pop()
+        if not draws:
+            del self.pending[key]
+        return key, draw
+
+
+class Buffered:
+    """Rows held back and written to RESULTS together: every ``every`` seconds, or once
+    ``most`` rows wait, and at :meth:`flush` — each write still whole lines (CSV) or one
+    row group (Parquet), fewer and larger, off the loop that feeds the workers."""
+
+    def __init__(self, results: Results, every: float = 0.5, most: int = 20_000) -> None:
+        self.results, self.every, self.most = results, every, most
+        self.rows: list[dict[str, Any]] = []
+        self.last = time.monotonic()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Hold rows; write what is held when it is time."""
+        self.rows += rows
+        if len(self.rows) >= self.most or time.monotonic() - self.last >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every held row now."""
+        if self.rows:
+            self.results.write(self.rows)
+            self.rows = []
+        self.last = time.monotonic()
 
 
 def local_cluster(workers: int | None = None) -> Any:
     """A Dask LocalCluster of worker processes with one thread each and logs silenced, tuned
-    for symtd's CPU-bound Python tasks: Dask's statistical profiler (a stack sample every
+    for symtd's CPU-bound Python tasks: each worker imports symtd as it starts (a preload, so
+    the first batch does not pay it), Dask's statistical profiler (a stack sample every
     10 ms, taking the GIL) is off, and glibc's memory trimming is left near its default
     (Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_`` to 64 KiB, which slows symtd's many
     short-lived numpy arrays). Measured: tasks run about 30% faster."""
@@ -371,16 +614,8 @@ def local_cluster(workers: int | None = None) -> Any:
             processes=True,
             dashboard_address=":0",  # a free port: several clusters side by side, no warning
             silence_logs=logging.CRITICAL,
+            preload=[__name__],
         )
-
-
-def _batches(todo: list[tuple[str, int]], client: Any) -> list[list[tuple[str, int]]]:
-    """Batches of tasks with the cells interleaved (draw by draw), so that batches cost about
-    the same: at least 4 per worker, at most MAX_BATCH tasks each (progress, lost work)."""
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
-    ordered = sorted(todo, key=lambda task: (task[1], task[0]))
-    size = max(1, min(MAX_BATCH, math.ceil(len(ordered) / (4 * workers))))
-    return [ordered[k : k + size] for k in range(0, len(ordered), size)]
 
 
 class Progress:
