@@ -571,35 +571,38 @@ def bench_sweep(quick):
     This 2-core machine is shared and drifts by tens of percent from one second to the next,
     so the three are timed in turns, seven rounds after a warm-up, and the medians compared.
     The scheduler's overhead is the wall time not explained by the tasks' own compute time,
-    as Dask's task stream records it: wall - (sum of compute) / workers.
+    as Dask's task stream records it: wall - (sum of compute) / workers. The README study
+    then runs on a fresh cluster: its start timed apart from the sweep, and included.
+    (benchmarks/sweep_scaling.py measures P = 1, 2, 4, ... workers on a larger machine.)
     """
     import statistics
     import tempfile
 
     from distributed import Client, get_task_stream
 
-    from symtd.sweeps.sweep import load_sweep, local_cluster, run_batch, run_sweep, run_task
+    from symtd.sweeps.sweep import load_sweep, local_cluster, run_batch, run_sweep
 
     print("\n## Sweeps on Dask: the quick example, LocalCluster (2 workers) vs a sequential loop")
     root = pathlib.Path(__file__).resolve().parent.parent / "examples" / "sweeps"
     sweep = load_sweep(root / "quick.json")
-    cells = {c.key: c for c in sweep.cells}
     ordered = sorted(sweep.tasks, key=lambda task: (task[1], task[0]))
     batches = [ordered[k : k + 45] for k in range(0, len(ordered), 45)]
-    times = {"loop": [], "pool": [], "dask": [], "compute": []}
+    times = {"loop": [], "pool": [], "dask": [], "compute": [], "batches": []}
     with (
         ProcessPoolExecutor(2) as pool,
         local_cluster(2) as cluster,
         Client(cluster) as client,
         tempfile.TemporaryDirectory() as folder,
     ):
-        client.run(__import__, "symtd.sweeps.sweep")  # imports paid before timing
         out = pathlib.Path(folder) / "quick.csv"
         for round_ in range(8):  # round 0 warms every side: imports and caches paid
-            loop = _timed(lambda: [run_task(cells[k], d, sweep) for k, d in sweep.tasks])[1]
+            loop = _timed(run_batch, sweep, sweep.tasks)[1]
             bare = _timed(lambda: list(pool.map(run_batch, [sweep] * len(batches), batches)))[1]
+            count = []
             with get_task_stream(client) as stream:
-                wall = _timed(run_sweep, sweep, out, client, None, None, False, True)[1]
+                wall = _timed(
+                    lambda: run_sweep(sweep, out, client, quiet=True, on_batch=count.append)
+                )[1]
             compute = sum(
                 s["stop"] - s["start"]
                 for task in stream.data
@@ -607,9 +610,9 @@ def bench_sweep(quick):
                 if s["action"] == "compute"
             )
             if round_:
-                for key, value in zip(times, (loop, bare, wall, compute)):
+                for key, value in zip(times, (loop, bare, wall, compute, len(count))):
                     times[key].append(value)
-    t_loop, t_pool, t_dask, compute = (statistics.median(times[k]) for k in times)
+    t_loop, t_pool, t_dask, compute, n_batches = (statistics.median(times[k]) for k in times)
     speedups = sorted(lo / da for lo, da in zip(times["loop"], times["dask"]))
     tasks = len(sweep.tasks)
     overhead = max(0.0, t_dask - compute / 2)
@@ -621,9 +624,10 @@ def bench_sweep(quick):
         t_loop,
         ">= 1.6x faster",
         note=f"{tasks / t_dask:.0f} tasks/s vs {tasks / t_loop:.0f}; speed-up per round "
-        f"{speedups[0]:.2f}-{speedups[-1]:.2f}x; scheduler overhead "
-        f"{1000 * overhead / tasks:.2f} ms/task, {100 * overhead / t_dask:.0f}% of the wall "
-        f"time; the tasks' compute on the workers {compute:.2f}s in all",
+        f"{speedups[0]:.2f}-{speedups[-1]:.2f}x; {n_batches:.0f} batches sized from measured "
+        f"task costs; scheduler overhead {1000 * overhead / tasks:.2f} ms/task, "
+        f"{100 * overhead / t_dask:.0f}% of the wall time; the tasks' compute on the workers "
+        f"{compute:.2f}s in all",
     )
     record(
         "sweeps",
@@ -635,26 +639,35 @@ def bench_sweep(quick):
     print(
         f"quick example: {tasks} tasks, medians of 7 rounds; loop {t_loop:.2f}s "
         f"({tasks / t_loop:.0f}/s); LocalCluster 2 workers {t_dask:.2f}s "
-        f"({tasks / t_dask:.0f}/s); speed-up {t_loop / t_dask:.2f}x (per round "
-        f"{speedups[0]:.2f}-{speedups[-1]:.2f}x; target >= 1.6); two bare processes "
-        f"{t_pool:.2f}s ({t_loop / t_pool:.2f}x); the tasks computed {compute:.2f}s on the "
-        f"workers; scheduler overhead {1000 * overhead / tasks:.2f} ms per task = "
-        f"{100 * overhead / t_dask:.0f}% of the wall time (target < 10%)"
+        f"({tasks / t_dask:.0f}/s, {n_batches:.0f} batches); speed-up {t_loop / t_dask:.2f}x "
+        f"(per round {speedups[0]:.2f}-{speedups[-1]:.2f}x; target >= 1.6); two bare "
+        f"processes {t_pool:.2f}s ({t_loop / t_pool:.2f}x); the tasks computed "
+        f"{compute:.2f}s on the workers; scheduler overhead {1000 * overhead / tasks:.2f} ms "
+        f"per task = {100 * overhead / t_dask:.0f}% of the wall time (target < 10%)"
     )
     if quick:
         return
     study = load_sweep(root / "study.json")
+    t_seq = _timed(run_batch, study, study.tasks)[1]
     with tempfile.TemporaryDirectory() as folder:
-        _, t_study = _timed(
-            run_sweep, study, pathlib.Path(folder) / "study.parquet", None, None, 2, False, True
-        )
+        cluster, t_start = _timed(local_cluster, 2)
+        with cluster, Client(cluster) as client:
+            out = pathlib.Path(folder) / "study.parquet"
+            t_study = _timed(lambda: run_sweep(study, out, client, quiet=True))[1]
     record(
         "sweeps",
         f"the README study ({len(study.tasks)} tasks), LocalCluster 2 workers",
         t_study,
-        note="exact ranks, wall time including the cluster's start",
+        "a sequential loop over the same tasks",
+        t_seq,
+        note=f"exact ranks; the cluster's start {t_start:.1f}s apart "
+        f"({t_study + t_start:.1f}s with it, {t_seq / (t_study + t_start):.2f}x)",
     )
-    print(f"README study: {len(study.tasks)} tasks in {t_study:.1f}s")
+    print(
+        f"README study: {len(study.tasks)} tasks in {t_study:.1f}s on 2 workers "
+        f"({t_seq / t_study:.2f}x the loop's {t_seq:.1f}s); cluster start {t_start:.1f}s, "
+        f"{t_study + t_start:.1f}s with it"
+    )
 
 
 def markdown(rows):
@@ -679,6 +692,18 @@ def markdown(rows):
             f"{row['target'] or ''} |"
         )
     return "\n".join(out).strip() + "\n"
+
+
+def bench_separation_at_scale(quick):
+    """Separation ranks past a materialized grid (benchmarks/separation.py), its rows added to
+    this run's table."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    from separation import bench_separation
+
+    print("\n## Separation ranks past a materialized grid")
+    for row in bench_separation(quick):
+        ROWS.append(row)
+        print(f"{row['case']}: {row['seconds']}s {row.get('note', '')}")
 
 
 def main(argv=None):
@@ -738,6 +763,7 @@ def main(argv=None):
     bench_circuits(args.quick)
     bench_sweep(args.quick)
     bench_theorems(args.quick)
+    bench_separation_at_scale(args.quick)
     if args.json:
         import json
 
