@@ -426,7 +426,7 @@ def separates(
 
 def f_rank(net: Network) -> int:
     """rank F, exactly (M for a network without F, the identity); refused beyond
-    MAX_RANK_WORK in the units of :func:`rank_cost`."""
+    MAX_RANK_WORK in the units of :func:`~symtd.checker.arithmetic.rank_cost`."""
     M = net["M"]
     if "F" not in net:
         return int(M)

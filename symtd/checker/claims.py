@@ -217,8 +217,9 @@ def verify_cut_bound(claim: dict[str, Any], net: Network, G: Any, cert: dict[str
     bound; then rank [G]_{I,J} <= bound for ALL weights (tensor-network cut).
 
     Contracting the network on each side of the cut writes [G]_{I,J} as a product through the
-    cut's indices, whose dimensions are the capacities (:func:`tensor_network`: a node's δ
-    over [w], an edge min(w, dim), a leg ρ = rank F since F[d] lies in F's row space).
+    cut's indices, whose dimensions are the capacities
+    (:func:`~symtd.checker.arithmetic.tensor_network`: a node's δ over [w], an edge
+    min(w, dim), a leg ρ = rank F when the position has one edge, else M).
     """
     if net["operator"] != "product":
         raise CheckFailed("min-cut bounds hold for product circuits only")
@@ -306,8 +307,9 @@ def verify_minor(claim: dict[str, Any], net: Network, G: Any, cert: dict[str, An
 
     Refused before any work: r³ > MAX_MINOR_ELIMINATION (3·10^7, r up to about 310), the
     entries' forward work beyond MAX_MINOR_WORK (10^7 multiply-adds, see
-    :func:`minor_work`), and, once the entries are known, an exact rank over Q beyond
-    MAX_RANK_WORK (in the units of :func:`rank_cost`; a prime has no such limit).
+    :func:`~symtd.checker.arithmetic.minor_work`), and, once the entries are known, an exact
+    rank over Q beyond MAX_RANK_WORK (in the units of
+    :func:`~symtd.checker.arithmetic.rank_cost`; a prime has no such limit).
     """
     if "weights" not in net:
         raise CheckFailed(f"{claim['network']}: a minor needs the network's weights")

@@ -17,10 +17,10 @@ them, and an interrupted sweep leaves a readable RESULTS with the rows done so f
 
 Using the cores: a LocalCluster's workers import symtd as they start (a preload); batches
 are sized from the measured cost of each cell's tasks and handed out longest first, about
-two per worker thread in flight (:class:`Planner`), so workers neither wait on round trips
+two per worker thread in flight (``Planner``), so workers neither wait on round trips
 nor finish unevenly; a task's certificate runs in its own worker (its primes are spread
 over the cluster only when the sweep has fewer tasks than worker threads); rows are
-written in coalesced appends (:class:`Buffered`). To reuse a running cluster and skip the
+written in coalesced appends (``Buffered``). To reuse a running cluster and skip the
 start, give ``--scheduler ADDRESS`` (e.g. ``dask scheduler`` and ``dask worker ADDRESS
 --nworkers K --nthreads 1 --preload symtd.sweeps.sweep``).
 """
@@ -90,7 +90,7 @@ def run_task(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> list[
     """The rows of one (cell, draw): the rank of every partition at that weight point.
 
     ``executor`` runs a multimodular certificate's primes (a process pool of this machine's
-    cores when None; :data:`INLINE` runs them here, in this process)."""
+    cores when None; ``INLINE`` runs them here, in this process)."""
     seed = task_seed(sweep.seed, cell.key, draw)
     point = cell.circuit.at_random_point(seed, (sweep.low, sweep.high))
     rows = []
@@ -359,7 +359,7 @@ def run_sweep(
 
     ``out`` and, with ``resume``, the rows it holds are checked before any cluster starts
     (:class:`~symtd.sweeps.results.Results`); tasks already there are skipped. Batches are
-    sized from the measured cost of each cell's tasks (:class:`Planner`); a task's rows
+    sized from the measured cost of each cell's tasks (``Planner``); a task's rows
     depend on (seed, cell, draw) alone, so the row set depends neither on the batches nor on
     the workers. ``on_batch(rows)`` is called as each batch arrives (tests use it to kill a
     worker).
@@ -406,7 +406,7 @@ def _run(
     on_batch: Callable | None,
 ) -> None:
     """Keep about two batches per worker thread in flight, sized by the planner from the
-    costs measured so far; rows are written as they come, coalesced (:class:`Buffered`)."""
+    costs measured so far; rows are written as they come, coalesced (``Buffered``)."""
     from distributed import as_completed
 
     if not todo:

@@ -271,7 +271,8 @@ def compare(
     Per partition: "beyond" when the rank reached exceeds b (see :func:`shallow_bound`;
     rank > b proves no shallow network of width Z has this grid tensor: equal tensors have
     equal matricization ranks), "within" when :func:`construction` builds one (checked
-    exactly), "inconclusive" otherwise. ``partitions`` as in :func:`symtd.certify`.
+    exactly), "inconclusive" otherwise. ``partitions`` as in
+    :func:`~symtd.theorems.certify.certify`.
 
     >>> import symtd
     >>> net = symtd.deep(4, 2, 2, "max")
