@@ -2,17 +2,25 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from symtd import deep, overlapping, recurrent, shallow, tree
+from symtd import circuit, deep, overlapping, recurrent, shallow, tree
 from symtd.circuits.formats import save_network
 from symtd.cli import main
 from symtd.errors import SymtdError
 from symtd.render.draw import (
+    circuit_bars,
+    circuit_figure,
     circuit_layout,
     draw_circuit,
     draw_matricization,
+    matricization_figure,
     plot_ranks,
+    pyplot,
     rank_curves,
+    ranks_figure,
+    signed_log_scale,
 )
 from symtd.theorems.claims import t5_witness
 
@@ -163,3 +171,132 @@ def test_random_point_is_refused_for_a_drawing_of_a_file_with_weights(tmp_path, 
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.endswith("the file has weights; drop --random-point\n")
     assert not (tmp_path / "c.png").exists()
+
+
+# -- pictures that tell the truth ------------------------------------------------------------
+def dag_with_reuse():
+    """n0 feeds both n2 and n3: n3 sees {0,1,3,4,5}, two runs (a non-contiguous scope)."""
+    return circuit(
+        [
+            (2, [("x0", "A"), ("x1", "B")]),
+            (2, [("x4", "A"), ("x5", "B")]),
+            (2, [("n0", "C"), ("x2", "D")]),
+            (2, [("n0", "E"), ("n1", "C"), ("x3", "D")]),
+            (1, [("n2", "F"), ("n3", "G")]),
+        ],
+        M=2,
+        operator="max",
+    )
+
+
+def drawn_bars(fig) -> dict[str, list[tuple[float, float, float]]]:
+    """{node: [(x0, x1, y)]} read back from the Line2D artists tagged gid "bar:nK"."""
+    bars: dict[str, list[tuple[float, float, float]]] = {}
+    for line in fig.axes[0].get_lines():
+        gid = line.get_gid() or ""
+        if gid.startswith("bar:"):
+            (x0, x1), (y0, y1) = line.get_xdata(), line.get_ydata()
+            assert y0 == y1  # a horizontal bar
+            bars.setdefault(gid[4:], []).append((min(x0, x1), max(x0, x1), y0))
+    return bars
+
+
+def assert_bars_are_scopes(net) -> None:
+    fig = circuit_figure(net)
+    try:
+        bars, xy = drawn_bars(fig), circuit_layout(net)
+    finally:
+        pyplot().close(fig)
+    assert bars == circuit_bars(net)
+    assert set(bars) == {f"n{k}" for k in range(len(net.nodes))}
+    for name, segments in bars.items():
+        covered = {j for j in range(net.N) for x0, x1, _ in segments if x0 <= j <= x1}
+        assert covered == set(net.scope(name)), name  # the bar spans exactly the positions seen
+        for x0, x1, y in segments:  # ends a quarter beyond a seen position, under the node
+            assert round(x0 + 0.25) in covered and round(x1 - 0.25) in covered
+            assert x0 + 0.25 == pytest.approx(round(x0 + 0.25))
+            assert y < xy[name][1]
+
+
+@pytest.mark.parametrize(
+    "net",
+    [
+        deep(8, 2, [2, 2, 2], "max"),
+        overlapping(8, 2, 3, 1, 2),
+        recurrent(6, 2, 2, "max"),
+        dag_with_reuse(),
+        tree([[[k, 7 - k] for k in range(4)], [[0, 1], [2, 3]], [[0, 1]]], 2, [2, 2, 2], "max"),
+    ],
+    ids=["deep", "overlapping", "recurrent", "dag-reuse", "non-contiguous"],
+)
+def test_each_bar_spans_the_scope_of_its_node(net):
+    assert_bars_are_scopes(net)
+
+
+def test_root_bar_of_deep_and_overlapping_covers_every_position():
+    for net in (deep(8, 2, [2, 2, 2], "max"), overlapping(8, 2, 3, 1, 2)):
+        ((x0, x1, _),) = circuit_bars(net)[net.root]
+        assert (x0, x1) == (-0.25, 7.25)  # x0 ... x7, not just the root's children
+    assert len(circuit_bars(dag_with_reuse())["n3"]) == 2  # {0,1} and {3,4,5}
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(2, 9), st.integers(2, 4), st.integers(1, 4))
+def test_bars_are_scopes_for_any_overlapping_network(N, kernel, stride):
+    assert_bars_are_scopes(overlapping(N, 2, kernel, min(stride, kernel), 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-(10**400), 10**400), min_size=1, max_size=12), st.integers(1, 10**50))
+def test_signed_log_scale_keeps_sign_order_and_zero(values, factor):
+    s = signed_log_scale(np.array(values, dtype=object))
+    assert all(np.sign(a) == np.sign(v) for a, v in zip(s, values))  # 0 -> 0, sign kept
+    assert all(abs(a) >= np.log10(2) - 1e-12 for a, v in zip(s, values) if v)
+    order = sorted(range(len(values)), key=values.__getitem__)
+    assert all(s[i] <= s[j] for i, j in zip(order, order[1:]))  # increasing
+    assert all(s[i] < s[j] for i, j in zip(order, order[1:]) if values[i] < values[j])
+    scaled = signed_log_scale(np.array([factor * v for v in values], dtype=object))
+    assert np.allclose(scaled, s)  # scale-free: a common factor (the denominator) cancels
+
+
+def test_heatmap_is_not_dominated_by_its_largest_entry():
+    net = deep(8, 2, [2, 2, 2], "product")
+    fig = matricization_figure(net.subs(net.random_point(1)), "odd-even")
+    try:
+        image = fig.axes[0].images[0]
+        label = fig.axes[1].get_ylabel()
+        values = np.asarray(image.get_array(), dtype=float)
+        median = float(np.median(np.abs(values[values != 0])))
+        assert abs(float(image.norm(median)) - 0.5) > 0.2  # far from white
+        assert image.norm(0.0) == pytest.approx(0.5)  # white is exactly zero
+        assert "log10" in label and "g_min" in label  # the scale is stated
+    finally:
+        pyplot().close(fig)
+
+
+def test_heatmap_of_the_identity_keeps_zeros_white_and_ones_coloured():
+    fig = matricization_figure(t5_witness(4, 2), "odd-even")
+    try:
+        image = fig.axes[0].images[0]
+        values = np.asarray(image.get_array(), dtype=float)
+        assert ((values != 0) == np.eye(4, dtype=bool)).all()
+        assert (image.norm(values[values != 0]) > 0.9).all()
+    finally:
+        pyplot().close(fig)
+
+
+def test_rank_axis_ticks_are_integers_and_the_title_fits():
+    fig = ranks_figure((2, 4))
+    try:
+        ax = fig.axes[0]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels == ["1", "2", "4"]  # ranks up to 4: powers of two written as numbers
+        assert ax.get_yaxis().get_minor_locator().tick_values(1, 4) == []
+        assert fig.get_layout_engine() is not None  # constrained: the title keeps a margin
+        fig.canvas.draw()
+        title = ax.title.get_window_extent()
+        assert title.y1 < fig.bbox.y1 and title.x0 > 0 and title.x1 < fig.bbox.x1
+        annotated = {t.get_text() for t in ax.texts}
+        assert {"2", "4"} <= annotated  # deep ranks written at their points
+    finally:
+        pyplot().close(fig)

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import symtd
 from symtd.render.draw import draw_matricization
 
-# Integer weights in [-5, 5] keep the colours readable. Such a narrow range can hit
+# Integer weights in [-5, 5] keep the numbers small. Such a narrow range can hit
 # degenerate points (seed 1 gives low-high rank 1), which is why separation ranks draw their
 # points from [-10^6, 10^6].
 net = symtd.deep(8, 2, 2, "product").at_random_point(seed=0, bound=5)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -92,15 +93,47 @@ def _spread(xs: list[float], gap: float = 1.0) -> list[float]:
     return out
 
 
+def circuit_bars(circuit: Circuit) -> dict[str, list[tuple[float, float, float]]]:
+    """{pooling node "nK": [(x0, x1, y), ...]}: the bar drawn under node k spans its scope
+    S_k = circuit.scope("nK") (the positions it sees, position j drawn at x = j): one segment
+    [a - 1/4, b + 1/4] per maximal run a, a+1, ..., b of S_k, at half a row below the node,
+    staggered (k mod 4) so that overlapping scopes stay visibly apart."""
+    xy = circuit_layout(circuit)
+    bars: dict[str, list[tuple[float, float, float]]] = {}
+    for k in range(len(circuit.nodes)):
+        name = f"n{k}"
+        y = xy[name][1] - 0.5 - 0.09 * (k % 4)
+        bars[name] = [(a - 0.25, b + 0.25, y) for a, b in _runs(circuit.scope(name))]
+    return bars
+
+
+def _runs(scope: Sequence[int]) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive integers in an increasing sequence, as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for j in scope:
+        if runs and runs[-1][1] == j - 1:
+            runs[-1] = (runs[-1][0], j)
+        else:
+            runs.append((j, j))
+    return runs
+
+
 def draw_circuit(circuit: Circuit, path: FilePath) -> Path:
     """The circuit DAG by depth: positions, pooling nodes (operator, width), output.
 
-    Under every pooling node a bar spans the positions it sees, staggered so that
-    overlapping windows (stride < kernel) stay visibly overlapping; blocks used on
-    several edges (shared weights) are labelled on their edges. Nodes of non-contiguous
-    windows also show the positions under them (0-based, as in network files and partitions).
+    Under every pooling node a bar spans the positions it sees (its scope, see
+    :func:`circuit_bars`), staggered so that overlapping windows (stride < kernel) stay
+    visibly overlapping; blocks used on several edges (shared weights) are labelled on their
+    edges. Nodes of non-contiguous windows also show the positions under them (0-based, as
+    in network files and partitions).
     """
     _picture_path(path)
+    return save_figure(circuit_figure(circuit), path)
+
+
+def circuit_figure(circuit: Circuit) -> Any:  # a matplotlib Figure
+    """The figure :func:`draw_circuit` saves; the bar of node k is the Line2D artists with gid
+    ``"bar:nK"`` (one per run of its scope), so the drawn geometry can be read back."""
     if circuit.N > MAX_POSITIONS or len(circuit.nodes) > MAX_DRAWN_NODES:
         raise SymtdError(
             f"a circuit of N = {circuit.N} positions and {len(circuit.nodes)} nodes is too "
@@ -117,12 +150,18 @@ def draw_circuit(circuit: Circuit, path: FilePath) -> Path:
         uses[block] = uses.get(block, 0) + 1
     fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.4 * height + 2))
     colours = plt.get_cmap("tab10")
-    for k, node in enumerate(circuit.nodes):  # the window of every node, as a bar
-        name = f"n{k}"
-        members = [xy[m][0] for m, _ in node.pool]
-        x0, x1 = min(members) - 0.25, max(members) + 0.25
-        y = xy[name][1] - 0.5 - 0.09 * (k % 4)
-        ax.plot([x0, x1], [y, y], color=colours(k % 10), lw=3, alpha=0.45, solid_capstyle="round")
+    for name, segments in circuit_bars(circuit).items():  # the scope of every node, as a bar
+        k = int(name[1:])
+        for x0, x1, y in segments:
+            ax.plot(
+                [x0, x1],
+                [y, y],
+                color=colours(k % 10),
+                lw=3,
+                alpha=0.45,
+                solid_capstyle="round",
+                gid=f"bar:{name}",
+            )
     for u, v, data in graph.edges(data=True):
         block = data["block"]
         ax.annotate(
@@ -173,7 +212,7 @@ def draw_circuit(circuit: Circuit, path: FilePath) -> Path:
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(-0.9, height + 0.7)
     ax.axis("off")
-    return save_figure(fig, path)
+    return fig
 
 
 def _short(text: object, limit: int = 12) -> str:
@@ -189,12 +228,38 @@ def _kind(circuit: Circuit) -> str:
     return "tree" if circuit.is_tree else "DAG"
 
 
-def draw_matricization(circuit: Circuit, spec: PartitionSpec, path: FilePath) -> Path:
-    """Heatmap of the matricization [G]_{I,J}, entries scaled exactly by the largest ``|entry|``,
-    exact rank in the title."""
-    from fractions import Fraction
+def signed_log_scale(numerators: Any) -> np.ndarray:  # numerators: an integer ndarray
+    """s(n) = sign(n) · log10(1 + |n| / n_min) for integer entries n (the numerators of a
+    rational matrix over one denominator), n_min the smallest non-zero ``|n|``: a scale-free
+    signed log (the denominator cancels), so 0 ↦ 0, every non-zero entry lands at
+    ``|s| >= log10 2`` and s is odd and strictly increasing. Computed from exact integers
+    (math.log10 of Python ints), so entries beyond float range are placed correctly."""
+    X = np.asarray(numerators, dtype=object)
+    nonzero = [abs(int(n)) for n in X.flat if int(n)]
+    if not nonzero:
+        return np.zeros(X.shape)
+    smallest = min(nonzero)
 
+    def scale(n: object) -> float:
+        n = int(n)  # type: ignore[call-overload]
+        if n == 0:
+            return 0.0
+        value = math.log10(abs(n) + smallest) - math.log10(smallest)
+        return value if n > 0 else -value
+
+    return np.vectorize(scale, otypes=[float])(X)
+
+
+def draw_matricization(circuit: Circuit, spec: PartitionSpec, path: FilePath) -> Path:
+    """Heatmap of the matricization [G]_{I,J} on a signed log scale (see
+    :func:`signed_log_scale`, stated on the colour bar), exact rank in the title."""
     _picture_path(path)
+    return save_figure(matricization_figure(circuit, spec), path)
+
+
+def matricization_figure(circuit: Circuit, spec: PartitionSpec) -> Any:  # a matplotlib Figure
+    """The figure :func:`draw_matricization` saves: one image of ``signed_log_scale`` of the
+    entries with a colour map symmetric about 0 (white = exactly zero)."""
     if not circuit.is_concrete:
         raise SymtdError(
             "a heatmap needs concrete weights; this network has symbolic weights (an "
@@ -214,19 +279,20 @@ def draw_matricization(circuit: Circuit, spec: PartitionSpec, path: FilePath) ->
     A = matricize(grid_tensor(circuit), I)
     if not isinstance(A, RationalTensor):
         raise SymtdError("a heatmap needs an exact rational grid tensor")
-    X = A.numerator
-    largest = int(np.max(np.abs(X))) if X.size else 0
-    values = (
-        np.vectorize(lambda x: float(Fraction(int(x), largest)), otypes=[float])(X)
-        if largest
-        else np.zeros(X.shape)
-    )
+    values = signed_log_scale(A.numerator)
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    top = top or 1.0
     height = max(2.5, 6 * shape[0] / max(shape))
-    fig, ax = plt.subplots(figsize=(7, height + 1))
+    fig, ax = plt.subplots(figsize=(7, height + 1), layout="constrained")
     image = ax.imshow(
-        values, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest", aspect="auto"
+        values, cmap="RdBu_r", vmin=-top, vmax=top, interpolation="nearest", aspect="auto"
     )
-    fig.colorbar(image, ax=ax, shrink=0.8, label="entry / max |entry|")
+    fig.colorbar(
+        image,
+        ax=ax,
+        shrink=0.8,
+        label="sign(g) · log10(1 + |g| / g_min)\ng_min = smallest non-zero |entry|",
+    )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     J = [k for k in range(circuit.N) if k not in I]
@@ -236,12 +302,12 @@ def draw_matricization(circuit: Circuit, spec: PartitionSpec, path: FilePath) ->
 
     fig.suptitle(
         f"matricization rows I = {positions(I)}, columns J = {positions(J)} (positions 0-based)\n"
-        f"{shape[0]} × {shape[1]}, exact rank {rank(A)}",
+        f"{shape[0]} × {shape[1]}, exact rank {rank(A)}; signed log colour scale",
         fontsize=10,
     )
     ax.set_xlabel("column: template indices d_J (row-major)")
     ax.set_ylabel("row: d_I (row-major)")
-    return save_figure(fig, path)
+    return fig
 
 
 def rank_curves(
@@ -272,26 +338,57 @@ def plot_ranks(
 ) -> Path:
     """The rank plot: exact odd-even ranks (log scale) against N."""
     _picture_path(path)
+    return save_figure(ranks_figure(Ns, M, r, seed), path)
+
+
+def ranks_figure(
+    Ns: Sequence[int] = (2, 4, 8, 16), M: int = 2, r: int = 2, seed: int = 0
+) -> Any:  # a matplotlib Figure
+    """The figure :func:`plot_ranks` saves: :func:`rank_curves` on log2 axes whose ticks are
+    the powers of two written as integers (1, 2, 4, ..., not 2^k), every deep rank also
+    written at its point, constrained layout so the title keeps clear of the edges."""
     if any(N < 2 or N & (N - 1) for N in Ns) or M < 2 or M ** max(Ns) > 2**24 or not 1 <= r <= 8:
         raise SymtdError(
             f"N must be powers of two >= 2, M >= 2 with M^N <= 2^24 and 1 <= r <= 8; "
             f"got N = {list(Ns)}, M = {M}, r = {r}"
         )
     plt = pyplot()
+    from matplotlib.ticker import FixedLocator, NullLocator
+
     curves = rank_curves(Ns, M, r, seed)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.8), layout="constrained")
+    written: set[tuple[int, int]] = set()  # one number per point, shared points once
     for label, ranks in curves.items():
-        style = "-o" if label.startswith("deep") else "--"
-        ax.plot(Ns, ranks, style, label=label)
+        deep_curve = label.startswith("deep")
+        (line,) = ax.plot(Ns, ranks, "-o" if deep_curve else "--", label=label)
+        for N, value in zip(Ns, ranks) if deep_curve else ():
+            if (N, value) not in written:
+                written.add((N, value))
+                ax.annotate(
+                    str(value),
+                    (N, value),
+                    textcoords="offset points",
+                    xytext=(4, 4),
+                    fontsize=7,
+                    color=line.get_color(),
+                )
     ax.set_yscale("log", base=2)
     ax.set_xscale("log", base=2)
     ax.set_xticks(Ns, [str(N) for N in Ns])
+    ax.xaxis.set_minor_locator(NullLocator())
+    top = max(max(v) for v in curves.values())
+    powers = [2**k for k in range((max(1, top) - 1).bit_length() + 1)]  # up to 2^k >= top
+    ax.yaxis.set_major_locator(FixedLocator(powers))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_yticks(powers, [str(p) for p in powers])
+    ax.set_ylim(0.8, powers[-1] * 1.25)
     ax.set_xlabel("N (positions)")
-    ax.set_ylabel("exact odd-even rank")
+    ax.set_ylabel("exact odd-even rank (log scale)")
     ax.set_title(
-        f"Deep networks at random weights (M={M}, widths {r}) vs what shallow channels reach",
+        f"Deep networks at random weights (M={M}, widths {r})\nvs what shallow channels reach",
         fontsize=10,
+        pad=8,
     )
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return save_figure(fig, path)
+    return fig
