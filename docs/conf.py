@@ -26,14 +26,29 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: formulas render offline
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+# sg_execution_times.rst: the gallery's timing pages load DataTables and jQuery from CDNs, so
+# they are not written (write_computation_times below) and stale copies are not built.
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "sg_execution_times.rst",
+    "gallery/sg_execution_times.rst",
+]
 templates_path = []
+
+# -- mathematics: MathJax bundled with the site, no CDN -------------------------------------------
+# sphinx-mathjax-offline copies its MathJax (fonts included) into _static/mathjax when the build
+# ends; a path without "://" is relative to _static, so the built pages load no external script
+# and a site opened without a network still shows typeset formulas.
+mathjax_path = "mathjax/tex-chtml.js"
 
 # -- MyST: Markdown pages, $...$ and $$...$$ math typeset by MathJax -------------------------
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
@@ -84,6 +99,7 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
     "download_all_examples": False,
+    "write_computation_times": False,  # its pages load scripts from CDNs
     "remove_config_comments": True,
     "backreferences_dir": None,
     "image_scrapers": ("matplotlib",),

@@ -1,6 +1,6 @@
 """The documentation stays true: docstring examples and the guide's examples run, every public
-name has a docstring and a place in the API reference, the site builds strictly, and nothing
-in the repository points outside it."""
+name has a docstring and a place in the API reference, the site builds strictly and loads
+nothing from the network (MathJax bundled), and nothing in the repository points outside it."""
 
 import doctest
 import importlib
@@ -9,7 +9,9 @@ import pkgutil
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -149,18 +151,80 @@ def test_nothing_refers_outside_the_repository():
     assert offenders == []
 
 
-@pytest.mark.slow
-def test_the_site_builds_strictly(tmp_path):
-    """The README's docs command: warnings are errors, every reference resolves, the gallery
-    runs; the pages the guide promises are there, each gallery script with its figure."""
-    html = tmp_path / "html"
+class _Loads(HTMLParser):
+    """The addresses a page makes the browser fetch: every <script src> and <link href>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and values.get("src"):
+            self.scripts.append(values["src"])
+        elif tag == "link" and values.get("href"):
+            self.links.append(values["href"])
+
+
+def _loads(text: str) -> tuple[list[str], list[str]]:
+    parser = _Loads()
+    parser.feed(text)
+    parser.close()
+    return parser.scripts, parser.links
+
+
+def _external(address: str) -> bool:
+    """Whether an address leaves the site: a host (http://, https://, //cdn...) or a scheme
+    other than data:."""
+    parts = urlsplit(address.strip())
+    return bool(parts.netloc) or parts.scheme.lower() not in ("", "data")
+
+
+@pytest.mark.parametrize(
+    ("page", "external"),
+    [
+        ('<script defer src="_static/mathjax/tex-chtml.js"></script>', []),
+        ('<link rel="stylesheet" href="../_static/pygments.css"/>', []),
+        ('<link rel="icon" href="data:image/png;base64,AAAA"/>', []),
+        ('<a href="https://example.org/">a link is not loaded</a>', []),
+        (
+            '<SCRIPT SRC="https://cdn.example.org/mathjax.js"></SCRIPT>',
+            ["https://cdn.example.org/mathjax.js"],
+        ),
+        ("<script src='http://x.example/a.js'></script>", ["http://x.example/a.js"]),
+        ('<link href=" //cdn.example.org/a.css" rel="stylesheet">', [" //cdn.example.org/a.css"]),
+        (
+            '<p><link rel="preload" href="HTTPS://X.EXAMPLE/f.woff"/></p>',
+            ["HTTPS://X.EXAMPLE/f.woff"],
+        ),
+    ],
+)
+def test_the_page_scan_finds_external_loads(page, external):
+    scripts, links = _loads(page)
+    assert [a for a in scripts + links if _external(a)] == external
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The README's docs command run once for this module: (the finished process, the HTML
+    folder). Warnings are errors, every reference must resolve, the gallery runs."""
+    out = tmp_path_factory.mktemp("site")
+    html = out / "html"
     command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html"]
     build = subprocess.run(
-        [*command, "-d", str(tmp_path / "doctrees"), str(DOCS), str(html)],
+        [*command, "-d", str(out / "doctrees"), str(DOCS), str(html)],
         capture_output=True,
         text=True,
         timeout=600,
     )
+    return build, html
+
+
+@pytest.mark.slow
+def test_the_site_builds_strictly(site):
+    """The pages the guide promises are there, each gallery script with its figure."""
+    build, html = site
     assert build.returncode == 0, build.stderr[-4000:]
     for page in ("theory", "formats", "cli", "exactness", "performance", "contributing"):
         assert (html / f"{page}.html").exists(), page
@@ -173,3 +237,26 @@ def test_the_site_builds_strictly(tmp_path):
         assert f"sphx_glr_{script.stem}_001.png" in page, script.name
     theory = (html / "theory.html").read_text(encoding="utf-8")
     assert "mathjax" in theory.lower()
+
+
+@pytest.mark.slow
+def test_the_site_loads_nothing_from_the_network(site):
+    """Opened without a network the site is whole: no page loads a script or stylesheet from
+    another host, and the MathJax the pages load (with its fonts) lies inside the build."""
+    build, html = site
+    assert (html / "theory.html").is_file(), build.stderr[-4000:]
+    external, mathjax = [], set()
+    for page in sorted(html.rglob("*.html")):
+        scripts, links = _loads(page.read_text(encoding="utf-8"))
+        name = page.relative_to(html).as_posix()
+        external += [f"{name}: {a}" for a in scripts + links if _external(a)]
+        for address in scripts:
+            if "mathjax" in address.lower() and not _external(address):
+                mathjax.add((page.parent / urlsplit(address).path).resolve())
+    assert external == []
+    theory_scripts, _ = _loads((html / "theory.html").read_text(encoding="utf-8"))
+    assert any("mathjax" in a.lower() for a in theory_scripts)
+    root = html.resolve()
+    assert mathjax and all(p.is_file() and p.is_relative_to(root) for p in mathjax), mathjax
+    for script in (s for s in mathjax if "chtml" in s.name):  # CHTML draws with web fonts
+        assert any((script.parent / "output" / "chtml" / "fonts").rglob("*.woff*")), script

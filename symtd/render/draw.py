@@ -229,7 +229,7 @@ def _kind(circuit: Circuit) -> str:
 
 
 def signed_log_scale(numerators: Any) -> np.ndarray:  # numerators: an integer ndarray
-    """s(n) = sign(n) · log10(1 + |n| / n_min) for integer entries n (the numerators of a
+    """s(n) = sign(n) · log10(1 + ``|n|`` / n_min) for integer entries n (the numerators of a
     rational matrix over one denominator), n_min the smallest non-zero ``|n|``: a scale-free
     signed log (the denominator cancels), so 0 ↦ 0, every non-zero entry lands at
     ``|s| >= log10 2`` and s is odd and strictly increasing. Computed from exact integers
