@@ -89,7 +89,10 @@ def test_astronomical_grid_refused_with_estimate_not_built(tmp_path):
         ), f"{argv[0]}: refusal does not state the size: {err!r}"
 
 
-def test_astronomical_architecture_refused_by_separation(tmp_path):
+def test_astronomical_grid_answered_by_separation_without_the_grid(tmp_path):
+    """N = 64, M = 2 (2^64 grid entries): the separation rank of a width-2 shallow network is
+    answered exactly (a 2×2 witness minor and the min-cut 2), never by building the grid; a
+    width past the limit is still refused in one line."""
     N = 64
     doc = {
         "format": "symtd-network/2",
@@ -100,7 +103,12 @@ def test_astronomical_architecture_refused_by_separation(tmp_path):
         "output": "out",
     }
     path = write_json(tmp_path / "big.json", doc)
-    assert_refused(run("separation", path, "--points", "1"), "separation N=64")
+    status, out, err = run("separation", path, "--points", "1", "--partition", "odd-even")
+    assert status == 0 and "Traceback" not in err, err
+    assert re.search(r"^odd-even\s+\S+\s+2\s+2\s+min-cut\s+yes$", out, re.M), out
+    doc["nodes"][0]["width"] = 10**6
+    wide = write_json(tmp_path / "wide.json", doc)
+    assert_refused(run("separation", wide, "--points", "1"), "separation width 10^6")
 
 
 def test_v2_huge_fan_in_grid_refused(tmp_path):

@@ -240,8 +240,8 @@ def signed_log_scale(numerators: Any) -> np.ndarray:  # numerators: an integer n
         return np.zeros(X.shape)
     smallest = min(nonzero)
 
-    def scale(n: object) -> float:
-        n = int(n)  # type: ignore[call-overload]
+    def scale(entry: Any) -> float:
+        n = int(entry)
         if n == 0:
             return 0.0
         value = math.log10(abs(n) + smallest) - math.log10(smallest)

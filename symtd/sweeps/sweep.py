@@ -535,7 +535,7 @@ class Planner:
             return batch
         for key in self.order:
             cost = self.cost(key)
-            most = min(MAX_BATCH - len(batch), GROWTH * self.spent[key][1])
+            most = min(MAX_BATCH - len(batch), int(GROWTH * self.spent[key][1]))
             taken = 0
             while self.pending.get(key) and taken < most and (not batch or priced < target):
                 batch.append(self._take(key))

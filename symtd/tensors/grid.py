@@ -19,7 +19,7 @@ expressions for ReLU operators) or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any, Union, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -241,6 +241,12 @@ def grid_numerators_mod(
     return X.reshape(circuit.M ** len(rows), -1)
 
 
+@overload
+def grid_batch(
+    circuit: Circuit, indices: Sequence[ArrayLike], prime: None = None
+) -> RationalTensor: ...
+@overload
+def grid_batch(circuit: Circuit, indices: Sequence[ArrayLike], prime: int) -> np.ndarray: ...
 def grid_batch(
     circuit: Circuit, indices: Sequence[ArrayLike], prime: int | None = None
 ) -> RationalTensor | np.ndarray:
@@ -292,8 +298,8 @@ def submatrix_indices(
     gets row_tuples[:, i] as a column (k_r, 1), position J[j] col_tuples[:, j] as a row."""
     I = tuple(I)
     J = tuple(k for k in range(N) if k not in set(I))
-    rows = np.asarray(row_tuples, dtype=np.int64).reshape(len(row_tuples), len(I))
-    cols = np.asarray(col_tuples, dtype=np.int64).reshape(len(col_tuples), len(J))
+    rows = np.asarray(row_tuples, dtype=np.int64).reshape(-1, len(I))
+    cols = np.asarray(col_tuples, dtype=np.int64).reshape(-1, len(J))
     indices: list[np.ndarray] = [np.zeros((1, 1), np.int64)] * N
     for i, position in enumerate(I):
         indices[position] = rows[:, i : i + 1]

@@ -219,9 +219,9 @@ def certify_partition(
         "seed": int(seed),
     }
     cert = certificate("separation", instance, {NET: doc}, [minor_claim(NET, I, minor), upper])
-    cert, rechecked, note = self_check(cert, recheck)
+    written, rechecked, note = self_check(cert, recheck)
     return CertifiedPartition(
-        label, I, lower, int(b.value), b.name, reason, s, cert, rechecked, note
+        label, I, lower, int(b.value), b.name, reason, s, written, rechecked, note
     )
 
 

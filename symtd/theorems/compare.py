@@ -290,10 +290,10 @@ def compare(
     if built is not None:
         parts = tuple(ComparedPartition(label, rows, "within", Z) for label, rows in chosen)
         return Comparison(Z, operator, parts, built[0], built[1])
-    parts = []
+    compared: list[ComparedPartition] = []
     for label, rows in chosen:
         b, why = shallow_bound(operator, Z, circuit.M, circuit.N, rows)
         part = certify_partition(circuit, rows, label, seed, points, time_limit)
         verdict = "beyond" if part.lower > b else "inconclusive"
-        parts.append(ComparedPartition(label, rows, verdict, Z, part.lower, b, why, part))
-    return Comparison(Z, operator, tuple(parts))
+        compared.append(ComparedPartition(label, rows, verdict, Z, part.lower, b, why, part))
+    return Comparison(Z, operator, tuple(compared))

@@ -250,7 +250,7 @@ def network_candidates(circuit: Circuit, rows: Any = None) -> list[tuple[str, tu
 
 
 @timed
-def check_t4_network(network: Any, Z: int, rows: Any = None, seed: int = 0) -> Verdict:
+def check_t4_network(network: Any, Z: int | None, rows: Any = None, seed: int = 0) -> Verdict:
     """T4 on a user's product network: a certified rank above Z on some partition (I, J).
 
     At the file's weights (or a random rational point for an architecture) a non-singular
@@ -311,11 +311,11 @@ def check_t4_network(network: Any, Z: int, rows: Any = None, seed: int = 0) -> V
             seed=seed,
         )
         cert = certificate("T4", inst, part.certificate["networks"], part.certificate["claims"])
-        cert, _, note = self_check(cert)
+        written, _, note = self_check(cert)
         numbers = {"partition": label, "rank": part.lower, "upper": part.upper, "shallow Z": Z}
-        if cert is None:
+        if written is None:
             return Verdict.inconclusive("T4", inst, numbers, f"no certificate: {note}")
-        return Verdict.verified("T4", inst, numbers, cert)
+        return Verdict.verified("T4", inst, numbers, written)
     best = max(tried, key=lambda p: p.lower)
     numbers = {"partition": best.label, "rank": best.lower, "upper": best.upper, "shallow Z": Z}
     ceiling = max(p.upper for p in tried)
