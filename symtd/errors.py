@@ -4,7 +4,19 @@ from __future__ import annotations
 
 
 class SymtdError(ValueError):
-    """Invalid input or a refused request; the message is one line meant for the user."""
+    """Invalid input or a refused request; the message is one line meant for the user.
+
+    A :class:`ValueError`; the command line prints it as ``symtd: error: ...`` and exits 2.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> try:
+    ...     symtd.deep(6, 2, 2)
+    ... except symtd.SymtdError as error:
+    ...     print(error)
+    this geometry needs N = 2^L >= 2, got N=6
+    """
 
 
 def escape(value: object, limit: int = 80, quote: bool = True) -> str:

@@ -1,8 +1,8 @@
 """The package's architecture, checked: floors that read as the pipeline, imports one way.
 
 Floors, lowest first (a module may import its own floor or a lower one, never a higher one):
-errors < algebra < circuits < tensors < ranks < checker < theorems < render < sweeps
-< symtd (the public names) < cli.
+errors < algebra < circuits < tensors < ranks < checker < theorems < render < learn < sweeps
+< explore < symtd (the public names) < cli.
 Inside one floor the module import graph is acyclic. Imports inside functions count too.
 """
 
@@ -24,7 +24,9 @@ FLOORS = (
     "checker",
     "theorems",
     "render",
+    "learn",
     "sweeps",
+    "explore",
     "cli",
 )
 TOP = {"__main__", "bench"}  # the public face, python -m symtd, the bench launcher

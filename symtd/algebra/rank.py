@@ -83,9 +83,26 @@ def integer_matrix(A: Any) -> np.ndarray:
 
 
 def rank(A: Any) -> int:
-    """Exact rank over Q of a rational matrix (RationalTensor, integer or Fraction ndarray,
-    sympy Matrix).
+    """Compute the exact rank over Q of a rational matrix.
 
+    Parameters
+    ----------
+    A : RationalTensor or array_like or sympy.Matrix
+        A matrix of exact rationals: a RationalTensor, nested ints or Fractions, an integer
+        or Fraction ndarray, or a sympy Matrix without symbols.
+
+    Returns
+    -------
+    int
+        rank_Q(A), proven as described in :doc:`/exactness`.
+
+    Raises
+    ------
+    SymtdError
+        When ``A`` is not a matrix or holds floats or symbols (use :func:`symbolic_rank`).
+
+    Examples
+    --------
     >>> import numpy as np, symtd
     >>> from fractions import Fraction
     >>> symtd.rank([[1, 2], [2, 4]])
@@ -116,10 +133,34 @@ def mod_matrix(X: np.ndarray, prime: int) -> tuple[np.ndarray, Any]:
 
 
 def certified_rank(A: Any, prime: int = PRIME, executor: Any = None) -> RankCertificate:
-    """Exact rank over Q with the reason (see module docstring); ``executor`` (anything with
-    ``submit``, e.g. a Dask Client) runs the multimodular certificate's primes, a process
-    pool over this machine's cores otherwise.
+    """Compute the exact rank over Q of a rational matrix, with how it was proven.
 
+    A rank mod ``prime`` bounds it from below; a full rank there, a certificate
+    A = A[:, C] · A[R, C]^{-1} · A[R, :] checked exactly, or FLINT's fraction-free
+    elimination closes the gap (see the module docstring).
+
+    Parameters
+    ----------
+    A : RationalTensor or array_like or sympy.Matrix
+        A matrix of exact rationals, as for :func:`rank`.
+    prime : int, default 2^61 - 1
+        The prime of the modular lower bound.
+    executor : object, optional
+        Anything with ``submit`` (e.g. a Dask Client) to run the multimodular certificate's
+        primes; a process pool over this machine's cores when None.
+
+    Returns
+    -------
+    RankCertificate
+        The rank, with its lower and upper bounds stated.
+
+    Raises
+    ------
+    SymtdError
+        When ``A`` is not an exact matrix or ``prime`` is not a prime below 2^64.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.certified_rank([[1, 2], [3, 4]])  # full rank mod p: the rank
     RankCertificate(rank=2, lower='rank mod 2305843009213693951 = 2', upper='2×2 matrix')
@@ -218,17 +259,35 @@ def _pivot_columns(M: Any, r: int) -> list[int] | None:
 
 
 def symbolic_rank(A: Any, seed: int = 0) -> int:
-    """Exact rank over Q(weights) of a matrix of polynomials in the weights.
+    """Compute the exact rank over Q(weights) of a matrix of polynomials in the weights.
 
-    A: a :class:`~symtd.algebra.polynomial.PolynomialTensor` of order 2 (a matricized symbolic grid
-    tensor), a sympy Matrix or a nested list / object array of sympy polynomials. The
-    entries become FLINT polynomials (``fmpq_mpoly``). First the rank at one random rational
-    point (exact over Q): if it is full, so is the rank over Q(weights) (a minor that is
-    non-zero at a point is a non-zero polynomial). Otherwise fraction-free elimination
-    (Bareiss) over Q[weights] decides: each pivot is a polynomial tested non-zero exactly,
-    each division is exact (the entries stay minors of A), and the rank is the number of
-    pivots. Non-polynomial entries (Max, Piecewise) and floats are refused.
+    The entries become FLINT polynomials (``fmpq_mpoly``). First the rank at one random
+    rational point (exact over Q): if it is full, so is the rank over Q(weights) (a minor
+    that is non-zero at a point is a non-zero polynomial). Otherwise fraction-free
+    elimination (Bareiss) over Q[weights] decides: each pivot is a polynomial tested
+    non-zero exactly, each division is exact, and the rank is the number of pivots.
 
+    Parameters
+    ----------
+    A : PolynomialTensor or sympy.Matrix or array_like
+        A :class:`~symtd.algebra.polynomial.PolynomialTensor` of order 2 (a matricized
+        symbolic grid tensor), a sympy Matrix, or a nested list / object array of sympy
+        polynomials.
+    seed : int, default 0
+        Seed of the random rational point.
+
+    Returns
+    -------
+    int
+        The rank over the field of rational functions in the weights.
+
+    Raises
+    ------
+    SymtdError
+        When ``A`` is not a matrix or holds non-polynomial entries (Max, Piecewise) or floats.
+
+    Examples
+    --------
     >>> import sympy, symtd
     >>> a, b = sympy.symbols("a b")
     >>> symtd.symbolic_rank(sympy.Matrix([[a, b], [a**2, a*b]]))  # row 2 = a · row 1

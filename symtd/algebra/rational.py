@@ -82,6 +82,25 @@ def parse_rational(value: object, where: str = "number") -> Fraction:
     Exactly the numbers the certificate checker accepts: no spaces, ASCII digits, at most
     :data:`MAX_DIGITS` decimal digits in all (10,000 digits are read, 10,001 refused).
 
+    Parameters
+    ----------
+    value : object
+        A JSON integer or string.
+    where : str, default "number"
+        What the value is, for the error message.
+
+    Returns
+    -------
+    fractions.Fraction
+        The exact value.
+
+    Raises
+    ------
+    SymtdError
+        For floats, bools, malformed strings, zero denominators and too many digits.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.parse_rational("-3/2"), symtd.parse_rational("0.25"), symtd.parse_rational(7)
     (Fraction(-3, 2), Fraction(1, 4), Fraction(7, 1))
@@ -181,11 +200,22 @@ def max_abs(array: np.ndarray) -> int:
 
 
 class RationalTensor:
-    """Exact tensor numerator / denominator, normalized to lowest terms.
+    """An exact tensor numerator / denominator, normalized to lowest terms.
 
-    ``numerator`` is an integer ndarray (int64 or exact Python ints), ``denominator``
-    a positive Python int.
+    Parameters
+    ----------
+    numerator : array_like
+        Integer entries (int64 or exact Python ints); stored read-only.
+    denominator : int, default 1
+        A non-zero int; a negative one moves its sign to the numerator.
 
+    Raises
+    ------
+    SymtdError
+        When the numerator is not an integer array or the denominator is zero.
+
+    Examples
+    --------
     >>> import symtd
     >>> T = symtd.RationalTensor([[1, 2], [3, 4]], 6)  # the entries over 6, in lowest terms
     >>> T

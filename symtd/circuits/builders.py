@@ -44,15 +44,45 @@ def tree(
     weights: Weights | None = None,
     F: ArrayLike | None = None,
 ) -> Circuit:
-    """Any uniform-depth pooling tree, given level by level as in format v1 (:doc:`/formats`).
+    """Build any uniform-depth pooling tree, given level by level as in format v1 (:doc:`/formats`).
 
-    ``levels[l]`` lists the windows of level l+1, each a list of indices into the level
-    below (positions for the first level); ``widths`` = (r_0, ..., r_{L-1}): level l+1
-    nodes have width r_l. Blocks: "layer0_j" feeds position j into its window,
-    "layer{l}_t" node t of level l into its parent ("layer{l}" when ``shared``), and
-    "output" is the output vector. ``weights`` is in the v1 layout {"layer0": N × r_0 × M
-    (r_0 × M when shared), "layer{l}": n_l × r_l × r_{l-1}, "output": r_{L-1}}.
+    Blocks: "layer0_j" feeds position j into its window, "layer{l}_t" node t of level l into
+    its parent ("layer{l}" when ``shared``), and "output" is the output vector.
 
+    Parameters
+    ----------
+    levels : sequence of sequence of sequence of int
+        ``levels[l]`` lists the windows of level l+1, each a list of indices into the level
+        below (positions for the first level); each level partitions the one below, windows
+        have at least 2 members and the last level is one window (the root).
+    M : int
+        Number of representation functions (the dimension of each position).
+    widths : int or sequence of int
+        (r_0, ..., r_{L-1}): level l+1 nodes have width r_l; an int is used at every level.
+    operator : str or Operator, default "product"
+        The activation-pooling operator ("product", "max", "sum", "avg" or an
+        :class:`~symtd.circuits.operators.Operator`).
+    shared : bool, default False
+        One weight block per level (convolutional weight sharing).
+    weights : dict, optional
+        Weights in the v1 layout {"layer0": N × r_0 × M (r_0 × M when shared),
+        "layer{l}": n_l × r_l × r_{l-1}, "output": r_{L-1}}; None: symbolic.
+    F : array_like, optional
+        The M × M template matrix; the identity when None.
+
+    Returns
+    -------
+    Circuit
+        The tree as a circuit.
+
+    Raises
+    ------
+    SymtdError
+        When the levels do not form a tree, a width is not a positive int, or the weights
+        have unknown, missing or misshaped blocks.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.tree([[[0, 2], [1, 3]], [[0, 1]]], 2, [2, 1], "sum")  # interleaved windows
     >>> net.nodes[0]
@@ -175,9 +205,35 @@ def _index(i: object) -> int:
 
 
 def shallow(N: int, M: int, Z: int, operator: str | Operator = "product", **kwargs: Any) -> Circuit:
-    """Shallow network: one hidden layer of Z channels, global pooling over all N positions
-    (the generalized CP decomposition with Z terms).
+    """Build a shallow network: one hidden layer of Z channels pooled over all N positions.
 
+    Its grid tensor is a generalized CP decomposition with Z terms.
+
+    Parameters
+    ----------
+    N : int
+        Number of positions (N >= 2).
+    M : int
+        Number of representation functions.
+    Z : int
+        Number of channels (the width of the single hidden layer).
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    **kwargs
+        ``shared``, ``weights`` and ``F``, as in :func:`tree`.
+
+    Returns
+    -------
+    Circuit
+        The one-level tree over positions 0..N-1.
+
+    Raises
+    ------
+    SymtdError
+        When N < 2 or any argument is refused by :func:`tree`.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.shallow(4, 2, 3, "max")
     Circuit(N=4, M=2, operator='max', levels=1, widths=(3,), shared=False, symbolic)
@@ -205,9 +261,35 @@ def _levels_of_pairs(
 def deep(
     N: int, M: int, widths: int | Sequence[int], operator: str | Operator = "product", **kwargs: Any
 ) -> Circuit:
-    """Deep network: N = 2^L, binary tree of contiguous size-2 windows {2t, 2t+1}, widths
-    r_0..r_{L-1} (an int: the same at every level); the hierarchical Tucker format.
+    """Build a deep network: a binary tree of contiguous size-2 windows {2t, 2t+1} over N = 2^L.
 
+    With widths r_0..r_{L-1} this is the hierarchical Tucker format.
+
+    Parameters
+    ----------
+    N : int
+        Number of positions, a power of 2 (N >= 2).
+    M : int
+        Number of representation functions.
+    widths : int or sequence of int
+        r_0, ..., r_{L-1} (an int: the same width at every level).
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    **kwargs
+        ``shared``, ``weights`` and ``F``, as in :func:`tree`.
+
+    Returns
+    -------
+    Circuit
+        The binary tree of L = log2(N) levels.
+
+    Raises
+    ------
+    SymtdError
+        When N is not a power of 2 or any argument is refused by :func:`tree`.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(8, 2, [2, 2, 2], "max")
     >>> net
@@ -224,10 +306,36 @@ def deep(
 def mirror(
     N: int, M: int, widths: int | Sequence[int], operator: str | Operator = "product", **kwargs: Any
 ) -> Circuit:
-    """Mirror pooling: N = 2^L; at every level item i is pooled with its mirror image
-    n-1-i (n items in the level below), so the root split is an interleaved partition
-    ({0, 3, 4, 7} for N = 8) and low-high splits every window.
+    """Build a mirror-pooling tree: at every level item i is pooled with its mirror image n-1-i.
 
+    Over N = 2^L positions (n items in the level below), the root split is an interleaved
+    partition ({0, 3, 4, 7} for N = 8) and low-high splits every window.
+
+    Parameters
+    ----------
+    N : int
+        Number of positions, a power of 2 (N >= 2).
+    M : int
+        Number of representation functions.
+    widths : int or sequence of int
+        r_0, ..., r_{L-1} (an int: the same width at every level).
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    **kwargs
+        ``shared``, ``weights`` and ``F``, as in :func:`tree`.
+
+    Returns
+    -------
+    Circuit
+        The binary tree of L = log2(N) levels.
+
+    Raises
+    ------
+    SymtdError
+        When N is not a power of 2 or any argument is refused by :func:`tree`.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.partition("root", symtd.mirror(8, 2, 2))
     (0, 3, 4, 7)
@@ -239,9 +347,36 @@ def mirror(
 def dilated(
     N: int, M: int, widths: int | Sequence[int], operator: str | Operator = "product", **kwargs: Any
 ) -> Circuit:
-    """Dilated pooling: N = 2^L; at every level item i is pooled with item i + n/2 (dilation
-    n/2 over n items), so the root split is odd-even and low-high splits every window.
+    """Build a dilated-pooling tree: at every level item i is pooled with item i + n/2.
 
+    Over N = 2^L positions (dilation n/2 over n items), the root split is odd-even and
+    low-high splits every window.
+
+    Parameters
+    ----------
+    N : int
+        Number of positions, a power of 2 (N >= 2).
+    M : int
+        Number of representation functions.
+    widths : int or sequence of int
+        r_0, ..., r_{L-1} (an int: the same width at every level).
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    **kwargs
+        ``shared``, ``weights`` and ``F``, as in :func:`tree`.
+
+    Returns
+    -------
+    Circuit
+        The binary tree of L = log2(N) levels.
+
+    Raises
+    ------
+    SymtdError
+        When N is not a power of 2 or any argument is refused by :func:`tree`.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.partition("root", symtd.dilated(8, 2, 2))
     (0, 2, 4, 6)
@@ -270,16 +405,48 @@ def overlapping(
     weights: Weights | None = None,
     F: ArrayLike | None = None,
 ) -> Circuit:
-    """1-D overlapping ConvAC (Sharir & Shashua, ICLR 2018): every layer pools windows of
-    ``kernel`` consecutive items taken every ``stride`` items (1 <= stride <= kernel).
+    """Build a 1-D overlapping ConvAC (Sharir & Shashua, ICLR 2018).
 
-    A window's member at offset i passes through the block "W{l}_{i}" (``shared``:
-    convolutional weights, the same at every window of layer l) or "W{l}_{t}_{i}"
-    (unshared: window t). If the windows do not end at the last item, one more window
-    covers the last ``kernel`` items; a layer with at most ``kernel`` items pools them
-    all (the root). kernel, stride and widths are ints or lists per layer (the last entry
-    repeats). The output block is "out".
+    Every layer pools windows of ``kernel`` consecutive items taken every ``stride`` items
+    (1 <= stride <= kernel). If the windows do not end at the last item, one more window
+    covers the last ``kernel`` items; a layer with at most ``kernel`` items pools them all
+    (the root). A window's member at offset i passes through the block "W{l}_{i}"
+    (``shared``) or "W{l}_{t}_{i}" (window t); the output block is "out".
 
+    Parameters
+    ----------
+    N : int
+        Number of positions.
+    M : int
+        Number of representation functions.
+    kernel : int or sequence of int
+        Window size (>= 2), one for every layer or a list per layer (the last entry repeats).
+    stride : int or sequence of int
+        Step between windows, per layer like ``kernel``.
+    widths : int or sequence of int
+        Node width, per layer like ``kernel``.
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    shared : bool, default False
+        Convolutional weights: the same blocks at every window of a layer.
+    weights : dict, optional
+        {block name: matrix} for every block; None: symbolic.
+    F : array_like, optional
+        The M × M template matrix; the identity when None.
+
+    Returns
+    -------
+    Circuit
+        The layered DAG (positions and nodes may feed several windows).
+
+    Raises
+    ------
+    SymtdError
+        When kernel < 2, stride > kernel, a list has the wrong length, or the circuit would
+        be too large.
+
+    Examples
+    --------
     >>> import symtd
     >>> conv = symtd.overlapping(4, 2, kernel=3, stride=1, widths=2, shared=True)
     >>> [[member for member, _ in node.pool] for node in conv.nodes]
@@ -334,12 +501,41 @@ def recurrent(
     weights: Weights | None = None,
     F: ArrayLike | None = None,
 ) -> Circuit:
-    """Recurrent chain: h_1 = ρ(A x_0, B x_1), h_t = ρ(C h_{t-1}, B x_t), y = out · h_{N-1}.
+    """Build a recurrent chain h_t = ρ(C h_{t-1}, B x_t), with h_1 = ρ(A x_0, B x_1).
 
-    With ``shared=False`` every step has its own blocks (A, B1..B{N-1}, C2..C{N-1}): the
-    tensor-train (matrix product state) form of Khrulkov, Novikov & Oseledets (ICLR 2018).
-    ``r``: the width of every hidden state (or a list of N-1 widths).
+    The output is y = out · h_{N-1}. With ``shared=False`` every step has its own blocks
+    (A, B1..B{N-1}, C2..C{N-1}): the tensor-train (matrix product state) form of Khrulkov,
+    Novikov & Oseledets (ICLR 2018).
 
+    Parameters
+    ----------
+    N : int
+        Number of positions (N >= 2).
+    M : int
+        Number of representation functions.
+    r : int or sequence of int
+        The width of every hidden state, or a list of N-1 widths.
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    shared : bool, default True
+        The same blocks B and C at every step.
+    weights : dict, optional
+        {block name: matrix} for every block; None: symbolic.
+    F : array_like, optional
+        The M × M template matrix; the identity when None.
+
+    Returns
+    -------
+    Circuit
+        The chain of N-1 nodes.
+
+    Raises
+    ------
+    SymtdError
+        When N < 2 or ``r`` is not one width or N-1 widths.
+
+    Examples
+    --------
     >>> import symtd
     >>> chain = symtd.recurrent(4, 2, 2)
     >>> [node.pool for node in chain.nodes]
@@ -373,10 +569,38 @@ def circuit(
     weights: Weights | None = None,
     F: ArrayLike | None = None,
 ) -> Circuit:
-    """Any circuit of format v2 (:doc:`/formats`): ``nodes`` lists (width, [(member, block),
-    ...]) in topological order (or dicts {"width", "pool"}), the root last; N defaults to
-    1 + the largest position named.
+    """Build any circuit of format v2 (:doc:`/formats`): a layered DAG of pooling nodes.
 
+    Parameters
+    ----------
+    nodes : sequence
+        (width, [(member, block), ...]) pairs (or dicts {"width", "pool"}) in topological
+        order, the root last; members are positions "xJ" or earlier nodes "nK".
+    M : int
+        Number of representation functions.
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    N : int, optional
+        Number of positions; defaults to 1 + the largest position named.
+    output : str, default "output"
+        Name of the output block.
+    weights : dict, optional
+        {block name: matrix} for every block; None: symbolic.
+    F : array_like, optional
+        The M × M template matrix; the identity when None.
+
+    Returns
+    -------
+    Circuit
+        The circuit, validated against the structure rules of format v2.
+
+    Raises
+    ------
+    SymtdError
+        When the nodes break a rule of format v2 or the weights do not fit the blocks.
+
+    Examples
+    --------
     >>> import symtd
     >>> skip = symtd.circuit([(2, [("x0", "A"), ("x1", "B")]),
     ...                       (2, [("n0", "C"), ("x2", "B"), ("x0", "D")])], M=2)

@@ -49,7 +49,21 @@ MEMBER = re.compile(r"([xn])(0|[1-9][0-9]{0,9})\Z")
 
 
 class Node(NamedTuple):
-    """A pooling node: its width and its pool, a tuple of (member, block name) pairs."""
+    """A pooling node: its width and its pool of (member, block name) pairs.
+
+    Parameters
+    ----------
+    width : int
+        Number of channels of the node.
+    pool : tuple of (str, str)
+        The members ("xJ" positions, "nK" earlier nodes), each with the block it passes through.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> symtd.Node(2, (("x0", "A"), ("x1", "B"))).width
+    2
+    """
 
     width: int
     pool: tuple[tuple[str, str], ...]
@@ -72,15 +86,36 @@ SympyExpr = Any
 class Circuit:
     """A circuit over N positions with M representation functions (format v2, :doc:`/formats`).
 
-    ``nodes``: sequence of :class:`Node` (or ``(width, pool)`` pairs, or dicts with keys
-    "width" and "pool" as in a v2 file), in topological order, the root last. ``output``:
-    name of the output block (a vector of the root's width). ``weights``: {block name:
-    matrix} for every block, or None for symbolic weights. ``F``: the M × M template
-    matrix, identity when None. Build with the functions of :mod:`symtd.circuits.builders`.
+    Build with the functions of :mod:`symtd.circuits.builders`. ``uses`` maps every position
+    and node to the number of pools it appears in; ``is_tree`` is True when each is used
+    exactly once (the root feeds the output).
 
-    ``uses`` maps every position and node to the number of pools it appears in;
-    ``is_tree`` is True when each is used exactly once (the root feeds the output).
+    Parameters
+    ----------
+    N : int
+        Number of positions x0..x{N-1}.
+    M : int
+        Number of representation functions (the dimension of each position).
+    nodes : sequence of Node
+        :class:`Node` objects, ``(width, pool)`` pairs or dicts with keys "width" and "pool"
+        (as in a v2 file), in topological order, the root last.
+    operator : str or Operator, default "product"
+        The activation-pooling operator.
+    output : str, default "output"
+        Name of the output block (a vector of the root's width).
+    weights : dict, optional
+        {block name: matrix} for every block; None: symbolic weights.
+    F : array_like, optional
+        The M × M template matrix; the identity when None.
 
+    Raises
+    ------
+    SymtdError
+        When the nodes break a rule of format v2, the circuit is too large, or the weights
+        do not fit the blocks or are not exact.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.Circuit(2, 2, [(1, [("x0", "A"), ("x1", "B")])], "product",
     ...                     weights={"A": [[1, 2]], "B": [[3, 4]], "output": [1]})
@@ -583,7 +618,34 @@ def _weight_blocks(weights, shapes):
 def symbol_name(
     layer: int, node: int, channel: int, index: int, shared: bool = False, output: bool = False
 ) -> str:
-    """Paper notation a^{l,j,γ}_α (1-based); shared layers drop j, the output is a^{L,1}_α."""
+    """Name a weight in the paper's notation a^{l,j,γ}_α (1-based).
+
+    Parameters
+    ----------
+    layer : int
+        The layer l.
+    node : int
+        The node j (0-based), dropped when ``shared``.
+    channel : int
+        The output channel γ (0-based).
+    index : int
+        The input index α (0-based).
+    shared : bool, default False
+        A shared layer: a^{l,γ}_α.
+    output : bool, default False
+        The output vector: a^{l,1}_α (``node`` and ``channel`` ignored).
+
+    Returns
+    -------
+    str
+        The symbol's name, valid LaTeX.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> symtd.symbol_name(1, 0, 1, 0), symtd.symbol_name(2, 0, 0, 1, output=True)
+    ('a^{1,1,2}_{1}', 'a^{2,1}_{2}')
+    """
     if output:
         return f"a^{{{layer},1}}_{{{index + 1}}}"
     if shared:

@@ -114,8 +114,25 @@ def read_json(path: FilePath, what: str = "file") -> Any:  # any JSON value
 
 # -- reading -----------------------------------------------------------------------------------
 def load_network(path: FilePath) -> Circuit:
-    """Read a v1 or v2 network file into a Circuit (SymtdError, one clear line, on any problem).
+    """Read a v1 or v2 network file into a Circuit.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The network file (JSON, :doc:`/formats`).
+
+    Returns
+    -------
+    Circuit
+        The validated circuit.
+
+    Raises
+    ------
+    SymtdError
+        On any problem (unreadable file, invalid JSON or document), in one clear line.
+
+    Examples
+    --------
     >>> import os, tempfile, symtd
     >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)
     >>> path = os.path.join(tempfile.mkdtemp(), "deep.json")
@@ -133,6 +150,23 @@ def load_network(path: FilePath) -> Circuit:
 def network_from_dict(data: object) -> Circuit:  # a parsed JSON document, validated
     """Validate a parsed network document (v1 or v2) and build its Circuit.
 
+    Parameters
+    ----------
+    data : object
+        The parsed JSON document (:doc:`/formats`).
+
+    Returns
+    -------
+    Circuit
+        The validated circuit.
+
+    Raises
+    ------
+    SymtdError
+        When the document breaks a rule of its format.
+
+    Examples
+    --------
     >>> import symtd
     >>> doc = {"format": "symtd-network/2", "N": 3, "M": 2, "operator": "product",
     ...        "nodes": [{"width": 1, "pool": [["x0", "A"], ["x1", "A"]]},
@@ -325,9 +359,27 @@ def _rationals(nested, shape, what):
 
 # -- writing -----------------------------------------------------------------------------------
 def save_network(circuit: Circuit, path: FilePath, version: int | None = None) -> None:
-    """Write a circuit as a network file: v1 when it is a uniform-depth tree (unless version=2),
-    v2 otherwise; symbolic circuits are written as architectures (no weights).
+    """Write a circuit as a network file.
 
+    The file is v1 when the circuit is a uniform-depth tree (unless version=2), v2 otherwise;
+    symbolic circuits are written as architectures (no weights).
+
+    Parameters
+    ----------
+    circuit : Circuit
+        The circuit.
+    path : str or os.PathLike
+        The file to write.
+    version : int, optional
+        1 or 2 to force a format; None chooses.
+
+    Raises
+    ------
+    SymtdError
+        When the file cannot be written or the version does not fit the circuit.
+
+    Examples
+    --------
     >>> import os, tempfile, symtd
     >>> net = symtd.recurrent(4, 2, 2).at_random_point(seed=0)  # a chain: format v2
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -371,12 +423,34 @@ def dumps(doc: Mapping[str, Any]) -> str:  # a network document (JSON values)
 def network_to_dict(
     circuit: Circuit, weights: bool = True, version: int | None = None
 ) -> dict[str, Any]:  # JSON values
-    """The document of a circuit, exact strings: v1 ("shallow"/"deep" when the tree is
-    one) when the circuit is a uniform-depth tree and version is not 2; v2 otherwise.
+    """Write a circuit as a network document, every number an exact string.
 
-    weights=False gives the architecture alone (no "weights"; no "F" in v1): the form
-    certificates use for claims about all weights.
+    The document is v1 ("shallow"/"deep" when the tree is one) when the circuit is a
+    uniform-depth tree and version is not 2; v2 otherwise.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        The circuit.
+    weights : bool, default True
+        False gives the architecture alone (no "weights"; no "F" in v1): the form
+        certificates use for claims about all weights.
+    version : int, optional
+        1 or 2 to force a format; None chooses.
+
+    Returns
+    -------
+    dict
+        The document, JSON values only.
+
+    Raises
+    ------
+    SymtdError
+        For weights of a symbolic circuit, version 1 of a circuit that has no v1 form, or a
+        version other than 1 or 2.
+
+    Examples
+    --------
     >>> import symtd
     >>> doc = symtd.network_to_dict(symtd.deep(4, 2, 2, "max"), weights=False)
     >>> doc["format"], doc["architecture"], doc["widths"]

@@ -62,14 +62,37 @@ def relu(a: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Operator:
-    """An activation-pooling operator.
+    """An activation-pooling operator ρ(c_1, ..., c_k) = g(...g(c_1, c_2)..., c_k), σ(c) for k = 1.
 
-    ``g`` is the binary operator on arrays; ``activation`` is σ on arrays (ρ of a single
-    member is σ(c)); ``mean`` marks avg (ρ = (1/k)·fold of g); ``sigma``/``pool`` are
-    sympy Lambdas for user-defined operators (None for built-ins).
-    ``positively_homogeneous``: g(c·a, c·b) = c·g(a, b) for c > 0 (max, sum, avg).
-    Two operators are equal when they have the same name and definition.
+    Two operators are equal when they have the same name and definition. Use the built-ins
+    :data:`PRODUCT`, :data:`MAX`, :data:`SUM`, :data:`AVG` or :func:`custom_operator`.
 
+    Parameters
+    ----------
+    name : str
+        The operator's name (not one of the built-ins' for a new operator).
+    g : callable
+        The binary operator on broadcastable arrays.
+    activation : callable
+        σ on arrays (ρ of a single member is σ(c)).
+    mean : bool, default False
+        Marks avg: ρ = (1/k)·fold of g.
+    positively_homogeneous : bool, default False
+        g(c·a, c·b) = c·g(a, b) for c > 0 (max, sum, avg).
+    latex_name : str, default ""
+        LaTeX of ⊗_g.
+    sigma : sympy.Lambda, optional
+        σ of a user-defined operator (None for built-ins).
+    pool : sympy.Lambda, optional
+        P of a user-defined operator, g(a, b) = P(σ(a), σ(b)) (None for built-ins).
+
+    Raises
+    ------
+    SymtdError
+        When ``name`` belongs to a built-in operator.
+
+    Examples
+    --------
     >>> import numpy as np, symtd
     >>> [op.name for op in (symtd.PRODUCT, symtd.MAX, symtd.SUM, symtd.AVG)]
     ['product', 'max', 'sum', 'avg']
@@ -172,8 +195,25 @@ _BUILTINS.extend(BUILTIN.values())  # from here on, no other operator may take t
 
 
 def get_operator(name_or_operator: str | Operator) -> Operator:
-    """The built-in operator of that name (an Operator is returned as is).
+    """Look up the built-in operator of that name (an Operator is returned as is).
 
+    Parameters
+    ----------
+    name_or_operator : str or Operator
+        "product", "max", "sum" or "avg", or an operator.
+
+    Returns
+    -------
+    Operator
+        The operator.
+
+    Raises
+    ------
+    SymtdError
+        For an unknown name.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.get_operator("max") is symtd.MAX
     True
@@ -196,15 +236,36 @@ def get_operator(name_or_operator: str | Operator) -> Operator:
 def custom_operator(
     name: str, sigma: str | Callable[..., Any], pool: str | Callable[..., Any]
 ) -> Operator:
-    """A user-defined operator from activation σ and binary pooling P (sympy Lambdas,
-    callables, or strings in the expression form of
-    :func:`~symtd.circuits.operators.parse_expression`).
+    """Define an operator from an activation σ and a binary pooling P: g(a, b) = P(σ(a), σ(b)).
 
-    Accepted only when, for all real a, b, c, g(a, b) = P(σ(a), σ(b)) is provably
-    commutative and associative and σ(g(a, b)) = g(a, b). A rational
-    counterexample refutes a property; a property that is neither refuted nor proved
-    (by exact simplification, piece by piece for piecewise expressions) is refused.
+    Accepted only when, for all real a, b, c, g is provably commutative and associative and
+    σ(g(a, b)) = g(a, b). A rational counterexample refutes a property; a property that is
+    neither refuted nor proved (by exact simplification, piece by piece for piecewise
+    expressions) is refused.
 
+    Parameters
+    ----------
+    name : str
+        The operator's name, matching ``[A-Za-z][A-Za-z0-9_-]{0,31}``, not a built-in's.
+    sigma : str or callable
+        σ of one argument: a sympy Lambda, a callable, or a string in the expression form of
+        :func:`~symtd.circuits.operators.parse_expression` (variable x).
+    pool : str or callable
+        P of two arguments, in the same forms (variables x, y).
+
+    Returns
+    -------
+    Operator
+        The checked operator.
+
+    Raises
+    ------
+    SymtdError
+        For a bad or taken name, an expression that cannot be read or holds a float, or a
+        property refuted or not proved.
+
+    Examples
+    --------
     >>> import symtd
     >>> relumax = symtd.custom_operator("relumax", "max(x, 0)", "max(x, y)")
     >>> import numpy as np

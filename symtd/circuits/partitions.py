@@ -56,13 +56,32 @@ def validate_partition(I: Any, N: int) -> tuple[int, ...]:
 
 
 def partition(spec: PartitionSpec, circuit_or_N: Circuit | int) -> tuple[int, ...]:
-    """Row positions I (sorted) of a named partition, of "I=..." or of an explicit list.
+    """Resolve a partition spec into the sorted row positions I.
 
     "odd-even": I = {0, 2, 4, ...}; "low-high": I = {0, ..., floor(N/2) - 1}; "root": the
-    positions under the root's first-listed member (needs a circuit, not just N);
-    "I=0,2,5": those positions. A list of positions is checked (distinct, in 0..N-1)
-    and sorted. This is the one resolver every partition parameter of symtd goes through.
+    positions under the root's first-listed member; "I=0,2,5": those positions. This is the
+    one resolver every partition parameter of symtd goes through.
 
+    Parameters
+    ----------
+    spec : str or iterable of int
+        A partition name, "I=..." or a list of positions (distinct, in 0..N-1).
+    circuit_or_N : Circuit or int
+        The circuit ("root" needs one) or just its number of positions N.
+
+    Returns
+    -------
+    tuple of int
+        The row positions I, sorted.
+
+    Raises
+    ------
+    SymtdError
+        For an unknown name, a position outside 0..N-1 or repeated, or "root" without a
+        circuit.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.partition("odd-even", 8), symtd.partition("low-high", 8)
     ((0, 2, 4, 6), (0, 1, 2, 3))
@@ -105,13 +124,33 @@ def partition(spec: PartitionSpec, circuit_or_N: Circuit | int) -> tuple[int, ..
 def partitions(
     specs: Iterable[PartitionSpec], circuit_or_N: Circuit | int
 ) -> list[tuple[str, tuple[int, ...]]]:
-    """(label, I) for each partition spec, in order, duplicates dropped; "balanced" expands
-    into every balanced partition up to complement: |I| = floor(N/2), and for even N only
-    the I holding position 0 (I and its complement J give transposed matricizations, of equal
-    rank). That is C(N-1, N/2-1) partitions for even N, C(N, floor(N/2)) for odd N; more than
-    MAX_BALANCED are refused, counted before any is built. Labels are the names as given
-    ("odd-even") and "I=0,1,4" for expanded or positional ones.
+    """Resolve partition specs into (label, I) pairs, in order, duplicates dropped.
 
+    "balanced" expands into every balanced partition up to complement: |I| = floor(N/2), and
+    for even N only the I holding position 0 (I and J give transposed matricizations, of
+    equal rank). That is C(N-1, N/2-1) partitions for even N, C(N, floor(N/2)) for odd N.
+
+    Parameters
+    ----------
+    specs : iterable of str or iterable of int
+        Partition specs as in :func:`partition`, or "balanced".
+    circuit_or_N : Circuit or int
+        The circuit or just its number of positions N.
+
+    Returns
+    -------
+    list of tuple
+        (label, I) pairs: the names as given ("odd-even"), "I=0,1,4" for expanded or
+        positional ones.
+
+    Raises
+    ------
+    SymtdError
+        For any spec :func:`partition` refuses, or when "balanced" would expand into more
+        than MAX_BALANCED partitions (counted before any is built).
+
+    Examples
+    --------
     >>> import symtd
     >>> [label for label, _ in symtd.partitions(["odd-even", "balanced"], 4)]
     ['odd-even', 'I=0,1', 'I=0,3']

@@ -39,10 +39,31 @@ class Bound:
 
 # -- upper bounds --------------------------------------------------------------------------------
 def upper_bounds(circuit: Circuit, I: PartitionSpec) -> list[Bound]:
-    """Every upper bound on rank [G]_{I,J} that applies to the circuit, smallest first.
+    """List every upper bound on rank [G]_{I,J} that applies to the circuit, smallest first.
 
-    Ties put structural bounds before "matrix size" (they say more about the circuit).
+    Each is valid for ALL weights: the matrix size, the min-cut of the tensor network
+    (product), the sum/avg split or the max lemma. Ties put structural bounds before
+    "matrix size" (they say more about the circuit).
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit (its weights play no part).
+    I : str or iterable of int
+        Row positions or a partition name.
+
+    Returns
+    -------
+    list of Bound
+        The bounds, each with its value, name and detail (how it was proven).
+
+    Raises
+    ------
+    SymtdError
+        When ``I`` is not a partition of the circuit's positions.
+
+    Examples
+    --------
     >>> import symtd
     >>> for bound in symtd.upper_bounds(symtd.shallow(4, 2, 1, "sum"), (0, 2)):
     ...     print(bound.value, bound.name)
@@ -364,9 +385,29 @@ def _copies(circuit: Circuit) -> dict[int, int]:
 
 
 def structural_upper_bound(circuit: Circuit, I: PartitionSpec) -> tuple[int, str]:
-    """(bound, reason): the smallest upper bound on rank [G]_{I,J} valid for ALL weights
-    (the first of :func:`~symtd.ranks.bounds.upper_bounds`; its proof is that bound's).
+    """Give the smallest upper bound on rank [G]_{I,J} valid for ALL weights, with its reason.
 
+    It is the first of :func:`~symtd.ranks.bounds.upper_bounds`; its proof is that bound's.
+
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit (its weights play no part).
+    I : str or iterable of int
+        Row positions or a partition name.
+
+    Returns
+    -------
+    tuple
+        (bound, reason): the value and "name: detail" of the bound.
+
+    Raises
+    ------
+    SymtdError
+        When ``I`` is not a partition of the circuit's positions.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.structural_upper_bound(symtd.deep(4, 2, 2), (0, 2))
     (4, 'min-cut: cut n0–x1 (2), n1–x3 (2)')

@@ -13,15 +13,35 @@ from symtd.tensors.matricize import matricize
 
 
 def matricization_rank(circuit: Circuit, I: PartitionSpec, executor: Any = None) -> int:
-    """Exact rank over Q of [G]_{I,J} for a concrete circuit.
+    """Compute the exact rank over Q of [G]_{I,J} for a concrete circuit.
 
-    ``I``: row positions or a partition name ("odd-even", "low-high", "root", "I=...").
-    For product networks the grid is first computed mod a 28-bit prime in int64 (fast,
-    no big integers); X = c·G for a rational c != 0, so rank_p [X]_{I,J} <= rank_Q [G]_{I,J}
+    For product networks the grid is first computed mod a 28-bit prime in int64 (fast, no
+    big integers); X = c·G for a rational c != 0, so rank_p [X]_{I,J} <= rank_Q [G]_{I,J}
     <= min(rows, cols), and a full rank there is the exact rank. Otherwise the exact grid
-    tensor and :func:`~symtd.algebra.rank.certified_rank` decide (its multimodular pieces on
-    ``executor``).
+    tensor and :func:`~symtd.algebra.rank.certified_rank` decide.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        A concrete circuit (exact rational weights).
+    I : str or iterable of int
+        Row positions or a partition name ("odd-even", "low-high", "root", "I=...").
+    executor : object, optional
+        Runs the multimodular pieces of :func:`~symtd.algebra.rank.certified_rank`.
+
+    Returns
+    -------
+    int
+        rank_Q [G]_{I,J}.
+
+    Raises
+    ------
+    SymtdError
+        When the circuit has symbols, ``I`` is not a partition, or the grid would not fit in
+        memory.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # deep ConvAC, widths r = 2
     >>> symtd.matricization_rank(net, "odd-even")  # r^(N/2) = 4
@@ -41,14 +61,33 @@ def matricization_rank(circuit: Circuit, I: PartitionSpec, executor: Any = None)
 
 
 def lower_rank(circuit: Circuit, I: PartitionSpec) -> int:
-    """A proven lower bound on rank [G]_{I,J} of a concrete circuit, in one modular rank.
+    """Compute a proven lower bound on rank [G]_{I,J} of a concrete circuit, in one modular rank.
 
-    The rank mod p of the grid's integer numerators X = c·G (c a non-zero rational): a
-    minor that is non-zero mod p is non-zero over Z, so rank_Q >= rank_p. It equals the
-    exact rank unless p divides every maximal non-zero minor. Product circuits use the
-    modular forward pass (no big integers), others the exact grid. ``I``: row positions
-    or a partition name.
+    The rank mod p of the grid's integer numerators X = c·G (c a non-zero rational): a minor
+    that is non-zero mod p is non-zero over Z, so rank_Q >= rank_p. It equals the exact rank
+    unless p divides every maximal non-zero minor. Product circuits use the modular forward
+    pass (no big integers), others the exact grid.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        A concrete circuit (exact rational weights).
+    I : str or iterable of int
+        Row positions or a partition name.
+
+    Returns
+    -------
+    int
+        A lower bound on rank_Q [G]_{I,J}.
+
+    Raises
+    ------
+    SymtdError
+        When the circuit has symbols, ``I`` is not a partition, or the grid would not fit in
+        memory.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(8, 2, 2).at_random_point(seed=0)
     >>> symtd.lower_rank(net, "odd-even")  # >= 16: the full rank 2^(N/2)

@@ -40,19 +40,42 @@ from symtd.tensors.evaluate import check_memory
 
 @dataclass(frozen=True)
 class SeparationRank:
-    """lower <= rank*(I) <= upper, rank*(I) = max over all weights of rank [G]_{I,J}.
+    """A bracket lower <= rank*(I) <= upper; rank*(I) = max over all weights of rank [G]_{I,J}.
 
-    ``lower`` is a rank reached at a rational weight point (proven: a non-zero minor there),
-    ``upper`` the smallest bound proven for ALL weights, named by ``upper_bound`` (every
-    applicable bound in ``bounds``, smallest first). ``polynomial``: product circuits,
-    whose entries are polynomials in the weights, so rank*(I) is the generic rank; for
-    ReLU operators it is only the maximal rank. ``point``: the weight point of ``lower``
-    (:func:`generic_rank`: symbols -> values, ``lower`` the exact rank there;
-    :func:`separation_rank`: {block name: weights} of the point whose ``witness``, a
-    :class:`~symtd.ranks.witness.Minor`, proves ``lower``). ``reached`` is False and
-    ``note`` one line when the search stopped short of ``upper`` for size or time (the rank
-    may be larger than ``lower``); ``exact`` when ``lower`` is the exact rank at ``point``.
+    ``certified`` is True when lower == upper; ``determined`` when moreover the circuit is a
+    product circuit (the generic rank is then known exactly).
 
+    Parameters
+    ----------
+    rows : tuple of int
+        The row positions I.
+    lower : int
+        A rank reached at a rational weight point (proven: a non-zero minor there).
+    upper : int
+        The smallest bound proven for ALL weights.
+    upper_bound : str
+        The name of that bound.
+    bounds : tuple of Bound
+        Every applicable bound, smallest first.
+    polynomial : bool, default True
+        Product circuits, whose entries are polynomials in the weights, so rank*(I) is the
+        generic rank; for ReLU operators it is only the maximal rank.
+    point : dict, optional
+        The weight point of ``lower`` (:func:`generic_rank`: symbols -> values, ``lower`` the
+        exact rank there; :func:`separation_rank`: {block name: weights} of the point whose
+        ``witness`` proves ``lower``).
+    witness : Minor, optional
+        The :class:`~symtd.ranks.witness.Minor` proving ``lower`` at ``point``.
+    reached : bool, default True
+        False when the search stopped short of ``upper`` for size or time (the rank may be
+        larger than ``lower``).
+    note : str, default ""
+        One line saying why, when not ``reached``.
+    exact : bool, default False
+        ``lower`` is the exact rank at ``point``.
+
+    Examples
+    --------
     >>> import symtd
     >>> s = symtd.separation_rank(symtd.deep(4, 2, 2), (0, 2))  # deep ConvAC, odd-even
     >>> s
@@ -184,16 +207,42 @@ def separation_rank(
     time_limit: float | None = None,
     own_weights: bool = False,
 ) -> SeparationRank:
-    """Bracket rank*(I) = max over all weights of rank [G]_{I,J} (the separation rank).
+    """Bracket the separation rank rank*(I) = max over all weights of rank [G]_{I,J}.
 
-    ``circuit`` may be symbolic or concrete (its weights are ignored: the question is about
-    the architecture, unless ``own_weights``: then the lower bound is taken at them). ``I``:
-    row positions or a named partition. The lower bound is the largest witness minor over
-    ``points`` random rational points (:func:`best_witness`), the upper the smallest proven
-    bound; ``time_limit`` (seconds) bounds the search, never the soundness. Returns a
-    :class:`SeparationRank` (``witness`` and ``point``: the minor and the weights proving
-    ``lower``) whose ``certified`` is True only when lower == upper.
+    The lower bound is the largest witness minor over ``points`` random rational points
+    (:func:`best_witness`), the upper the smallest proven bound; ``time_limit`` bounds the
+    search, never the soundness.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        A symbolic or concrete circuit; its weights are ignored (the question is about the
+        architecture) unless ``own_weights``.
+    I : str or iterable of int
+        Row positions or a partition name.
+    points : int, default 3
+        Number of random rational points tried (1..100).
+    seed : int, default 0
+        Seed of the random points.
+    time_limit : float, optional
+        Seconds allowed to the search for a larger minor; None: no limit.
+    own_weights : bool, default False
+        Take the lower bound at the circuit's own weights.
+
+    Returns
+    -------
+    SeparationRank
+        The bracket, with ``witness`` and ``point``: the minor and the weights proving
+        ``lower``; ``certified`` only when lower == upper.
+
+    Raises
+    ------
+    SymtdError
+        When ``I`` is not a partition, ``points`` or ``time_limit`` is out of range, or
+        ``own_weights`` is asked of a circuit without concrete weights.
+
+    Examples
+    --------
     >>> import symtd
     >>> tt = symtd.recurrent(8, 2, 2, shared=False)  # a tensor train
     >>> s = symtd.separation_rank(tt, "odd-even")
@@ -255,17 +304,38 @@ def generic_rank(
 ) -> SeparationRank:
     """Bracket the rank of [G]_{I,J} over the weights of a (symbolic) circuit by one point.
 
-    The lower bound is the exact rank of the grid tensor at one random rational point
-    (integers from [-bound, bound]: wide ranges avoid degenerate draws; a concrete circuit
-    is taken at its own weights), computed by the fast exact forward path, never by
-    substituting into expanded expressions; the upper bound is the smallest bound proven
-    for all weights. For product networks the entries are polynomials, so the rank is
-    generic (constant off a null set) and at least ``lower``: it is ``determined`` when
+    The lower bound is the exact rank of the grid tensor at one random rational point,
+    computed by the fast exact forward path; the upper bound is the smallest bound proven for
+    all weights. For product networks the entries are polynomials, so the rank is generic
+    (constant off a null set) and at least ``lower``: it is ``determined`` when
     lower == upper. For ReLU operators the rank varies between open regions of weights:
-    ``lower`` then only proves that rank on a region around ``point``. When the grid does
-    not fit in memory, ``lower`` is the size of a witness minor at that point instead
-    (``exact`` False, ``witness`` set). Returns a :class:`SeparationRank` carrying ``point``.
+    ``lower`` then only proves that rank on a region around ``point``.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        A symbolic circuit (a concrete one is taken at its own weights).
+    I : str or iterable of int
+        Row positions or a partition name.
+    seed : int, default 0
+        Seed of the random point.
+    bound : int, default 10^6
+        The point's integers are drawn from [-bound, bound] (wide ranges avoid degenerate
+        draws).
+
+    Returns
+    -------
+    SeparationRank
+        The bracket, carrying ``point``. When the grid does not fit in memory, ``lower`` is
+        the size of a witness minor at that point instead (``exact`` False, ``witness`` set).
+
+    Raises
+    ------
+    SymtdError
+        When ``I`` is not a partition of the circuit's positions.
+
+    Examples
+    --------
     >>> import symtd
     >>> report = symtd.generic_rank(symtd.deep(8, 2, 2), "odd-even")
     >>> report.lower, report.upper, report.determined  # generic rank r^(N/2) = 16

@@ -64,7 +64,7 @@ def _pooled(terms: list[str], circuit: Circuit) -> str:
 
 
 def decomposition_latex(circuit: Circuit) -> str:
-    r"""An ``align*`` environment: the decomposition of the circuit's grid tensor T^y.
+    r"""Write the decomposition of the circuit's grid tensor T^y as an ``align*`` environment.
 
     Leaf vectors v^{j,α} = F a^{0,j,α}; a shallow circuit gives the generalized CP form,
     a deep one the hierarchical Tucker recursion (one generic line per level), any other
@@ -72,6 +72,18 @@ def decomposition_latex(circuit: Circuit) -> str:
     Shared layers drop the node index of the weights; avg shows its window factor 1/k.
     The last line defines g for the circuit's operator.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit; one that is not a uniform-depth tree gets its equations, one per node.
+
+    Returns
+    -------
+    str
+        LaTeX source of the ``align*`` environment.
+
+    Examples
+    --------
     >>> import symtd
     >>> lines = symtd.decomposition_latex(symtd.shallow(2, 2, 3)).splitlines()
     >>> print(lines[1])  # generalized CP with Z = 3 terms
@@ -208,13 +220,34 @@ def _block(name: str) -> str:
 
 
 def entry_latex(circuit: Circuit, d: Sequence[int], max_terms: int = MAX_SHOWN_TERMS) -> str:
-    r"""LaTeX of the grid-tensor entry G[d] = h_y(x^(d_1), ..., x^(d_N)) (d 0-based).
+    r"""Write the grid-tensor entry G[d] = h_y(x^(d_1), ..., x^(d_N)) in LaTeX.
 
     Symbolic product entries are printed straight from their FLINT polynomial: beyond
-    ``max_terms`` terms, the first ones, ``\cdots`` and the number of terms. Symbolic
-    entries of ReLU operators (Max expressions, which sympy prints) are refused beyond N = 8,
-    product entries beyond 10^6 terms (the bound is computed first).
+    ``max_terms`` terms, the first ones, ``\cdots`` and the number of terms.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit, concrete or symbolic.
+    d : sequence of int
+        N template indices, 0-based.
+    max_terms : int, default 200
+        The most terms of a polynomial written out.
+
+    Returns
+    -------
+    str
+        LaTeX source of the entry (a rational, a polynomial or a max expression).
+
+    Raises
+    ------
+    SymtdError
+        When ``d`` is not N indices in 0..M-1, or a symbolic entry is too long to typeset:
+        ReLU operators beyond N = 8 (Max expressions grow exponentially), product entries
+        beyond 10^6 terms (the bound is computed first).
+
+    Examples
+    --------
     >>> import symtd
     >>> print(symtd.entry_latex(symtd.deep(4, 2, 1), (0, 1, 0, 1)))
     a^{0,1,1}_{1} a^{0,2,1}_{2} a^{0,3,1}_{1} a^{0,4,1}_{2} a^{1,1,1}_{1} a^{1,2,1}_{1} a^{2,1}_{1}
@@ -246,8 +279,25 @@ def entry_latex(circuit: Circuit, d: Sequence[int], max_terms: int = MAX_SHOWN_T
 
 
 def matrix_latex(A: RationalTensor | ArrayLike) -> str:
-    r"""A rational matrix (RationalTensor or nested numbers) in brackets; at most 32 × 32.
+    r"""Write a rational matrix in brackets, in LaTeX.
 
+    Parameters
+    ----------
+    A : RationalTensor or array_like
+        A matrix of exact rationals (a RationalTensor or nested numbers), at most 32 × 32.
+
+    Returns
+    -------
+    str
+        LaTeX source of a bracketed ``array``.
+
+    Raises
+    ------
+    SymtdError
+        When ``A`` is not a matrix or is larger than 32 × 32.
+
+    Examples
+    --------
     >>> import symtd
     >>> print(symtd.matrix_latex(symtd.RationalTensor([[1, 2], [3, 4]], 6)))
     \left[\begin{array}{*{2}{c}}
@@ -272,8 +322,26 @@ def matrix_latex(A: RationalTensor | ArrayLike) -> str:
 
 
 def rank_latex(I: Collection[int], N: int, rank: int, tensor: str = r"\mathcal{T}^y") -> str:
-    r"""rank [A]_{I,J} = k with I, J written out (1-based positions, as in the paper).
+    r"""Write rank [T]_{I,J} = k with I and J spelled out (1-based positions, as in the paper).
 
+    Parameters
+    ----------
+    I : collection of int
+        The row positions, 0-based.
+    N : int
+        Number of positions; J is the complement of I in 0..N-1.
+    rank : int
+        The rank k.
+    tensor : str, default r"\mathcal{T}^y"
+        LaTeX of the matricized tensor.
+
+    Returns
+    -------
+    str
+        LaTeX source of the statement.
+
+    Examples
+    --------
     >>> import symtd
     >>> print(symtd.rank_latex((0, 2), 4, 4))
     \operatorname{rank}\,[\mathcal{T}^y]_{I,J} = 4, \qquad I = \{1,3\},\ J = \{2,4\}

@@ -27,8 +27,29 @@ from symtd.errors import SymtdError
 
 
 def generalized_outer(A: ArrayLike, B: ArrayLike, operator: Operator | str = PRODUCT) -> np.ndarray:
-    """A ⊗_g B: order P+Q tensor with entries g(A[i], B[j]).
+    """Compute A ⊗_g B, the order P+Q tensor with entries g(A[i], B[j]).
 
+    Parameters
+    ----------
+    A : array_like
+        A tensor of order P.
+    B : array_like
+        A tensor of order Q.
+    operator : Operator or str, default PRODUCT
+        The operator whose g combines the entries.
+
+    Returns
+    -------
+    numpy.ndarray
+        The tensor of order P+Q, of the entries' kind.
+
+    Raises
+    ------
+    SymtdError
+        When the operator is unknown.
+
+    Examples
+    --------
     >>> import symtd
     >>> symtd.generalized_outer([1, -2], [3, -1])  # product: the outer product
     array([[ 3, -1],
@@ -46,12 +67,28 @@ def generalized_outer(A: ArrayLike, B: ArrayLike, operator: Operator | str = PRO
 class TreeTensor:
     """A tensor in generalized tree format over any pooling tree (the tree circuits of format v2).
 
-    ``nodes[k]`` is node k's pool, a tuple of (member, array) in topological order (root
-    last): a position member "xJ" comes with its leaf vectors (w_k × M, row γ = v^{J,γ}),
-    a node member "nK" with the block B (w_k × w_K) that maps node K's tensor into node k.
     Node k's tensor is φ^{k,γ} = ρ(c_1^γ, ..., c_n^γ) with c_i^γ = v^{J,γ} or
     Σ_α B[γ, α] φ^{K,α}, combined by ⊗_g with modes in increasing position order;
     T = Σ_α output[α] φ^{root,α}. Every position and node is used exactly once.
+
+    Parameters
+    ----------
+    nodes : tuple
+        ``nodes[k]`` is node k's pool, a tuple of (member, array) in topological order (root
+        last): a position "xJ" with its leaf vectors (w_k × M, row γ = v^{J,γ}), a node "nK"
+        with the block B (w_k × w_K) that maps node K's tensor into node k.
+    output : numpy.ndarray
+        The output vector, of the root's width.
+    operator : Operator, default PRODUCT
+        The operator ρ of every node.
+
+    Examples
+    --------
+    >>> import numpy as np, symtd
+    >>> eye = np.eye(2, dtype=int)  # leaf vectors v^{j,γ} = e_γ at both positions
+    >>> tt = symtd.TreeTensor(((("x0", eye), ("x1", eye)),), np.array([1, 1]))
+    >>> symtd.validate_tree_tensor(tt)  # (shape, node widths)
+    ((2, 2), (2,))
     """
 
     nodes: tuple
@@ -109,8 +146,24 @@ class TreeTensor:
 
 @dataclass(frozen=True)
 class CPTensor:
-    """Generalized CP: ``weights`` λ (length Z), ``factors[i]`` of shape M_i × Z (column z is
-    v^{z,i})."""
+    """A tensor in generalized CP format: T = Σ_z λ_z · (v^{z,1} ⊗_g ... ⊗_g v^{z,N}).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        λ, of length Z.
+    factors : tuple
+        ``factors[i]`` of shape M_i × Z; column z is v^{z,i}.
+    operator : Operator, default PRODUCT
+        The operator whose g combines the factors.
+
+    Examples
+    --------
+    >>> import numpy as np, symtd
+    >>> cp = symtd.CPTensor(np.array([1, -1]), (np.eye(2, dtype=int),) * 3)
+    >>> symtd.validate_cp_tensor(cp)  # (shape, rank Z)
+    ((2, 2, 2), 2)
+    """
 
     weights: np.ndarray
     factors: tuple
@@ -129,7 +182,29 @@ class CPTensor:
 
 
 def validate_cp_tensor(cp: CPTensor) -> tuple[tuple[int, ...], int]:
-    """(shape, rank) of a CP tensor, or SymtdError if weights and factors disagree."""
+    """Check a CP tensor: its weights and factors must agree.
+
+    Parameters
+    ----------
+    cp : CPTensor
+        The tensor to check.
+
+    Returns
+    -------
+    tuple
+        (shape, rank): the dimensions M_i and the number of terms Z.
+
+    Raises
+    ------
+    SymtdError
+        When a factor is not M_i × Z or there are fewer than 2 factors.
+
+    Examples
+    --------
+    >>> import numpy as np, symtd
+    >>> symtd.validate_cp_tensor(symtd.CPTensor(np.array([1]), (np.ones((3, 1)),) * 2))
+    ((3, 3), 1)
+    """
     Z = len(cp.weights)
     shape = []
     for i, factor in enumerate(cp.factors):
@@ -145,10 +220,33 @@ def validate_cp_tensor(cp: CPTensor) -> tuple[tuple[int, ...], int]:
 def validate_cp_rank(
     tensor_shape: Sequence[int], rank: int | float | str = "same", rounding: str = "round"
 ) -> int:
-    """CP rank as an int, in tensorly's convention.
+    """Give the CP rank as an int, in tensorly's convention.
 
-    An int is returned as is (it must be >= 1); "same" (= 1.0) or a float f gives the rank
-    R whose parameter count R·Σ_i M_i is f times the Π_i M_i entries of the full tensor.
+    Parameters
+    ----------
+    tensor_shape : sequence of int
+        The shape M_1 × ... × M_N of the full tensor.
+    rank : int or float or str, default "same"
+        An int (>= 1) is returned as is; "same" (= 1.0) or a float f gives the rank R whose
+        parameter count R·Σ_i M_i is f times the Π_i M_i entries of the full tensor.
+    rounding : str, default "round"
+        "round", "floor" or "ceil", applied to R for a float.
+
+    Returns
+    -------
+    int
+        The rank, at least 1.
+
+    Raises
+    ------
+    SymtdError
+        When ``rank`` or ``rounding`` is not one of the accepted forms.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> symtd.validate_cp_rank((3, 3, 3)), symtd.validate_cp_rank((3, 3, 3), 2.0)  # 27 / 9
+    (3, 6)
     """
     import math
 
@@ -170,7 +268,31 @@ def validate_cp_rank(
 
 
 def validate_tree_tensor(tt: TreeTensor) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(shape, node widths) of a tree tensor, or SymtdError if its arrays disagree with its tree."""
+    """Check a tree tensor: its arrays must agree with its tree.
+
+    Parameters
+    ----------
+    tt : TreeTensor
+        The tensor to check.
+
+    Returns
+    -------
+    tuple
+        (shape, node widths): the dimension of every position and the width of every node.
+
+    Raises
+    ------
+    SymtdError
+        When a member is not an unused position or earlier node, an array has the wrong
+        shape, or a position or node is left out.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> tt = symtd.from_circuit(symtd.deep(4, 2, 2).at_random_point(seed=0))
+    >>> symtd.validate_tree_tensor(tt)
+    ((2, 2, 2, 2), (2, 2, 2))
+    """
     if not tt.nodes:
         raise SymtdError("a tree tensor needs at least one node")
     widths: list[Any] = []  # int once checked
@@ -215,8 +337,25 @@ def validate_tree_tensor(tt: TreeTensor) -> tuple[tuple[int, ...], tuple[int, ..
 
 
 def tree_to_tensor(tt: TreeTensor) -> np.ndarray:
-    """Full tensor of a tree tensor by the generalized tree recursion (over any tree).
+    """Compute the full tensor of a tree tensor by the generalized tree recursion (any tree).
 
+    Parameters
+    ----------
+    tt : TreeTensor
+        The tensor in tree format.
+
+    Returns
+    -------
+    numpy.ndarray
+        The full tensor, of order N, of the arrays' entry kind.
+
+    Raises
+    ------
+    SymtdError
+        When the tree tensor is malformed (see :func:`validate_tree_tensor`).
+
+    Examples
+    --------
     >>> import numpy as np, symtd
     >>> eye = np.eye(2, dtype=int)  # leaf vectors v^{j,γ} = e_γ at both positions
     >>> tt = symtd.TreeTensor(((("x0", eye), ("x1", eye)),), np.array([1, 1]))
@@ -259,8 +398,25 @@ def _pool_window(op, children):
 
 
 def cp_to_tensor(cp: CPTensor) -> np.ndarray:
-    """Full tensor of a generalized CP tensor.
+    """Compute the full tensor of a generalized CP tensor.
 
+    Parameters
+    ----------
+    cp : CPTensor
+        The tensor in CP format.
+
+    Returns
+    -------
+    numpy.ndarray
+        The full tensor, of order N.
+
+    Raises
+    ------
+    SymtdError
+        When the CP tensor is malformed (see :func:`validate_cp_tensor`).
+
+    Examples
+    --------
     >>> import numpy as np, symtd
     >>> cp = symtd.CPTensor(np.array([1, -1]), (np.array([[1, 0], [0, 1]]),) * 2)
     >>> symtd.cp_to_tensor(cp)  # e_1 ⊗ e_1 - e_2 ⊗ e_2
@@ -272,7 +428,27 @@ def cp_to_tensor(cp: CPTensor) -> np.ndarray:
 
 
 def mode_dot_all(T: ArrayLike, F: ArrayLike) -> np.ndarray:
-    """T ×_1 F ×_2 F ... ×_N F: result[d] = Σ_e T[e] Π_i F[d_i, e_i]."""
+    """Compute T ×_1 F ×_2 F ... ×_N F: result[d] = Σ_e T[e] Π_i F[d_i, e_i].
+
+    Parameters
+    ----------
+    T : array_like
+        A tensor of order N.
+    F : array_like
+        The matrix applied along every mode.
+
+    Returns
+    -------
+    numpy.ndarray
+        The tensor of order N.
+
+    Examples
+    --------
+    >>> import numpy as np, symtd
+    >>> symtd.mode_dot_all(np.eye(2, dtype=int), [[1, 1], [0, 1]])  # F I Fᵀ
+    array([[2, 1],
+           [1, 1]])
+    """
     F = np.asarray(F)
     out = np.asarray(T)
     for axis in range(out.ndim):
@@ -281,14 +457,31 @@ def mode_dot_all(T: ArrayLike, F: ArrayLike) -> np.ndarray:
 
 
 def from_circuit(circuit: Circuit, coefficient: bool = False) -> TreeTensor:
-    """The circuit's tree decomposition (the grid-tensor claims of :doc:`/theory`); tree
-    circuits only.
+    """Decompose a tree circuit's grid tensor in tree format (the claims of :doc:`/theory`).
 
-    Leaf vectors are v^{J,γ} = F · B[γ] for the block B on position J's edge (so the
-    tensor is the grid tensor) or, with ``coefficient=True`` (product only), the rows of
-    B themselves (so the tensor is the coefficient tensor A^y). Entries stay Fractions /
-    sympy objects.
+    Leaf vectors are v^{J,γ} = F · B[γ] for the block B on position J's edge (so the tensor
+    is the grid tensor) or, with ``coefficient=True``, the rows of B themselves (so the
+    tensor is the coefficient tensor A^y). Entries stay Fractions / sympy objects.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        A tree circuit.
+    coefficient : bool, default False
+        Decompose the coefficient tensor A^y instead (product circuits only).
+
+    Returns
+    -------
+    TreeTensor
+        The circuit's tree decomposition.
+
+    Raises
+    ------
+    SymtdError
+        When the circuit is not a tree, or ``coefficient`` is asked of a non-product circuit.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(4, 2, 2, "max").at_random_point(seed=0)
     >>> tt = symtd.from_circuit(net)

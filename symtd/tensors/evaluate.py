@@ -22,15 +22,29 @@ MAX_ORDER = 32  # numpy iterates over at most 32 axes (np.vectorize, nditer)
 
 
 def estimate_bytes(circuit: Circuit, arithmetic: str = "exact") -> int:
-    """Peak memory estimate of the forward pass, computed from sizes alone (nothing built).
+    """Estimate the peak memory of the forward pass from sizes alone (nothing is built).
 
     The values alive at each step (liveness over the DAG: a node's value is kept until its
     last consumer) plus the new one, in entries, times bytes per entry: 8 for float, for
-    exact arithmetic 8 while a proven bound on every numerator fits int64 and a Python
-    int's size beyond, 8 for "modular" (residues mod a prime below 2^28, product circuits:
-    :func:`~symtd.tensors.grid.grid_numerators_mod`), 400 for symbolic entries; at least
-    the grid itself.
+    exact arithmetic 8 while a proven bound on every numerator fits int64 and a Python int's
+    size beyond, 8 for "modular" (residues mod a prime below 2^28, product circuits:
+    :func:`~symtd.tensors.grid.grid_numerators_mod`), 400 for symbolic entries; at least the
+    grid itself.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit (concrete for "exact").
+    arithmetic : str, default "exact"
+        "exact", "symbolic", "float" or "modular".
+
+    Returns
+    -------
+    int
+        The estimate, in bytes.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(16, 2, 2)  # 2^16 grid entries
     >>> symtd.estimate_bytes(net, "float")  # the root's 2 channels and its inputs, 8 B each

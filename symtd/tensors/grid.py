@@ -59,12 +59,39 @@ def grid_tensor(
     arithmetic: str | None = None,
     max_bytes: int | None = None,
 ) -> Grid:
-    """The grid tensor of the circuit's output (order N, shape M × ... × M).
+    """Compute the grid tensor G of the circuit's output (order N, shape M × ... × M).
 
-    arithmetic defaults to "exact" for concrete circuits and "symbolic" otherwise.
-    ``method="decomposition"`` needs a tree circuit. Refuses (SymtdError, with the
-    estimate) a computation that would not fit in memory, before starting it.
+    G[d_1..d_N] = h_y(x^(d_1), ..., x^(d_N)), every entry exact unless ``arithmetic="float"``.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit, concrete or symbolic.
+    method : str, default "forward"
+        "forward" (the network, node by node) or "decomposition" (the tree recursion of the
+        theory; tree circuits only).
+    arithmetic : str, optional
+        "exact", "symbolic" or "float"; defaults to "exact" for concrete circuits and
+        "symbolic" otherwise.
+    max_bytes : int, optional
+        Memory allowed to the computation; a default limit when None.
+
+    Returns
+    -------
+    RationalTensor or PolynomialTensor or sympy.Array or numpy.ndarray
+        Exact: a :class:`~symtd.algebra.rational.RationalTensor`; symbolic: a
+        :class:`~symtd.algebra.polynomial.PolynomialTensor` (product) or a sympy Array of Max
+        expressions (ReLU operators); float: a float64 array.
+
+    Raises
+    ------
+    SymtdError
+        For an unknown method or arithmetic, exact or float arithmetic on symbolic weights, a
+        decomposition of a non-tree circuit, or a computation that would not fit in memory
+        (refused with the estimate, before starting it).
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(4, 2, 2).at_random_point(seed=0)  # exact integer weights
     >>> G = symtd.grid_tensor(net)
@@ -107,8 +134,30 @@ def exact_grid_tensor(
 
 
 def coefficient_tensor(circuit: Circuit, arithmetic: str | None = None) -> Grid:
-    """A^y of a product tree circuit: h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i); grid = A^y ×_n F.
+    """Compute the coefficient tensor A^y of a product tree circuit.
 
+    h_y(X) = Σ_d A^y[d] Π_i f_{θ_{d_i}}(x_i), and the grid tensor is A^y ×_n F.
+
+    Parameters
+    ----------
+    circuit : Circuit
+        A product tree circuit.
+    arithmetic : str, optional
+        "exact", "symbolic" or "float", as in :func:`grid_tensor`.
+
+    Returns
+    -------
+    RationalTensor or PolynomialTensor or sympy.Array or numpy.ndarray
+        A^y, of order N, in the arithmetic asked.
+
+    Raises
+    ------
+    SymtdError
+        When the circuit is not a product tree circuit, the arithmetic is refused, or the
+        tensor would not fit in memory.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.Circuit(2, 2, [(1, [("x0", "A"), ("x1", "B")])], F=[[1, 1], [0, 1]],
     ...                     weights={"A": [[1, 2]], "B": [[3, 4]], "output": [1]})
@@ -129,9 +178,22 @@ def coefficient_tensor(circuit: Circuit, arithmetic: str | None = None) -> Grid:
 def grid_from_coefficients(
     A: RationalTensor | ArrayLike, F: ArrayLike
 ) -> RationalTensor | np.ndarray:
-    """A ×_1 F ×_2 F ... ×_N F, exactly for rational input (grid = coefficients × F, see
-    :doc:`/theory`).
+    """Compute A ×_1 F ×_2 F ... ×_N F, the grid tensor of coefficients A (:doc:`/theory`).
 
+    Parameters
+    ----------
+    A : RationalTensor or array_like
+        The coefficient tensor, of order N.
+    F : array_like
+        The M × M template matrix.
+
+    Returns
+    -------
+    RationalTensor or numpy.ndarray
+        Exact (a RationalTensor) for a RationalTensor A; an array of A's kind otherwise.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(4, 2, 2, F=[[1, 1], [0, 1]]).at_random_point(seed=0, bound=9)
     >>> A, G = symtd.coefficient_tensor(net), symtd.grid_tensor(net)
@@ -152,12 +214,31 @@ def grid_from_coefficients(
 
 
 def network_function(circuit: Circuit, u: Sequence[Any]) -> Any:
-    """h_y as a function of the conv outputs at the positions: u[j][γ] = (B_j x_j)[γ], B_j the
-    block on position j's edge (circuits whose positions are members exactly once).
+    """Evaluate h_y as a function of the conv outputs u[j][γ] = (B_j x_j)[γ] at the positions.
 
-    Scalars of any kind the operator accepts (Fractions, sympy expressions); the grid
-    tensor is this function at u[j][γ] = (B_j F[d_j])[γ].
+    B_j is the block on position j's edge. The grid tensor is this function at
+    u[j][γ] = (B_j F[d_j])[γ].
 
+    Parameters
+    ----------
+    circuit : Circuit
+        A circuit whose positions are members exactly once.
+    u : sequence
+        ``u[j]``: the conv output at position j, scalars of any kind the operator accepts
+        (Fractions, sympy expressions).
+
+    Returns
+    -------
+    object
+        h_y, a scalar of the inputs' kind (a sympy expression for symbolic input).
+
+    Raises
+    ------
+    SymtdError
+        When a position feeds more than one node (use :func:`grid_entry`).
+
+    Examples
+    --------
     >>> import sympy, symtd
     >>> u0, u1 = sympy.symbols("u0 u1", real=True)
     >>> symtd.network_function(symtd.shallow(2, 2, 1), [[u0], [u1]])
@@ -177,13 +258,31 @@ def network_function(circuit: Circuit, u: Sequence[Any]) -> Any:
 
 
 def grid_entry(circuit: Circuit, d: Sequence[int]) -> Any:
-    """One grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid (d 0-based).
+    """Compute one grid entry G[d] = h_y(x^(d_1), ..., x^(d_N)) without the whole grid.
 
-    A Fraction for concrete circuits; for symbolic product circuits a
-    :class:`~symtd.algebra.polynomial.Polynomial` (the FLINT polynomial, its sympy expression on
-    demand); a sympy Max expression for ReLU operators. Cost linear in the circuit's size
-    times the entry's number of terms.
+    Cost: linear in the circuit's size times the entry's number of terms.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit, concrete or symbolic.
+    d : sequence of int
+        N template indices, 0-based.
+
+    Returns
+    -------
+    object
+        A Fraction for concrete circuits; for symbolic product circuits a
+        :class:`~symtd.algebra.polynomial.Polynomial` (FLINT, its sympy expression on
+        demand); a sympy Max expression for ReLU operators.
+
+    Raises
+    ------
+    SymtdError
+        When ``d`` is not N indices in 0..M-1.
+
+    Examples
+    --------
     >>> import symtd
     >>> entry = symtd.grid_entry(symtd.deep(4, 2, 1), (0, 1, 0, 1))
     >>> entry.nterms

@@ -14,13 +14,31 @@ from symtd.circuits.partitions import PartitionSpec, partition
 
 
 def matricize(T: Any, I: PartitionSpec) -> Any:
-    """[T]_{I,J}: a RationalTensor, PolynomialTensor, ndarray or sympy Array of order N,
-    matricized with rows I: [T]_{I,J}[(d_i)_{i in I}, (d_j)_{j in J}] = T[d_0, ..., d_{N-1}].
+    """Matricize T with rows I: [T]_{I,J}[(d_i)_{i in I}, (d_j)_{j in J}] = T[d_0, ..., d_{N-1}].
 
-    ``I``: row positions or a partition name resolved with N = the order of T ("root"
-    needs a circuit and is refused here). Returns the same kind as T (a sympy Matrix for
-    sympy input).
+    Rows enumerate the modes in I, columns the other modes J, each row-major in increasing
+    mode order.
 
+    Parameters
+    ----------
+    T : RationalTensor or PolynomialTensor or numpy.ndarray or sympy.Array
+        A tensor of order N.
+    I : str or iterable of int
+        Row positions or a partition name resolved with N = the order of T (see
+        :func:`~symtd.circuits.partitions.partition`; "root" needs a circuit and is refused).
+
+    Returns
+    -------
+    RationalTensor or PolynomialTensor or numpy.ndarray or sympy.Matrix
+        The matrix, of T's kind (a sympy Matrix for sympy input).
+
+    Raises
+    ------
+    SymtdError
+        When ``I`` is not a valid partition of the N positions.
+
+    Examples
+    --------
     >>> import numpy as np, symtd
     >>> T = np.arange(8).reshape(2, 2, 2)  # T[d0, d1, d2] = 4 d0 + 2 d1 + d2
     >>> symtd.matricize(T, [1])  # rows: d1; columns: (d0, d2), row-major

@@ -20,8 +20,28 @@ from symtd.errors import SymtdError
 def relu_neurons(
     biases: Sequence[object], slopes: Sequence[object] | None = None
 ) -> list[Callable[[Fraction], Fraction]]:
-    """Representation functions f_d(x) = max(w_d·x - b_d, 0) as sympy Lambdas (w_d = 1 without
-    slopes)."""
+    """Make representation functions f_d(x) = max(w_d·x - b_d, 0) as sympy Lambdas.
+
+    Parameters
+    ----------
+    biases : sequence
+        The biases b_d, exact numbers or strings ("3/2").
+    slopes : sequence, optional
+        The slopes w_d; all 1 when None.
+
+    Returns
+    -------
+    list of sympy.Lambda
+        One function of a real x per bias.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> [str(f(2)) for f in symtd.relu_neurons([0, "3/2"])]  # max(2 - b, 0)
+    ['2', '1/2']
+    >>> [str(f(1)) for f in symtd.relu_neurons([0, 1], slopes=[2, "1/2"])]  # max(w - b, 0)
+    ['2', '0']
+    """
     import sympy
 
     x = sympy.Symbol("x", real=True)
@@ -33,11 +53,27 @@ def relu_neurons(
 
 
 def template_matrix(templates: Sequence[object], functions: Sequence[Callable]) -> np.ndarray:
-    """F[i, d] = f_d(x^(i)) computed exactly (object array of Fractions or sympy expressions).
+    """Compute the template matrix F[i, d] = f_d(x^(i)) exactly.
 
-    templates: M points (numbers, or tuples for s > 1); functions: M callables or sympy
-    Lambdas of s real arguments.
+    Parameters
+    ----------
+    templates : sequence
+        M points x^(i): exact numbers, or tuples for s > 1 coordinates.
+    functions : sequence of callable
+        M callables or sympy Lambdas of s real arguments.
 
+    Returns
+    -------
+    numpy.ndarray
+        The M × M object array of Fractions (or sympy expressions where not rational).
+
+    Raises
+    ------
+    SymtdError
+        When there are not as many functions as templates, or a template holds a float.
+
+    Examples
+    --------
     >>> import symtd
     >>> F = symtd.template_matrix([1, 2, 3], symtd.relu_neurons([0, "3/2", "5/2"]))
     >>> [[str(x) for x in row] for row in F]  # F[i, d] = max(t_i - b_d, 0)
@@ -72,7 +108,29 @@ def template_matrix(templates: Sequence[object], functions: Sequence[Callable]) 
 
 
 def is_covering(F: ArrayLike) -> bool:
-    """Exactly: is F non-singular? (rank over Q, or over Q(symbols) for symbolic F)."""
+    """Decide exactly whether F is non-singular (the templates are covering).
+
+    Parameters
+    ----------
+    F : array_like
+        A square matrix of exact rationals or sympy expressions.
+
+    Returns
+    -------
+    bool
+        rank F == M, over Q (or over Q(symbols) for symbolic F).
+
+    Raises
+    ------
+    SymtdError
+        When F is not square or holds floats.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> symtd.is_covering([[1, 1], [0, 1]]), symtd.is_covering([[1, 1], [1, 1]])
+    (True, False)
+    """
     F = np.asarray(F, dtype=object)
     if F.ndim != 2 or F.shape[0] != F.shape[1]:
         raise SymtdError(f"F must be square, got shape {F.shape}")
@@ -84,8 +142,31 @@ def is_covering(F: ArrayLike) -> bool:
 
 
 def leaf_weights(F: ArrayLike, v: ArrayLike) -> np.ndarray:
-    """a with F·a = v, exactly (v: a vector of length M or a matrix with M rows); refuses a
-    singular F."""
+    """Solve F·a = v exactly: the layer-0 weights a of the leaf vectors v.
+
+    Parameters
+    ----------
+    F : array_like
+        A non-singular M × M matrix of exact rationals or sympy expressions.
+    v : array_like
+        A vector of length M or a matrix with M rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        a = F^-1 v, of v's shape (Fractions where rational).
+
+    Raises
+    ------
+    SymtdError
+        When F is singular (the templates are not covering), not square or holds floats.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> [str(x) for x in symtd.leaf_weights([[1, 1], [0, 1]], [3, 1])]  # a = (2, 1)
+    ['2', '1']
+    """
     import sympy
 
     Fs = sympy.Matrix(np.asarray(F, dtype=object).tolist())

@@ -53,13 +53,34 @@ NET = "net"  # the name of the network inside every certificate written here
 class CertifiedPartition:
     """One partition's bracket lower <= rank*(I) <= upper and its "separation" certificate.
 
-    ``separation`` is symtd's bracket (:func:`~symtd.ranks.separation.separation_rank`);
-    ``lower``/``upper``/``bound``/``reason`` are those the certificate states (the upper
-    bound is the smallest one the checker can re-verify, which may exceed
-    ``separation.upper`` when the min-cut was found on an unrolled network);
-    ``certificate`` is None when none could be written (``note`` says why); ``rechecked`` is
-    True only when :func:`symtd.checker.check` passed on it.
+    ``certified`` is True when lower == upper; ``line()`` says it all in one line.
 
+    Parameters
+    ----------
+    label : str
+        The partition as given ("odd-even", "I=0,2").
+    rows : tuple of int
+        The row positions I.
+    lower : int
+        The rank the certificate proves reached (a non-singular minor at a weight point).
+    upper : int
+        The smallest upper bound the checker can re-verify (it may exceed
+        ``separation.upper`` when the min-cut was found on an unrolled network).
+    bound : str
+        The name of that bound.
+    reason : str
+        How that bound was proven.
+    separation : SeparationRank
+        symtd's bracket (:func:`~symtd.ranks.separation.separation_rank`).
+    certificate : dict or None
+        The certificate document; None when none could be written (``note`` says why).
+    rechecked : bool, default False
+        True only when :func:`symtd.checker.check` passed on the certificate.
+    note : str, default ""
+        Why there is no certificate, or what was not reached.
+
+    Examples
+    --------
     >>> import symtd
     >>> [part] = symtd.certify(symtd.deep(4, 2, 2), ["odd-even"])
     >>> part.lower, part.upper, part.certified, part.rechecked
@@ -274,15 +295,43 @@ def certify(
     time_limit: float | None = None,
     recheck: bool = True,
 ) -> list[CertifiedPartition]:
-    """A "separation" certificate per partition of any network (with or without weights).
+    """Write a "separation" certificate per partition of any network (with or without weights).
 
-    ``partitions``: specs ("odd-even", "I=0,2", (0, 2), "balanced"); default the named ones
-    with non-empty I and J. Each result brackets rank*(I) (the largest rank of [G]_{I,J} over
-    all weights): lower = the size of a non-singular minor at the weight point (own weights,
-    else the best of ``points`` random points from ``seed``), upper = the smallest bound
-    the checker re-verifies; ``certified`` when they meet. ``time_limit`` bounds each
-    partition's search for the minor (seconds); past it the bracket reached is kept.
+    Each result brackets rank*(I), the largest rank of [G]_{I,J} over all weights: lower =
+    the size of a non-singular minor at the weight point (own weights, else the best of
+    ``points`` random points from ``seed``), upper = the smallest bound the checker
+    re-verifies; ``certified`` when they meet.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit, concrete or symbolic.
+    partitions : sequence of str or sequence of int, optional
+        Specs ("odd-even", "I=0,2", (0, 2), "balanced"); default: the named ones with
+        non-empty I and J.
+    seed : int, default 0
+        Seed of the random points.
+    points : int, default 3
+        Number of random points tried (1..100).
+    time_limit : float, optional
+        Seconds allowed to each partition's search for the minor; past it the bracket
+        reached is kept.
+    recheck : bool, default True
+        Run the independent checker on every certificate written.
+
+    Returns
+    -------
+    list of CertifiedPartition
+        One per partition, in order.
+
+    Raises
+    ------
+    SymtdError
+        When ``circuit`` is not a Circuit, ``seed`` or ``points`` is out of range, or a
+        partition is refused (I or J empty included).
+
+    Examples
+    --------
     >>> import symtd
     >>> tt = symtd.recurrent(6, 2, 2, shared=False)  # a tensor train, no weights
     >>> [(p.label, p.lower, p.upper, p.bound) for p in symtd.certify(tt, ["low-high"])]

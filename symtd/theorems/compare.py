@@ -85,9 +85,35 @@ def shallow_bound(operator: str, Z: int, M: int, N: int, rows: Sequence[int]) ->
 
 @dataclass(frozen=True)
 class ComparedPartition:
-    """One partition's verdict ("beyond", "within" or "inconclusive") with the rank reached,
-    the shallow bound b and the certificate of a "beyond" verdict (None otherwise, or when
-    the checker's limits forbid one; ``part.note`` says so)."""
+    """One partition's verdict against every shallow network of width Z.
+
+    Parameters
+    ----------
+    label : str
+        The partition as given.
+    rows : tuple of int
+        The row positions I.
+    verdict : str
+        "beyond", "within" or "inconclusive".
+    Z : int
+        The shallow width compared with.
+    rank : int, optional
+        The rank reached (None for "within").
+    bound : int, optional
+        The shallow bound b: every shallow network of width Z has rank <= b.
+    why : str, default ""
+        How b is proven.
+    part : CertifiedPartition, optional
+        The certified bracket behind the rank; its certificate backs a "beyond" verdict
+        (None when the checker's limits forbid one; ``part.note`` says so).
+
+    Examples
+    --------
+    >>> import symtd
+    >>> [part] = symtd.compare(symtd.deep(4, 2, 2), 3, ["odd-even"]).parts
+    >>> part.verdict, part.rank, part.bound, part.certificate is not None
+    ('beyond', 4, 3, True)
+    """
 
     label: str
     rows: tuple[int, ...]
@@ -131,11 +157,26 @@ class ComparedPartition:
 
 @dataclass(frozen=True)
 class Comparison:
-    """The verdicts of one network against every shallow network of width Z, per partition,
-    and the overall one: "beyond" when any partition is beyond (one suffices), else "within"
-    when a construction was checked, else "inconclusive". ``shallow``: the constructed
-    shallow network's document (weights written out) when within reach, else None.
+    """The verdicts of one network against every shallow network of width Z, per partition.
 
+    The overall verdict is "beyond" when any partition is beyond (one suffices), else
+    "within" when a construction was checked, else "inconclusive".
+
+    Parameters
+    ----------
+    Z : int
+        The shallow width compared with.
+    operator : str
+        The operator's name, shared by both networks.
+    parts : tuple of ComparedPartition
+        The verdict of every partition.
+    shallow : dict, optional
+        The constructed shallow network's document (weights written out) when within reach.
+    shallow_width : int, optional
+        The width of that construction.
+
+    Examples
+    --------
     >>> import symtd
     >>> result = symtd.compare(symtd.deep(4, 2, 2), 3, ["odd-even"])
     >>> print(result.overall_line())
@@ -266,14 +307,41 @@ def compare(
     points: int = 3,
     time_limit: float | None = None,
 ) -> Comparison:
-    """Is the circuit's grid tensor reached by a shallow network of width Z (same operator)?
+    """Decide whether some shallow network of width Z (same operator) has the grid tensor.
 
     Per partition: "beyond" when the rank reached exceeds b (see :func:`shallow_bound`;
     rank > b proves no shallow network of width Z has this grid tensor: equal tensors have
     equal matricization ranks), "within" when :func:`construction` builds one (checked
-    exactly), "inconclusive" otherwise. ``partitions`` as in
-    :func:`~symtd.theorems.certify.certify`.
+    exactly), "inconclusive" otherwise.
 
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit, concrete or symbolic.
+    Z : int
+        The shallow width, in 1..10^12.
+    partitions : sequence of str or sequence of int, optional
+        As in :func:`~symtd.theorems.certify.certify`.
+    seed : int, default 0
+        Seed of the random points.
+    points : int, default 3
+        Number of random points tried per partition.
+    time_limit : float, optional
+        Seconds allowed to each partition's search for a minor.
+
+    Returns
+    -------
+    Comparison
+        The verdict of every partition and the overall one.
+
+    Raises
+    ------
+    SymtdError
+        When ``circuit`` is not a Circuit, Z is out of range, no shallow bound is known for
+        the operator, or a partition is refused.
+
+    Examples
+    --------
     >>> import symtd
     >>> net = symtd.deep(4, 2, 2, "max")
     >>> print(symtd.compare(net, 10, ["odd-even"]).lines()[0])
