@@ -5,11 +5,14 @@ Pooling geometries as circuits
 Every architecture symtd knows is a :class:`~symtd.circuits.circuit.Circuit`: positions ``xJ``
 (0-based, as in network files), pooling nodes ``nK`` with their operator and width, and
 the output ``y``. :func:`symtd.render.draw.draw_circuit` draws one; under every node a coloured
-bar spans the positions it sees, and blocks shared by several edges are labelled.
+bar spans the positions it sees. Shared blocks are named once, in the legend, by the colour
+of their edges (the edge's slot in its window); other blocks of a DAG, or blocks used twice,
+are written on their edges, no two labels overlapping.
 
-Beside each picture, the certified separation ranks of the architecture under the
-interleaved ``odd-even`` and the contiguous ``low-high`` partitions: pooling geometry
-decides which partitions get high ranks.
+Beside each picture, the separation ranks of the architecture under the interleaved
+``odd-even`` and the contiguous ``low-high`` partitions: pooling geometry decides which
+partitions get high ranks. "certified" means a rank reached at a rational point equals the
+proven min-cut upper bound, so it is the generic rank.
 """
 
 import tempfile
@@ -33,9 +36,13 @@ def show(circuit, title):
 
 
 def ranks(circuit):
-    """The certified separation ranks under odd-even and low-high (product circuits)."""
+    """The separation ranks under odd-even and low-high (product circuits), one short line
+    each: the rank and how it is known."""
     for name in ("odd-even", "low-high"):
-        print(f"{name:9s} {symtd.separation_rank(circuit, name)}")
+        r = symtd.separation_rank(circuit, name)
+        what = "generic rank" if r.polynomial else "maximal rank"
+        value = f"= {r.lower}, certified" if r.certified else f"in [{r.lower}, {r.upper}]"
+        print(f"{name:9s} {what} {value} ({r.upper_bound} bound)")
 
 
 # %%
@@ -78,8 +85,9 @@ ranks(dilated)
 # %%
 # Overlapping convolutions: kernel 3, stride 1, shared weights
 # --------------------------------------------------------------
-# Positions feed several windows, so the circuit is a DAG; the shared blocks
-# ``W{layer}_{offset}`` label their edges.
+# Positions feed several windows, so the circuit is a DAG. Edges are coloured by their
+# offset in the window and the legend names the shared block ``W{layer}_{offset}`` of each
+# row; the root's blocks and ``out``, used once, are written on their edges.
 overlapping = symtd.overlapping(6, 2, kernel=3, stride=1, widths=2, shared=True)
 show(overlapping, "overlapping(6, 2, kernel 3, stride 1, shared)")
 ranks(overlapping)

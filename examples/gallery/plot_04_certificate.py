@@ -13,6 +13,7 @@ it. Change one number and the check fails.
 
 import copy
 import json
+import textwrap
 from fractions import Fraction
 
 import matplotlib.pyplot as plt
@@ -20,6 +21,16 @@ import numpy as np
 
 from symtd import checker
 from symtd.theorems.t4_convac_depth_efficiency import check_t4
+
+
+def show(value, width=76):
+    """A JSON value on lines of at most ``width`` characters; past three lines it is cut,
+    and the cut says how long the whole value is."""
+    text = json.dumps(value)
+    if len(text) > 3 * width:
+        text = text[: 3 * width - 40] + f" ... (cut: {len(text)} characters in all)"
+    print(textwrap.fill(text, width, subsequent_indent="  "))
+
 
 verdict = check_t4(N=4, M=2, r=2, seed=0)
 print(verdict.verdict, verdict.numbers)
@@ -29,10 +40,10 @@ certificate = verdict.certificate
 # What the certificate holds
 # --------------------------
 # The instance, one network in format ``symtd-network/1`` and three claims.
-print(json.dumps(certificate["instance"]))
-print(json.dumps(certificate["networks"]["deep"]["weights"]["layer1"]))
+show(certificate["instance"])
+show(certificate["networks"]["deep"]["weights"]["layer1"])
 for claim in certificate["claims"]:
-    print(json.dumps(claim)[:110])
+    show(claim)
 
 # %%
 # The independent checker recomputes every claim
@@ -91,4 +102,4 @@ def change_an_entry(c):
 
 
 for change in (claim_rank_3, change_a_weight, change_an_entry):
-    print(f"{change.__name__:16s} {rejected(change)}")
+    print(f"{change.__name__}:\n    {rejected(change)}")

@@ -15,12 +15,16 @@ hierarchical Tucker recursion with :math:`\\otimes_g` named by the operator,
 :func:`symtd.render.latex.entry_latex` one grid entry as a polynomial in the weights, and
 :func:`symtd.render.latex.rank_latex` a rank statement. The LaTeX strings below are produced when
 this page is built, and typeset by MathJax (the derivation) and by matplotlib's mathtext
-(the entry and the rank, in the figure).
+(the entry and the rank, in the last figure).
 """
+
+# sphinx_gallery_thumbnail_number = 1
+import textwrap
 
 import matplotlib.pyplot as plt
 
 import symtd
+from symtd.render.draw import circuit_figure
 
 
 class Math:
@@ -38,9 +42,26 @@ class Math:
         return self.latex
 
 
+def print_source(latex, width=76):
+    """Print LaTeX source with its long lines broken at spaces (LaTeX reads a line break as a
+    space), never inside a control space ``\\ ``, so the lines fit the output box."""
+    for line in latex.replace("\\ ", "\\\0").splitlines():
+        wrapped = textwrap.fill(line, width, subsequent_indent="    ", break_long_words=False)
+        print(wrapped.replace("\0", " "))
+
+
+# %%
+# The network: a deep max circuit with N = 4
+# -------------------------------------------
+# Two pooling nodes of width 2 over the pairs {0, 1} and {2, 3}, then the root; the
+# derivation below writes one line per layer of this tree.
 net = symtd.deep(4, 2, 2, "max")
+fig = circuit_figure(net)
+
+# %%
+# The derivation, as LaTeX source (long lines broken at spaces, which LaTeX reads as spaces)
 derivation = symtd.decomposition_latex(net)
-print(derivation)
+print_source(derivation)
 
 # %%
 # Rendered by MathJax
@@ -63,9 +84,9 @@ convac = symtd.deep(4, 2, 2).at_random_point(seed=0)
 rows = symtd.partition("odd-even", convac)
 rank = symtd.rank(symtd.matricize(symtd.grid_tensor(convac), rows))
 statement = symtd.rank_latex(rows, 4, rank)
-print(entry)
-print(statement)
+print_source(entry)
+print_source(statement)
 
 fig = plt.figure(figsize=(7.5, 1.6))
-fig.text(0.02, 0.68, rf"$\mathcal{{G}}[0,1,0,1] = {entry}$", fontsize=12)
-fig.text(0.02, 0.22, f"${statement}$", fontsize=12)
+entry_text = fig.text(0.02, 0.68, rf"$\mathcal{{G}}[0,1,0,1] = {entry}$", fontsize=12)
+rank_text = fig.text(0.02, 0.22, f"${statement}$", fontsize=12)

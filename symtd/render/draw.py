@@ -123,9 +123,9 @@ def draw_circuit(circuit: Circuit, path: FilePath) -> Path:
 
     Under every pooling node a bar spans the positions it sees (its scope, see
     :func:`circuit_bars`), staggered so that overlapping windows (stride < kernel) stay
-    visibly overlapping; blocks used on several edges (shared weights) are labelled on their
-    edges. Nodes of non-contiguous windows also show the positions under them (0-based, as
-    in network files and partitions).
+    visibly overlapping. Blocks are named without any two labels overlapping (see
+    :func:`circuit_figure`). Nodes of non-contiguous windows also show the positions under
+    them (0-based, as in network files and partitions).
     """
     _picture_path(path)
     return save_figure(circuit_figure(circuit), path)
@@ -133,7 +133,17 @@ def draw_circuit(circuit: Circuit, path: FilePath) -> Path:
 
 def circuit_figure(circuit: Circuit) -> Any:  # a matplotlib Figure
     """The figure :func:`draw_circuit` saves; the bar of node k is the Line2D artists with gid
-    ``"bar:nK"`` (one per run of its scope), so the drawn geometry can be read back."""
+    ``"bar:nK"`` (one per run of its scope), so the drawn geometry can be read back.
+
+    Block names: where every edge entering one row (depth) at one slot (its place in the
+    pool) passes through one block, a shared block (convolutional weights), the legend names
+    it once, on the line of that slot's edge colour (:func:`shared_blocks`); any other block
+    of a DAG, or a block used twice, is written on its edge in the edge's colour (text gid
+    ``"block:u>v"``; the arrow is the annotation with gid ``"edge:u>v"``), at the first spot
+    along the edge where it meets no other text, above the scope bars if it can; a label
+    that fits nowhere is left out and the legend says how many were. Whenever blocks are
+    named, edges are coloured by slot; otherwise they are grey.
+    """
     if circuit.N > MAX_POSITIONS or len(circuit.nodes) > MAX_DRAWN_NODES:
         raise SymtdError(
             f"a circuit of N = {circuit.N} positions and {len(circuit.nodes)} nodes is too "
@@ -143,13 +153,27 @@ def circuit_figure(circuit: Circuit) -> Any:  # a matplotlib Figure
     plt = pyplot()
     xy = circuit_layout(circuit)
     graph, height = circuit.graph, circuit.depth + 1
-    scopes = {n: circuit.scope(n) for n in graph.nodes}
-    contiguous = all(list(s) == list(range(s[0], s[0] + len(s))) for s in scopes.values())
-    uses: dict[str, int] = {}
-    for _, _, block in graph.edges(data="block"):
-        uses[block] = uses.get(block, 0) + 1
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * circuit.N + 2), 1.4 * height + 2))
+    shared = shared_blocks(circuit)
+    by_group = {(d, s): b for d, slots in shared.items() for s, b in slots.items()}
+    labelled = _labelled_edges(circuit, by_group)
+    row = 1.8 if labelled else 1.4  # inches per layer: room for the labels above the bars
+    size = (max(6.0, 0.8 * circuit.N + 2), row * height + 2)
+    fig, ax = plt.subplots(figsize=size)
+    slots = len({s for d in shared.values() for s in d})
+    legend_lines = -(-(slots + bool(labelled)) // 3) + bool(shared)  # a note may join
+    if legend_lines:  # room below the drawing for the legend, inside the figure
+        fig.subplots_adjust(bottom=max(0.11, (0.15 + 0.22 * legend_lines) / size[1]))
+    xs = [x for x, _ in xy.values()]
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(-0.45, height + 0.7)
+    ax.axis("off")
+    ax.set_title(
+        f"{_kind(circuit)} {_short(circuit.operator.name)} circuit: N={circuit.N}, "
+        f"M={circuit.M}, {len(circuit.nodes)} nodes",
+        fontsize=11,
+    )
     colours = plt.get_cmap("tab10")
+    bars = []
     for name, segments in circuit_bars(circuit).items():  # the scope of every node, as a bar
         k = int(name[1:])
         for x0, x1, y in segments:
@@ -162,30 +186,93 @@ def circuit_figure(circuit: Circuit) -> Any:  # a matplotlib Figure
                 solid_capstyle="round",
                 gid=f"bar:{name}",
             )
-    for u, v, data in graph.edges(data=True):
-        block = data["block"]
+            bars.append((x0, y, x1, y))
+    renderer = fig.canvas.get_renderer()
+    taken = [_extent(t, renderer) for t in _draw_nodes(ax, circuit, xy)]
+    taken.append(_extent(ax.title, renderer))
+    to_pixels = ax.transData.transform
+    lines = [(*to_pixels((x0, y))[0:2], *to_pixels((x1, y))[0:2]) for x0, y, x1, y in bars]
+    lines = [(a - 2, b - 2, c + 2, d + 2) for a, b, c, d in lines]  # a bar is 3 points thick
+    coloured = bool(labelled or shared)
+    slot_colour = plt.get_cmap("Dark2")
+    left_out = 0
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (xy[e[1]][1], xy[e[0]][0])):
+        colour = slot_colour(data["slot"] % 8) if coloured else "0.45"
         ax.annotate(
             "",
             xy=xy[v],
             xytext=xy[u],
-            arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1, shrinkA=12, shrinkB=18),
+            arrowprops=dict(arrowstyle="-|>", color=colour, lw=1, shrinkA=12, shrinkB=18),
+            gid=f"edge:{u}>{v}",
         )
-        if uses[block] > 1 or not circuit.layout:
-            t = 0.25 + 0.2 * (data["slot"] % 3)  # one height per slot: crossing edges
-            # (overlapping windows) keep their labels apart
-            mx, my = (1 - t) * xy[u][0] + t * xy[v][0], (1 - t) * xy[u][1] + t * xy[v][1]
-            ax.text(
-                mx,
-                my,
-                _short(block),
-                fontsize=6,
-                color="#7a4b00",
-                ha="center",
-                va="center",
-                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8),
-            )
+        if (u, v) in labelled:
+            placed = _place_label(ax, renderer, (u, v), xy, data, colour, taken, lines)
+            left_out += not placed
+    _legend(ax, circuit, shared, slot_colour, left_out)
+    return fig
+
+
+def shared_blocks(circuit: Circuit) -> dict[int, dict[int, str]]:
+    """{row d: {slot s: block}}: the (d, s) where at least two edges enter nodes of depth d
+    at slot s and all of them pass through one block (a convolutional, shared weight).
+
+    Parameters
+    ----------
+    circuit : Circuit
+        Any circuit.
+
+    Returns
+    -------
+    dict of int to dict of int to str
+        Depth, then slot, to the one block of that group; rows and slots without such a
+        group are absent.
+
+    Examples
+    --------
+    >>> import symtd
+    >>> shared_blocks(symtd.overlapping(4, 2, kernel=3, stride=1, widths=2, shared=True))
+    {1: {0: 'W1_0', 1: 'W1_1', 2: 'W1_2'}}
+    >>> shared_blocks(symtd.overlapping(4, 2, kernel=3, stride=1, widths=2))
+    {}
+    """
+    groups: dict[tuple[int, int], set[str]] = {}
+    counts: dict[tuple[int, int], int] = {}
+    for _, v, data in circuit.graph.edges(data=True):
+        if circuit.graph.nodes[v]["kind"] != "pool":
+            continue
+        key = (circuit.graph.nodes[v]["depth"], data["slot"])
+        groups.setdefault(key, set()).add(data["block"])
+        counts[key] = counts.get(key, 0) + 1
+    out: dict[int, dict[int, str]] = {}
+    for (depth, slot), blocks in sorted(groups.items()):
+        if len(blocks) == 1 and counts[depth, slot] > 1:
+            out.setdefault(depth, {})[slot] = next(iter(blocks))
+    return out
+
+
+def _labelled_edges(circuit: Circuit, by_group: dict[tuple[int, int], str]) -> set[tuple[str, str]]:
+    """The edges whose block is written on them: not named by the legend, and either in a DAG
+    (no v1 layout: names are not implied) or a block used on several edges."""
+    graph = circuit.graph
+    uses: dict[str, int] = {}
+    for _, _, block in graph.edges(data="block"):
+        uses[block] = uses.get(block, 0) + 1
+    return {
+        (u, v)
+        for u, v, data in graph.edges(data=True)
+        if (graph.nodes[v]["depth"], data["slot"]) not in by_group
+        and (uses[data["block"]] > 1 or not circuit.layout)
+    }
+
+
+def _draw_nodes(ax: Any, circuit: Circuit, xy: dict[str, tuple[float, float]]) -> list[Any]:
+    """One boxed text per graph node (its Text artists returned)."""
+    graph = circuit.graph
+    scopes = {n: circuit.scope(n) for n in graph.nodes}
+    contiguous = all(list(s) == list(range(s[0], s[0] + len(s))) for s in scopes.values())
     styles = {"input": "#e8eef7", "pool": "#dff2e1", "output": "#f6dede"}
     size = 9 if circuit.N <= 8 else 7
+    texts = []
     for node, data in graph.nodes(data=True):
         if data["kind"] == "input":
             label = node
@@ -195,24 +282,123 @@ def circuit_figure(circuit: Circuit) -> Any:  # a matplotlib Figure
                 label += "\n{" + ",".join(map(str, scopes[node])) + "}"
         else:
             label = f"y\n{_short(circuit.output)}"
-        ax.text(
-            *xy[node],
-            label,
-            ha="center",
-            va="center",
-            fontsize=size,
-            bbox=dict(boxstyle="round,pad=0.35", fc=styles[data["kind"]], ec="0.3", lw=0.8),
+        texts.append(
+            ax.text(
+                *xy[node],
+                label,
+                ha="center",
+                va="center",
+                fontsize=size,
+                zorder=4,
+                bbox=dict(boxstyle="round,pad=0.35", fc=styles[data["kind"]], ec="0.3", lw=0.8),
+            )
         )
-    ax.set_title(
-        f"{_kind(circuit)} {_short(circuit.operator.name)} circuit: N={circuit.N}, "
-        f"M={circuit.M}, {len(circuit.nodes)} nodes",
-        fontsize=11,
+    return texts
+
+
+def _extent(text: Any, renderer: Any) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) in pixels: the text's extent grown by the pad of its box, if any."""
+    box = text.get_window_extent(renderer)
+    patch = text.get_bbox_patch()
+    pad = 0.0
+    if patch is not None:
+        pad = patch.get_boxstyle().pad * text.get_fontsize() * text.figure.dpi / 72
+    return (box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
+
+
+def _hits(box: tuple[float, float, float, float], others: list[Any]) -> bool:
+    """Whether box meets any of the (x0, y0, x1, y1) boxes in others."""
+    if not others:
+        return False
+    o = np.asarray(others, dtype=float)
+    x0, y0, x1, y1 = box
+    return bool(np.any((o[:, 0] <= x1) & (x0 <= o[:, 2]) & (o[:, 1] <= y1) & (y0 <= o[:, 3])))
+
+
+# Where along an edge (0 = its lower end) a label may go: first the upper part of a row, above
+# the scope bars (a row's bars lie at 0.23-0.5), at one height per slot so that the crossing
+# edges of overlapping windows start apart; then the rest.
+LABEL_HEIGHTS = (0.56, 0.64, 0.72)
+EDGE_SPOTS = (0.615, 0.7, 0.53, 0.78, 0.2, 0.5, 0.4, 0.3, 0.45, 0.35, 0.25, 0.15, 0.85)
+
+
+def _place_label(
+    ax: Any,
+    renderer: Any,
+    edge: tuple[str, str],
+    xy: dict[str, tuple[float, float]],
+    data: dict[str, Any],
+    colour: Any,
+    taken: list[Any],
+    lines: list[Any],
+) -> bool:
+    """Write the edge's block at the first spot t along u → v (a preferred start per slot,
+    so crossing edges begin apart) where it meets no text in ``taken`` and, if it can, no
+    bar; add its box to ``taken``. False (and nothing drawn) when every spot is taken."""
+    (ux, uy), (vx, vy) = xy[edge[0]], xy[edge[1]]
+    start = data["slot"] % len(LABEL_HEIGHTS)
+    spots = LABEL_HEIGHTS[start:] + LABEL_HEIGHTS[:start] + EDGE_SPOTS
+    text = ax.text(
+        ux,
+        uy,
+        _short(data["block"]),
+        fontsize=6,
+        color=colour,
+        ha="center",
+        va="center",
+        zorder=5,
+        gid=f"block:{edge[0]}>{edge[1]}",
+        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"),
     )
-    xs = [x for x, _ in xy.values()]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(-0.9, height + 0.7)
-    ax.axis("off")
-    return fig
+    free = []
+    for t in spots:
+        text.set_position(((1 - t) * ux + t * vx, (1 - t) * uy + t * vy))
+        box = _extent(text, renderer)
+        if not _hits(box, taken):
+            free.append((_hits(box, lines), t, box))
+            if not free[-1][0]:
+                break
+    if not free:
+        text.remove()
+        return False
+    _, t, box = min(free, key=lambda f: f[0])  # clear of bars if any spot is
+    text.set_position(((1 - t) * ux + t * vx, (1 - t) * uy + t * vy))
+    taken.append(box)
+    return True
+
+
+def _legend(
+    ax: Any, circuit: Circuit, shared: dict[int, dict[int, str]], colour: Any, left_out: int
+) -> None:
+    """Below the drawing: per slot, its edge colour and the shared block of each row (depth)
+    that has shared blocks, lowest row first ("–" where that row's slot is not shared); how
+    many edge labels did not fit."""
+    from matplotlib.lines import Line2D
+
+    layers = sorted(shared)
+    slots = sorted({s for d in layers for s in shared[d]})
+    handles, labels = [], []
+    for s in slots:
+        names = ", ".join(_short(shared[d].get(s, "–")) for d in layers)
+        handles.append(Line2D([], [], color=colour(s % 8), lw=2))
+        labels.append(f"slot {s}: {names}")
+    if left_out:
+        handles.append(Line2D([], [], color="none"))
+        labels.append(f"{left_out} edge label(s) left out for space (see the network file)")
+    if not handles:
+        return
+    title = "shared blocks by edge colour (slot in the pool), lowest row first" if slots else None
+    ax.legend(
+        handles,
+        labels,
+        title=title,
+        title_fontsize=8,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=min(3, len(labels)),
+        frameon=False,
+    )
 
 
 def _short(text: object, limit: int = 12) -> str:

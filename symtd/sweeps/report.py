@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -197,56 +198,123 @@ def latex(summaries: list[dict[str, Any]], Zs: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# One colour per operator in every report, whichever operators a results file holds.
+OPERATOR_COLOURS = {"product": "#1f77b4", "max": "#d62728", "sum": "#9467bd", "avg": "#2ca02c"}
+OTHER_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#ff7f0e")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", ":", "-.")
+DODGE = 0.025  # octaves between neighbouring curves: a sideways nudge, N stays readable
+
+
+def operator_colour(name: str) -> str:
+    """The colour of an operator's curves in every report: product blue, max red, sum purple,
+    avg green; any other (custom) operator one of six further colours, fixed by a CRC-32 of
+    its name.
+
+    Parameters
+    ----------
+    name : str
+        The operator's name, as in the results' ``operator`` column.
+
+    Returns
+    -------
+    str
+        A ``#rrggbb`` colour, the same for a name in every report.
+
+    Examples
+    --------
+    >>> operator_colour("max")
+    '#d62728'
+    """
+    if name in OPERATOR_COLOURS:
+        return OPERATOR_COLOURS[name]
+    return OTHER_COLOURS[zlib.crc32(name.encode("utf-8", "replace")) % len(OTHER_COLOURS)]
+
+
 def plot(summaries: list[dict[str, Any]], Zs: list[int], path: str | Path) -> Path:
-    """Fraction beyond the shallow reach against N, one line per operator (and architecture),
-    one panel per Z (at most four, spread geometrically over the sweep's Z), Wilson intervals
-    as error bars."""
+    """Fraction beyond the shallow reach against N: one panel per shallow width Z of the
+    results (all of them, small multiples on shared axes), one curve per (architecture,
+    operator, partition) coloured by its operator (:func:`operator_colour`), marked by its
+    partition, dashed by its architecture, nudged sideways by a fortieth of an octave from the
+    next so that equal fractions stay visible; Wilson intervals as error bars."""
+    return save_figure(fraction_figure(summaries, Zs), path)
+
+
+def fraction_figure(summaries: list[dict[str, Any]], Zs: list[int]) -> Any:  # a Figure
+    """The figure :func:`plot` saves; panel k (titled ``shallow Z = z``) is ``fig.axes[k]``.
+
+    Parameters
+    ----------
+    summaries : list of dict
+        Summaries from :func:`summarize`.
+    Zs : list of int
+        The shallow widths of the results (from :func:`summarize`): one panel each.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The small multiples, four panels a row, with one legend below them.
+    """
     plt = pyplot()
-    low, high = Zs[0], Zs[-1]
-    targets = [low * (high / low) ** (i / 3) for i in range(4)]
-    shown = sorted({min(Zs, key=lambda z: abs(z - t)) for t in targets})
-    columns = min(2, len(shown))
-    rows = -(-len(shown) // columns)
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(4.2 * columns, 3.2 * rows + 0.9), squeeze=False, sharey=True
-    )
+    columns = min(4, len(Zs))
+    rows = -(-len(Zs) // columns)
     series: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for s in summaries:
         series.setdefault((s["architecture"], s["operator"], s["partition"]), []).append(s)
+    architectures = sorted({a for a, _, _ in series})
+    partitions = sorted({p for _, _, p in series})
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(3.2 * columns + 0.6, 2.6 * rows + 1.2 + 0.22 * -(-len(series) // 3)),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+    )
     Ns = sorted({int(s["N"]) for s in summaries})
-    for ax, z in zip(axes.flat, shown):
-        for (arch, op, part), group in sorted(series.items()):
-            group = sorted(group, key=lambda s: int(s["N"]))
-            xs = [int(s["N"]) for s in group]
+    order = sorted(series, key=lambda key: (key[0], OPERATOR_ORDER.get(key[1], 9), key[2]))
+    for ax, z in zip(axes.flat, Zs):
+        for k, (arch, op, part) in enumerate(order):
+            group = sorted(series[arch, op, part], key=lambda s: int(s["N"]))
+            dodge = 2 ** (DODGE * (k - (len(order) - 1) / 2))  # curves at 0 or 1 stay apart
+            xs = [int(s["N"]) * dodge for s in group]
             f = [s[f"Z{z}"][0] for s in group]
             err = [
                 [max(0.0, v - s[f"Z{z}"][1]) for v, s in zip(f, group)],
                 [max(0.0, s[f"Z{z}"][2] - v) for v, s in zip(f, group)],
             ]
-            ax.errorbar(
-                xs, f, yerr=err, marker="o", capsize=3, label=label(f"{arch} {op} ({part})")
+            colour = operator_colour(op)
+            ax.errorbar(xs, f, yerr=err, fmt="none", ecolor=colour, capsize=3, alpha=0.7)
+            ax.plot(
+                xs,
+                f,
+                color=colour,
+                marker=MARKERS[partitions.index(part) % len(MARKERS)],
+                linestyle=LINESTYLES[architectures.index(arch) % len(LINESTYLES)],
+                label=label(f"{arch} {op} ({part})"),
             )
-        ax.set_title(f"shallow Z = {z}", fontsize=10)
+        ax.set_title(f"shallow Z = {z}", fontsize=9)
         ax.set_xscale("log", base=2)
         ax.set_xticks(Ns, [str(n) for n in Ns])
         ax.minorticks_off()
         ax.set_ylim(-0.05, 1.05)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(shown) :]:
+    for ax in axes.flat[len(Zs) :]:
         ax.set_visible(False)
-    for ax in axes[-1]:
+    for ax in axes.flat[max(0, len(Zs) - columns) : len(Zs)]:
         ax.set_xlabel("N")
+        ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[:, 0]:
         ax.set_ylabel("fraction beyond reach")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)), fontsize=8)
     fig.suptitle(
         "Share of deep weight draws no shallow circuit of width Z matches\n"
-        "(sampled, Wilson 95% intervals)",
+        "(sampled, Wilson 95% intervals; colour = operator)",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.06 if len(labels) <= 3 else 0.12, 1, 1))
-    return save_figure(fig, path)
+    return fig
 
 
 def sweep_report(results: str | Path, out: str | Path) -> Path:
