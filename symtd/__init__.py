@@ -18,6 +18,7 @@ from symtd.circuits.builders import (
 )
 from symtd.circuits.circuit import Circuit, Node, symbol_name
 from symtd.circuits.formats import load_network, network_from_dict, network_to_dict, save_network
+from symtd.circuits.onnx_import import load_onnx
 from symtd.circuits.operators import AVG, MAX, PRODUCT, SUM, Operator, custom_operator, get_operator
 from symtd.circuits.partitions import partition, partitions
 from symtd.errors import SymtdError
@@ -87,6 +88,7 @@ __all__ = [
     "partition",
     "partitions",
     "load_network",
+    "load_onnx",
     "network_from_dict",
     "network_to_dict",
     "save_network",
