@@ -7,8 +7,6 @@ import importlib
 import inspect
 import pkgutil
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -205,20 +203,7 @@ def test_the_page_scan_finds_external_loads(page, external):
     assert [a for a in scripts + links if _external(a)] == external
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The README's docs command run once for this module: (the finished process, the HTML
-    folder). Warnings are errors, every reference must resolve, the gallery runs."""
-    out = tmp_path_factory.mktemp("site")
-    html = out / "html"
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html"]
-    build = subprocess.run(
-        [*command, "-d", str(out / "doctrees"), str(DOCS), str(html)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return build, html
+# the site: the session fixture ``site`` of tests/conftest.py (one build for every test file)
 
 
 @pytest.mark.slow
@@ -226,7 +211,8 @@ def test_the_site_builds_strictly(site):
     """The pages the guide promises are there, each gallery script with its figure."""
     build, html = site
     assert build.returncode == 0, build.stderr[-4000:]
-    for page in ("theory", "formats", "cli", "exactness", "performance", "contributing"):
+    pages = ("theory", "formats", "cli", "exactness", "performance", "contributing", "teach")
+    for page in (*pages, "lessons/index"):
         assert (html / f"{page}.html").exists(), page
     for name in {m for m in MODULES if m.split(".")[0] not in TOOLS}:
         assert (html / "api" / f"symtd.{name}.html").exists(), name
