@@ -1,6 +1,7 @@
 """Command line: ``grid``, ``rank``, ``separation``, ``convert``, ``latex``, ``draw``, ``plot``
 (:mod:`symtd.cli.networks`), ``certify``, ``compare`` (:mod:`symtd.cli.certify`), ``prove``,
-``check`` (:mod:`symtd.cli.proofs`), ``sweep``, ``sweep-report`` (:mod:`symtd.cli.sweeps`).
+``check`` (:mod:`symtd.cli.proofs`), ``sweep``, ``sweep-report`` (:mod:`symtd.cli.sweeps`),
+``import`` (:mod:`symtd.cli.imports`), ``explore`` (:mod:`symtd.cli.explore`).
 
 Bad input exits with status 2 and one line on stderr, never a traceback; untrusted text
 is printed escaped. Each command module registers its parsers; the heavy imports happen
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from symtd.cli import certify, networks, proofs, sweeps
+from symtd.cli import certify, explore, imports, networks, proofs, sweeps
 from symtd.cli.common import Parser, check_values, one_line
 from symtd.errors import SymtdError
 
@@ -26,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     parser = Parser(prog="symtd", description="Exact tensor analysis of convolutional networks.")
     parser.add_argument("--version", action="version", version=f"symtd {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for module in (networks, certify, proofs, sweeps):
+    for module in (networks, imports, certify, proofs, sweeps, explore):
         module.register(commands)
     return parser
 
