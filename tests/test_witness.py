@@ -152,3 +152,19 @@ def test_sampled_blocks_agree_with_the_grid(operator, seed):
     r_index = [int(np.ravel_multi_index(tuple(t), (3,) * 4)) for t in rows]
     c_index = [int(np.ravel_multi_index(tuple(t), (3,) * 4)) for t in cols]
     assert block == A[np.ix_(r_index, c_index)]
+
+
+@pytest.mark.parametrize("operator", ["product", "max"])
+@pytest.mark.parametrize("side", ["empty", "full"])
+def test_a_trivial_partition_past_the_grid_has_rank_one(operator, side):
+    """I = ∅ or I = [N] at N = 32 (no grid): [G]_{I,J} is one row or one column, so
+    rank* = 1 for a network that is not identically zero, certified by the sampled path
+    (the blocks have a side of length 0 positions: 1 × k or k × 1)."""
+    net = symtd.deep(32, 2, 2, operator)
+    I = [] if side == "empty" else list(range(32))
+    s = symtd.separation_rank(net, I, seed=3)
+    assert (s.lower, s.upper) == (1, 1)
+    rows = np.zeros((1 if side == "empty" else 2, len(I)), np.int64)  # ∅ has one tuple
+    cols = np.zeros((1 if side == "full" else 3, 32 - len(I)), np.int64)
+    block = grid_batch(net.at_random_point(1), submatrix_indices(32, I, rows, cols))
+    assert block.shape == (len(rows), len(cols))

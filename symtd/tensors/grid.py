@@ -397,8 +397,10 @@ def submatrix_indices(
     gets row_tuples[:, i] as a column (k_r, 1), position J[j] col_tuples[:, j] as a row."""
     I = tuple(I)
     J = tuple(k for k in range(N) if k not in set(I))
-    rows = np.asarray(row_tuples, dtype=np.int64).reshape(-1, len(I))
-    cols = np.asarray(col_tuples, dtype=np.int64).reshape(-1, len(J))
+    rows = np.asarray(row_tuples, dtype=np.int64)
+    cols = np.asarray(col_tuples, dtype=np.int64)
+    rows = rows.reshape(rows.shape[0] if rows.ndim else 0, len(I))  # (k_r, |I|), |I| may be 0
+    cols = cols.reshape(cols.shape[0] if cols.ndim else 0, len(J))
     indices: list[np.ndarray] = [np.zeros((1, 1), np.int64)] * N
     for i, position in enumerate(I):
         indices[position] = rows[:, i : i + 1]
