@@ -7,7 +7,7 @@ Sections: teacher-product / teacher-max (N = 8, M = 2: the targets are the grid 
 deep teacher of width 2, product or ReLU+max, unshared weights like the students),
 digits (N = 8 rows of 8 pixels, M = 4 k-means templates, binary digit >= 5, shared
 weights), teacher16 (N = 16, M = 2, product teacher). Every row is one trained network
-(symtd.learn.study.study_cell); seeds 0..2 (0..1 for teacher16).
+(symtd.learn.study.study_cell); seeds 0..2.
 """
 
 from __future__ import annotations
@@ -55,14 +55,14 @@ def cells(section: str):
                     widths=widths, seed=seed, epochs=40, lr=0.01, batch_size=64,
                 )  # fmt: skip
     elif section == "teacher16":
-        for seed in range(2):
+        for seed in range(3):
             for operator, geometry, widths in [
                 ("product", "deep", 4),
                 ("product", "shallow", [16]),
             ]:
                 yield dict(
                     data="teacher", operator=operator, geometry=geometry, N=16, M=2,
-                    widths=widths, seed=seed, epochs=60, lr=0.03, batch_size=2048,
+                    widths=widths, seed=seed, epochs=150, lr=0.01, batch_size=2048,
                     teacher=("product", 2), shared=False,
                 )  # fmt: skip
     else:

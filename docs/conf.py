@@ -137,7 +137,8 @@ rst_prolog = r"""
 nitpicky = True
 nitpick_ignore_regex = [
     ("py:class", r"(np|numpy|sympy|flint|nx|networkx|fractions|pathlib|typing|collections|os)\..*"),
-    ("py:class", r"(Fraction|Callable|Path|Expr)"),
+    ("py:class", r"(torch|onnx)\..*"),
+    ("py:class", r"(Fraction|Callable|Path|Expr|ArrayLike)"),
     ("py:class", r"symtd\.theorems\.common\.C|list\[tuple\[.*"),  # a TypeVar; a split annotation
 ]
 

@@ -1,8 +1,8 @@
 """Data for training: teacher–student grid functions and the 8×8 digits cut into patches.
 
 * :func:`teacher_data`: the targets are the exact grid tensor of a random teacher circuit
-  (:func:`symtd.deep` at a random integer point), whose separation ranks are known, on every
-  template tuple d in [M]^N (inputs: template indices), scaled to RMS 1.
+  (:func:`~symtd.circuits.builders.deep` at a random integer point), whose separation ranks
+  are known, on every template tuple d in [M]^N (inputs: template indices), scaled to RMS 1.
 * :func:`digits_data`: scikit-learn's 8×8 handwritten digits (shipped inside the package,
   no download), pixels / 16 in [0, 1], cut into N = 8 rows of s = 8 pixels or N = 16 blocks
   of 2×2 (s = 4, in Z order, so that the deep tree's pairs pool neighbouring blocks);
@@ -15,17 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
 
 from symtd.circuits.builders import deep, shallow
 from symtd.circuits.circuit import Circuit
 from symtd.errors import SymtdError
 from symtd.tensors.grid import exact_grid_tensor
-
-if TYPE_CHECKING:
-    import torch
 
 
 @dataclass

@@ -20,19 +20,16 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import torch
 from numpy.typing import ArrayLike
 
 from symtd.circuits.builders import deep, shallow
 from symtd.circuits.circuit import Circuit
 from symtd.errors import SymtdError
-
-if TYPE_CHECKING:
-    import torch
-
-    from symtd.learn.models import PoolingNetwork
+from symtd.learn.models import PoolingNetwork
 
 ONNX_OPSET = 17
 
@@ -93,8 +90,8 @@ def to_circuit(model: PoolingNetwork, templates: ArrayLike | None = None) -> Cir
     Returns
     -------
     Circuit
-        :func:`symtd.deep` or :func:`symtd.shallow` with the model's weights, F from the
-        templates.
+        :func:`~symtd.circuits.builders.deep` or :func:`~symtd.circuits.builders.shallow`
+        with the model's weights, F from the templates.
 
     Examples
     --------

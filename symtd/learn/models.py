@@ -7,10 +7,11 @@ the representation vector u_j in R^M,
     v^(l+1)_t = 2^(-k_l) · ρ(σ(W^l_i v^(l)_i) : i in window t),     l = 0..L-1,
     y = out · v^(L)_0,
 
-the circuit of :func:`symtd.deep` (windows {2t, 2t+1}, L = log2 N levels) or of
-:func:`symtd.shallow` (one window of all N positions, width Z), with ρ, σ the operator's
-pooling and activation (product: σ = identity; max, avg, sum: σ = ReLU). W^l is one matrix
-per level (``shared``, a 1×1 convolution) or one per item (the theory's default).
+the circuit of :func:`~symtd.circuits.builders.deep` (windows {2t, 2t+1}, L = log2 N
+levels) or of :func:`~symtd.circuits.builders.shallow` (one window of all N positions,
+width Z), with ρ, σ the operator's pooling and activation (product: σ = identity; max, avg,
+sum: σ = ReLU). W^l is one matrix per level (``shared``, a 1×1 convolution) or one per
+item (the theory's default).
 
 The representation u_j is the one-hot vector e_d of a template index d (input: a long
 tensor (B, N)), or f(x_j) = ReLU(A x_j + b) of a patch x_j in R^s (input: a float tensor

@@ -4,13 +4,13 @@ One study cell trains one network (:func:`study_cell`) and reports, per partitio
 
 * ``rank``: the exact rank over Q of [G]_{I,J} of the *learned* function, G the exact grid
   tensor of the exported circuit (:func:`symtd.learn.export.to_circuit`,
-  :func:`symtd.matricization_rank`): exact, no tolerance;
+  :func:`~symtd.ranks.matricization.matricization_rank`): exact, no tolerance;
 * ``numerical``: the number of singular values of the float64 matricization above
   ``tolerance`` × the largest (inexact, labelled so: how many directions the function
   *uses* at a visible scale);
 * ``lower`` / ``upper``: the architecture's separation rank bracket
-  (:func:`symtd.separation_rank`: a rank reached at a random rational point, a proven
-  upper bound such as the min-cut), the same for every seed;
+  (:func:`~symtd.ranks.separation.separation_rank`: a rank reached at a random rational
+  point, a proven upper bound such as the min-cut), the same for every seed;
 * ``teacher``: the exact rank of the teacher's grid (teacher–student data only).
 
 :func:`summarise` collects rows over seeds into min/median/max intervals.

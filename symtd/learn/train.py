@@ -9,15 +9,12 @@ rank study is about one function). The model is calibrated (power-of-two level s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+
+import torch
 
 from symtd.errors import SymtdError
-
-if TYPE_CHECKING:
-    import torch
-
-    from symtd.learn.data import Dataset
-    from symtd.learn.models import PoolingNetwork
+from symtd.learn.data import Dataset
+from symtd.learn.models import PoolingNetwork
 
 
 @dataclass
