@@ -706,6 +706,24 @@ def bench_separation_at_scale(quick):
         print(f"{row['case']}: {row['seconds']}s {row.get('note', '')}")
 
 
+def bench_training(quick):
+    """Import, export and training (benchmarks/learn.py), its rows added to this run's table;
+    skipped in one line when the ``learn`` extra (torch, onnx) is not installed."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    print("\n## Trained networks: ONNX import, export, the smallest study cell")
+    try:
+        import onnx  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as exc:
+        print(f"skipped: {exc} (pip install -e '.[learn]')")
+        return
+    from learn import bench_learn
+
+    for row in bench_learn(quick):
+        ROWS.append(row)
+        print(f"{row['case']}: {row['seconds']}s {row.get('note', '')}")
+
+
 def main(argv=None):
     """Command line ``python -m symtd.bench [--quick] [--json FILE] [--markdown FILE]``: run
     every section and print its table, or print the Markdown tables of a ``--json`` file."""
@@ -764,6 +782,7 @@ def main(argv=None):
     bench_sweep(args.quick)
     bench_theorems(args.quick)
     bench_separation_at_scale(args.quick)
+    bench_training(args.quick)
     if args.json:
         import json
 
