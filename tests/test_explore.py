@@ -257,3 +257,25 @@ def test_a_port_in_use_is_one_line_and_status_2():
         )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr == f"symtd: error: cannot serve on 127.0.0.1:{port}: Address already in use\n"
+
+
+@pytest.mark.slow  # starts a Jupyter kernel and imports panel in it
+def test_the_explorer_displays_in_jupyter():
+    """In a real kernel, after ``panel.extension()``, ``explorer()`` displays as Panel's
+    widget bundle (not a plain repr), and its widgets drive the rank there as in the page."""
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    cells = [
+        "import panel as pn\npn.extension()",
+        "from symtd.explore import explorer\nexplorer()",
+        "from symtd.explore import Explorer\napp = Explorer()\napp.N.value = 8\n"
+        "print(app.rank.object)",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=180, kernel_name="python3").execute()
+    shown = notebook.cells[1].outputs
+    kinds = {kind for out in shown for kind in out.get("data", {})}
+    assert any("holoviews" in kind or "bokeh" in kind for kind in kinds), kinds
+    printed = "".join(out.get("text", "") for out in notebook.cells[2].outputs)
+    assert rank_shown(printed) == 16, printed
