@@ -21,12 +21,14 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from symtd.circuits.builders import deep, shallow
+from symtd.circuits.circuit import Circuit
 from symtd.circuits.partitions import partition
 from symtd.errors import SymtdError
 from symtd.ranks.matricization import matricization_rank
@@ -60,7 +62,21 @@ def numerical_rank(G: np.ndarray, rows: tuple[int, ...], tolerance: float = TOLE
     return int(np.sum(s > tolerance * s[0])) if s.size and s[0] > 0 else 0
 
 
-def study_cell(
+@dataclass
+class Trained:
+    """One trained network: the model, its exact circuit ``net`` (dyadic weights, scales
+    folded), its float64 grid ``G`` (forward pass on every template tuple), the data (with
+    its teacher circuit, if any) and the training :class:`~symtd.learn.train.History`."""
+
+    model: Any
+    net: Circuit
+    G: np.ndarray
+    dataset: Any
+    history: Any
+    seconds: float
+
+
+def train_network(
     data: str,
     operator: str,
     geometry: str,
@@ -74,21 +90,21 @@ def study_cell(
     batch_size: int | None = None,
     teacher: tuple[str, int | Sequence[int]] = ("product", 2),
     shared: bool = True,
-    partitions: Sequence[str] = PARTITIONS,
     device: str | None = None,
-) -> dict[str, Any]:
-    """Train one network and measure it (see the module docstring); one row (a dict).
+) -> Trained:
+    """Make the data, train one network and export it exactly.
 
     ``data``: "teacher" (targets: a random deep teacher ``symtd.deep(N, M, teacher[1],
     teacher[0])`` at the point ``seed``, inputs template indices) or "digits" (binary
     digits, N = 8 rows or 16 blocks, M k-means templates). ``widths``: r_0..r_{L-1} for
-    deep (an int repeats), Z for shallow.
+    deep (an int repeats), Z for shallow. Adam for ``epochs`` at rate ``lr`` on batches of
+    ``batch_size`` (None: full batches); ``shared``: one block per level; ``device`` None:
+    CUDA when present.
 
-    Examples
-    --------
-    >>> row = study_cell("teacher", "product", "deep", 4, 2, 2, seed=0, epochs=100)
-    >>> row["rank odd-even"], row["upper odd-even"], row["teacher odd-even"]
-    (4, 4, 4)
+    The seed draws the teacher, the train/test split, the templates (digits) and the
+    initialisation, so one seed gives every student the same task. The exported circuit's
+    exact grid is checked against the float64 forward pass (an export bug raises
+    :class:`~symtd.errors.SymtdError`).
     """
     import torch
 
@@ -112,29 +128,60 @@ def study_cell(
         N, M, widths, operator, geometry, shared=shared, patch_dim=patch_dim, seed=seed
     )
     history = train(model, dataset, epochs, lr, batch_size, seed=seed, device=device)
-    trained = time.perf_counter()
+    seconds = time.perf_counter() - start
     net = to_circuit(model, templates)
     G = model_grid(model, templates)
+    _check_exact(net, G)
+    return Trained(model, net, G, dataset, history, seconds)
+
+
+def study_cell(
+    data: str,
+    operator: str,
+    geometry: str,
+    N: int,
+    M: int,
+    widths: int | Sequence[int],
+    seed: int,
+    *,
+    partitions: Sequence[str] = PARTITIONS,
+    **training: Any,
+) -> dict[str, Any]:
+    """Train one network and measure it (see the module docstring); one row (a dict).
+
+    The arguments and the keywords ``training`` (epochs, lr, batch_size, teacher, shared,
+    device) are those of :func:`train_network`; ``partitions`` are measured.
+
+    Examples
+    --------
+    >>> row = study_cell("teacher", "product", "deep", 4, 2, 2, seed=0, epochs=100)
+    >>> row["rank odd-even"], row["upper odd-even"], row["teacher odd-even"]
+    (4, 4, 4)
+    """
+    t = train_network(data, operator, geometry, N, M, widths, seed, **training)
+    shared = training.get("shared", True)
+    trained = time.perf_counter()
+    history, net, G, dataset = t.history, t.net, t.G, t.dataset
     row: dict[str, Any] = {
         "data": data,
         "operator": operator,
         "geometry": geometry,
         "N": N,
         "M": M,
-        "widths": list(model.widths),
+        "widths": list(t.model.widths),
         "seed": seed,
         "train loss": history.train_loss,
         "test loss": history.test_loss,
         "train metric": history.train_metric,
         "test metric": history.test_metric,
-        "train seconds": trained - start,
+        "train seconds": t.seconds,
     }
     for name in partitions:
         rows = partition(name, net)
         row[f"rank {name}"] = matricization_rank(net, rows)
         row[f"numerical {name}"] = numerical_rank(G, rows)
         lower, upper, how = architecture_bracket(
-            geometry, N, M, model.widths, operator, shared, name
+            geometry, N, M, t.model.widths, operator, shared, name
         )
         row[f"lower {name}"], row[f"upper {name}"] = lower, upper
         row[f"bound {name}"] = how
@@ -143,7 +190,6 @@ def study_cell(
             row[f"teacher {name}"] = matricization_rank(dataset.teacher, rows)
             row[f"teacher numerical {name}"] = numerical_rank(T.to_float(), rows)
     row["rank seconds"] = time.perf_counter() - trained
-    _check_exact(net, G)
     return row
 
 

@@ -36,13 +36,33 @@ from symtd.circuits.operators import Operator
 from symtd.circuits.partitions import NAMED, partition
 from symtd.errors import SymtdError, escape
 from symtd.ranks.bounds import upper_bounds
+from symtd.sweeps.training import (
+    FLOAT_TRAINED,
+    INTEGER_TRAINED,
+    TRAINED_COLUMNS,
+    Training,
+    check_cell,
+    draw_seed,
+    training_from_dict,
+)
 from symtd.tensors.evaluate import check_memory
 
 FORMAT = "symtd-sweep/1"
 ROWS_VERSION = "symtd-sweep-rows/2"  # hashed into every fingerprint: what a row means
 ARCHITECTURES = ("shallow", "deep", "mirror", "dilated", "overlapping", "recurrent")
 OPERATORS = ("product", "max", "sum", "avg")
-_KEYS = {"format", "grid", "networks", "partitions", "draws", "weights", "Z", "rank", "seed"}
+_KEYS = {
+    "format",
+    "grid",
+    "networks",
+    "partitions",
+    "draws",
+    "weights",
+    "Z",
+    "rank",
+    "seed",
+    "train",
+}
 _GRID_KEYS = {"architecture", "N", "M", "widths", "operator", "kernel", "stride"}
 MAX_TASKS, MAX_DRAWS, MAX_CELLS = 10**7, 10**6, 10**5
 MAX_SHALLOW_WIDTH = 2**16  # the widest shallow circuit the builders make
@@ -66,18 +86,22 @@ COLUMNS = [
     "upper_bound",
     "fingerprint",
 ]
-INTEGER_COLUMNS = frozenset({"N", "M", "draw", "rank", "upper"})  # and every reach_Z<z>
+INTEGER_COLUMNS = frozenset({"N", "M", "draw", "rank", "upper", *INTEGER_TRAINED})
 
 
 def is_integer_column(column: str) -> bool:
-    """True for the integer columns of a results row (N, M, draw, rank, upper, reach_Z<z>);
-    the others hold strings."""
+    """True for the integer columns of a results row (N, M, draw, rank, upper, reach_Z<z>,
+    and a training sweep's numerical and teacher ranks); the others hold strings, except a
+    training sweep's losses and metrics (floats)."""
     return column in INTEGER_COLUMNS or column.startswith("reach_Z")
 
 
 def typed(column: str, value: Any) -> Any:
-    """A value as its column stores it: an int in an integer column, a string otherwise."""
-    return int(value) if is_integer_column(column) else str(value)
+    """A value as its column stores it: an int in an integer column, a float in a loss or
+    metric column, a string otherwise."""
+    if is_integer_column(column):
+        return int(value)
+    return float(value) if column in FLOAT_TRAINED else str(value)
 
 
 @dataclass
@@ -97,7 +121,8 @@ class Cell:
 class Sweep:
     """A validated sweep: its :class:`Cell` list, partitions, draws per cell, integer weights
     drawn from [``low``, ``high``], shallow widths ``Z``, ``rank_kind`` ("exact" or "lower"),
-    base seed and the fingerprint its results files carry."""
+    base seed and the fingerprint its results files carry; ``training`` for a training sweep
+    (:mod:`symtd.sweeps.training`: the weights are trained, not drawn)."""
 
     cells: list[Cell]
     partitions: list[str]
@@ -108,6 +133,7 @@ class Sweep:
     rank_kind: str
     seed: int
     fingerprint: str = ""
+    training: Training | None = None
 
     @property
     def tasks(self) -> list[tuple[str, int]]:
@@ -122,7 +148,8 @@ class Sweep:
     @property
     def columns(self) -> list[str]:
         """The RESULTS columns: the fixed ones, then one ``reach_Z<z>`` per shallow width z."""
-        return COLUMNS + [f"reach_Z{z}" for z in self.Z]
+        trained = TRAINED_COLUMNS if self.training else []
+        return COLUMNS + trained + [f"reach_Z{z}" for z in self.Z]
 
 
 # -- reading and validating -----------------------------------------------------------------------
@@ -145,21 +172,27 @@ def sweep_from_dict(data: Any, base: Path = Path("."), lower: bool = False) -> S
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise SymtdError(f"unknown key(s) {escape(unknown[:5])}")
-    for key in ("grid", "partitions", "draws", "weights", "Z", "seed"):
+    training = training_from_dict(data["train"]) if "train" in data else None
+    required = ("grid", "partitions", "draws", "Z", "seed") + (() if training else ("weights",))
+    for key in required:
         if key not in data:
             raise SymtdError(f"missing required key {key!r}")
+    if training and "weights" in data:
+        raise SymtdError('a training sweep trains its weights: remove "weights"')
+    if training and "networks" in data:
+        raise SymtdError('a training sweep trains grid cells only: remove "networks"')
     draws = _integer(data["draws"], "draws", 1, MAX_DRAWS)
     seed = _integer(data["seed"], "seed", 0, 2**63 - 1)
     Z = _list(data["Z"], "Z")
     Z = sorted({_integer(z, "Z entry", 1, 2**31) for z in Z})
-    low, high = _weights(data["weights"])
+    low, high = _weights(data["weights"]) if not training else (0, 0)
     kind = data.get("rank", "exact")
     if kind not in ("exact", "lower"):
         raise SymtdError(f'rank must be "exact" or "lower", got {escape(kind)}')
     partitions = [_partition_name(p) for p in _list(data["partitions"], "partitions")]
     if len(set(partitions)) != len(partitions):
         raise SymtdError("a partition is listed twice")
-    cells = _grid_cells(data["grid"])
+    cells = _grid_cells(data["grid"], training)
     networks = data.get("networks", [])
     if not isinstance(networks, list):
         raise SymtdError("networks must be a list of network file names")
@@ -174,7 +207,7 @@ def sweep_from_dict(data: Any, base: Path = Path("."), lower: bool = False) -> S
             f"a cell is listed twice: {escape(next(k for k in keys if keys.count(k) > 1))}"
         )
     kind = "lower" if lower else kind
-    sweep = Sweep(cells, partitions, draws, low, high, Z, kind, seed)
+    sweep = Sweep(cells, partitions, draws, low, high, Z, kind, seed, training=training)
     reach_cache: dict[tuple, int] = {}
     for cell in cells:
         _prepare(cell, partitions, Z, reach_cache)
@@ -237,7 +270,7 @@ def _partition_name(name: Any) -> str:
     return name
 
 
-def _grid_cells(grid: Any) -> list[Cell]:
+def _grid_cells(grid: Any, training: Training | None = None) -> list[Cell]:
     if not isinstance(grid, dict):
         raise SymtdError("grid must be an object of lists")
     unknown = sorted(set(grid) - _GRID_KEYS)
@@ -277,7 +310,13 @@ def _grid_cells(grid: Any) -> list[Cell]:
             else [(None, None)]
         )
         for kernel, stride in shapes:
-            cells.append(_builder_cell(arch, N, M, w, op, kernel, stride))
+            if training:
+                try:
+                    check_cell(training, arch, N, M, op)
+                except SymtdError as exc:
+                    raise SymtdError(f"cell {arch} N={N} M={M} {op}: {exc}") from None
+            shared = training.shared if training else None
+            cells.append(_builder_cell(arch, N, M, w, op, kernel, stride, shared))
     return cells
 
 
@@ -295,15 +334,17 @@ def _builder_cell(
     operator: str,
     kernel: int | None = None,
     stride: int | None = None,
+    shared: bool | None = None,
 ) -> Cell:
     if isinstance(widths, list):
         widths = [_integer(w, "widths entry", 1, 2**16) for w in widths]
     else:
         widths = _integer(widths, "widths entry", 1, 2**16)
+    sharing = {} if shared is None else {"shared": shared}  # a training sweep's students
     try:
         if arch == "shallow":
             circuit = builders.shallow(
-                N, M, widths if isinstance(widths, int) else widths[0], operator
+                N, M, widths if isinstance(widths, int) else widths[0], operator, **sharing
             )
         elif arch == "overlapping":
             if kernel is None or stride is None:  # the grid check gives both to overlapping
@@ -312,7 +353,7 @@ def _builder_cell(
         elif arch == "recurrent":
             circuit = builders.recurrent(N, M, widths, operator)
         else:
-            circuit = getattr(builders, arch)(N, M, widths, operator)
+            circuit = getattr(builders, arch)(N, M, widths, operator, **sharing)
     except SymtdError as exc:
         raise SymtdError(f"cell {arch} N={N} M={M} widths={widths}: {exc}") from None
     layers = _layers(circuit)
@@ -411,12 +452,16 @@ def expected_row(sweep: Sweep, cell: Cell, name: str, draw: int) -> dict[str, An
         partition=name,
         rows=" ".join(map(str, rows)),
         draw=draw,
-        seed=str(task_seed(sweep.seed, cell.key, draw)),
+        seed=str(
+            draw_seed(sweep.seed, draw) if sweep.training else task_seed(sweep.seed, cell.key, draw)
+        ),
         rank_kind=sweep.rank_kind,
         upper=upper,
         upper_bound=bound,
         fingerprint=sweep.fingerprint,
     )
+    if sweep.training:
+        row["data"] = sweep.training.data
     for z in sweep.Z:
         row[f"reach_Z{z}"] = reach[z]
     return {column: typed(column, value) for column, value in row.items()}

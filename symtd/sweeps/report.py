@@ -7,12 +7,18 @@ that no shallow circuit with Z channels matches, never a verified statement. A
 ``exact`` rank counts when it does. Beside it the certified facts: for a product cell
 whose largest rank reached equals its proven upper bound, that is the generic rank, so
 outside a null set every draw has it, and the fraction is 1 for every Z below it.
+
+A training sweep's rows (:mod:`symtd.sweeps.training`) are trained networks, one per seed:
+the fraction is then the share of *trained* networks beyond the reach, and the report adds
+the test metric, the numerical rank and the teacher's rank, each as median [min, max] over
+the seeds.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import statistics
 import zlib
 from pathlib import Path
 from typing import Any
@@ -50,7 +56,9 @@ GROUP_SAME = (
     "upper",
     "upper_bound",
     "fingerprint",
+    "data",
 )
+TRAINED = ("test_metric", "numerical", "teacher_rank")  # a training sweep's measurements
 
 
 def summarize(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
@@ -108,6 +116,9 @@ def summarize(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[in
             min_rank=min(ranks),
             generic=best if first["operator"] == "product" and best == upper else None,
         )
+        for column in TRAINED:
+            if column in first:
+                summary[column] = spread([r[column] for r in group])
         for z in Zs:
             beyond = sum(int(r["rank"]) > int(r[f"reach_Z{z}"]) for r in group)
             low, high = wilson(beyond, len(group))
@@ -123,6 +134,19 @@ def summarize(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[in
         )
     )
     return out, Zs
+
+
+def spread(values: list[float]) -> str:
+    """Median [min, max] of the values (NaN ones left out: a diverged training), as text."""
+    numbers = [v for v in values if not math.isnan(v)]
+    if not numbers:
+        return "nan"
+    mid, low, high = statistics.median(numbers), min(numbers), max(numbers)
+    return f"{_number(mid)} [{_number(low)}, {_number(high)}]"
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.3f}"
 
 
 def printable(value: Any) -> str:
@@ -148,8 +172,9 @@ def label(value: Any, limit: int = 60) -> str:
 
 def markdown(summaries: list[dict[str, Any]], Zs: list[int]) -> str:
     """The table: per cell, the fraction beyond each Z with its Wilson interval (sampled)."""
+    trained = [c for c in TRAINED if summaries and c in summaries[0]]
     head = ["cell", "partition", "draws", "ranks", "proven bound", "generic rank (certified)"]
-    head += [f"Z={z}" for z in Zs]
+    head += [c.replace("_", " ") for c in trained] + [f"Z={z}" for z in Zs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in summaries:
         cells = [
@@ -160,16 +185,28 @@ def markdown(summaries: list[dict[str, Any]], Zs: list[int]) -> str:
             f"{s['upper']} ({md(s['upper_bound'])})",
             str(s["generic"]) if s["generic"] is not None else "—",
         ]
+        cells += [s[c] for c in trained]
         for z in Zs:
             f, low, high, _ = s[f"Z{z}"]
             cells.append(f"{f:.2f} [{low:.2f}, {high:.2f}]")
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    if trained:
+        lines.append(
+            "Trained networks, one per seed: fractions are shares of the trained networks "
+            "whose rank exceeds what a shallow circuit with Z channels reaches (Wilson "
+            "95% intervals); the test metric (R² or accuracy), the numerical rank (singular "
+            "values above 10^-3 of the largest, inexact) and the teacher's exact rank (-1: no "
+            "teacher) as median [min, max] over the seeds."
+        )
+    else:
+        lines.append(
+            "Fractions are sampled estimates (Wilson 95% intervals) of the share of weight "
+            "draws whose rank exceeds what a shallow circuit with Z channels reaches."
+        )
     lines.append(
-        "Fractions are sampled estimates (Wilson 95% intervals) of the share of weight "
-        "draws whose rank exceeds what a shallow circuit with Z channels reaches; a "
-        '"lower" rank counts only when the bound itself exceeds it. A generic rank is '
-        "certified (a rank reached equals the proven bound): for product circuits it "
+        'A "lower" rank counts only when the bound itself exceeds the reach. A generic rank '
+        "is certified (a rank reached equals the proven bound): for product circuits it "
         "holds outside a null set of weights."
     )
     return "\n".join(lines) + "\n"
@@ -234,9 +271,10 @@ def operator_colour(name: str) -> str:
 def plot(summaries: list[dict[str, Any]], Zs: list[int], path: str | Path) -> Path:
     """Fraction beyond the shallow reach against N: one panel per shallow width Z of the
     results (all of them, small multiples on shared axes), one curve per (architecture,
-    operator, partition) coloured by its operator (:func:`operator_colour`), marked by its
-    partition, dashed by its architecture, nudged sideways by a fortieth of an octave from the
-    next so that equal fractions stay visible; Wilson intervals as error bars."""
+    operator, partition, and width where cells differ only in it) coloured by its operator
+    (:func:`operator_colour`), marked by its partition, dashed by its architecture and width,
+    nudged sideways by a fortieth of an octave from the next so that equal fractions stay
+    visible; Wilson intervals as error bars."""
     return save_figure(fraction_figure(summaries, Zs), path)
 
 
@@ -258,11 +296,12 @@ def fraction_figure(summaries: list[dict[str, Any]], Zs: list[int]) -> Any:  # a
     plt = pyplot()
     columns = min(4, len(Zs))
     rows = -(-len(Zs) // columns)
-    series: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    series: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
     for s in summaries:
-        series.setdefault((s["architecture"], s["operator"], s["partition"]), []).append(s)
-    architectures = sorted({a for a, _, _ in series})
-    partitions = sorted({p for _, _, p in series})
+        key = (s["architecture"], width_label(s, summaries), s["operator"], s["partition"])
+        series.setdefault(key, []).append(s)
+    styles = sorted({(a, w) for a, w, _, _ in series})
+    partitions = sorted({p for _, _, _, p in series})
     fig, axes = plt.subplots(
         rows,
         columns,
@@ -273,10 +312,13 @@ def fraction_figure(summaries: list[dict[str, Any]], Zs: list[int]) -> Any:  # a
         layout="constrained",
     )
     Ns = sorted({int(s["N"]) for s in summaries})
-    order = sorted(series, key=lambda key: (key[0], OPERATOR_ORDER.get(key[1], 9), key[2]))
+    order = sorted(
+        series,
+        key=lambda key: (key[0], _natural(key[1]), OPERATOR_ORDER.get(key[2], 9), key[3]),
+    )
     for ax, z in zip(axes.flat, Zs):
-        for k, (arch, op, part) in enumerate(order):
-            group = sorted(series[arch, op, part], key=lambda s: int(s["N"]))
+        for k, (arch, width, op, part) in enumerate(order):
+            group = sorted(series[arch, width, op, part], key=lambda s: int(s["N"]))
             dodge = 2 ** (DODGE * (k - (len(order) - 1) / 2))  # curves at 0 or 1 stay apart
             xs = [int(s["N"]) * dodge for s in group]
             f = [s[f"Z{z}"][0] for s in group]
@@ -291,8 +333,8 @@ def fraction_figure(summaries: list[dict[str, Any]], Zs: list[int]) -> Any:  # a
                 f,
                 color=colour,
                 marker=MARKERS[partitions.index(part) % len(MARKERS)],
-                linestyle=LINESTYLES[architectures.index(arch) % len(LINESTYLES)],
-                label=label(f"{arch} {op} ({part})"),
+                linestyle=LINESTYLES[styles.index((arch, width)) % len(LINESTYLES)],
+                label=label(f"{arch} {op}{width} ({part})"),
             )
         ax.set_title(f"shallow Z = {z}", fontsize=9)
         ax.set_xscale("log", base=2)
@@ -309,12 +351,36 @@ def fraction_figure(summaries: list[dict[str, Any]], Zs: list[int]) -> Any:  # a
         ax.set_ylabel("fraction beyond reach")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)), fontsize=8)
+    what = (
+        "trained networks" if summaries and "test_metric" in summaries[0] else "deep weight draws"
+    )
     fig.suptitle(
-        "Share of deep weight draws no shallow circuit of width Z matches\n"
+        f"Share of {what} no shallow circuit of width Z matches\n"
         "(sampled, Wilson 95% intervals; colour = operator)",
         fontsize=10,
     )
     return fig
+
+
+def _natural(text: str) -> list[Any]:
+    """A sort key that orders the numbers inside a text by value (w=4 before w=16)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", text)]
+
+
+def width_label(summary: dict[str, Any], summaries: list[dict[str, Any]]) -> str:
+    """ " w=4" (the layer width, or the widths "2,4,8") when cells of the summary's
+    architecture, operator, partition and N differ in width, so each width gets a curve of
+    its own; "" otherwise (one curve across N, whatever the depth)."""
+    same = [
+        s["widths"]
+        for s in summaries
+        if (s["architecture"], s["operator"], s["partition"], s["N"])
+        == (summary["architecture"], summary["operator"], summary["partition"], summary["N"])
+    ]
+    if len(set(same)) == 1:
+        return ""
+    layers = set(str(summary["widths"]).split(","))
+    return f" w={layers.pop() if len(layers) == 1 else summary['widths']}"
 
 
 def sweep_report(results: str | Path, out: str | Path) -> Path:

@@ -3,7 +3,9 @@
 Reading checks every value before anything uses it: the columns (each ``reach_Z<z>`` with
 z a positive integer), integers where integers belong (at most 19 digits, no null, NaN,
 float or text), ranges (0 <= rank <= upper, N, M >= 1), the rank kind, the seed and the
-fingerprint's form, and no two rows for one (cell, partition, draw). A file to resume
+fingerprint's form, a training sweep's losses and metrics (numbers, NaN allowed, no
+infinity, losses >= 0, metrics <= 1) and teacher ranks (>= -1), and no two rows for one
+(cell, partition, draw). A file to resume
 must moreover come from the same sweep: the same columns and fingerprint, only cells,
 partitions and draws of this sweep, every column but ``rank`` exactly what this sweep
 writes (a ``lower`` sweep's rows are never marked ``exact``), and every task complete.
@@ -28,6 +30,7 @@ from typing import Any
 
 from symtd.errors import SymtdError, escape
 from symtd.sweeps.definition import COLUMNS, Sweep, expected_row, is_integer_column
+from symtd.sweeps.training import TRAINED_COLUMNS, check_float, is_float_column
 
 REQUIRED = (
     "cell",
@@ -43,12 +46,13 @@ REQUIRED = (
     "upper",
     "upper_bound",
 )
-KNOWN = frozenset(COLUMNS)
+KNOWN = frozenset(COLUMNS + TRAINED_COLUMNS)
 REACH = re.compile(r"reach_Z([1-9][0-9]{0,9})")
 INTEGER = re.compile(r"-?[0-9]{1,19}")
+FLOAT = re.compile(r"-?(?:[0-9]{1,400}(?:\.[0-9]{0,400})?(?:[eE][-+]?[0-9]{1,4})?|nan)")
 MAX_TEXT = 10_000  # characters in one text value
 _NONEMPTY = {"cell", "architecture", "widths", "operator", "partition", "upper_bound"}
-_LOWEST = {"N": 1, "M": 1}  # the other integers are >= 0
+_LOWEST = {"N": 1, "M": 1, "teacher_rank": -1, "teacher_numerical": -1}  # others >= 0
 
 
 def _where(path: Path) -> str:
@@ -151,11 +155,12 @@ def _check_row(row: dict[str, Any], columns: list[str], label: str) -> dict[str,
     out: dict[str, Any] = {}
     for column in columns:
         value = row.get(column)
-        out[column] = (
-            _integer_value(value, column, label)
-            if is_integer_column(column)
-            else _text_value(value, column, label)
-        )
+        if is_integer_column(column):
+            out[column] = _integer_value(value, column, label)
+        elif is_float_column(column):
+            out[column] = _float_value(value, column, label)
+        else:
+            out[column] = _text_value(value, column, label)
     if out["rank_kind"] not in ("exact", "lower"):
         raise SymtdError(
             f'{label}: rank_kind must be "exact" or "lower", got {_show(out["rank_kind"])}'
@@ -194,6 +199,20 @@ def _integer_value(value: Any, column: str, label: str) -> int:
             f"{label}: {column} = {_show(number)} is out of range "
             f"({_LOWEST.get(column, 0)}..2^63-1)"
         )
+    return number
+
+
+def _float_value(value: Any, column: str, label: str) -> float:
+    if isinstance(value, str) and FLOAT.fullmatch(value):
+        number = float(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        what = "null" if value is None or value == "" else _show(value)
+        raise SymtdError(f"{label}: {column} must be a number, got {what}")
+    why = check_float(column, number)
+    if why:
+        raise SymtdError(f"{label}: {column} = {_show(value)} is {why}")
     return number
 
 
@@ -353,9 +372,12 @@ class Results:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self.schema = pa.schema(
-            [(c, pa.int64() if is_integer_column(c) else pa.string()) for c in self.columns]
-        )
+        def kind(c: str) -> Any:
+            if is_integer_column(c):
+                return pa.int64()
+            return pa.float64() if is_float_column(c) else pa.string()
+
+        self.schema = pa.schema([(c, kind(c)) for c in self.columns])
         self.tmp = self.path.with_name(self.path.name + ".partial")
         self._writer = pq.ParquetWriter(self.tmp, self.schema)
         if self.existing:

@@ -7,6 +7,9 @@ same sweep), then the tasks run here. A task is one (cell, draw): the weights co
 computes the rank at that point — certified ("exact") or a modular lower bound ("lower")
 — beside the cell's smallest proven upper bound and the shallow reach at every Z.
 
+A training sweep (:mod:`symtd.sweeps.training`) trains each cell's network instead:
+draw d is one training seed for every cell, and the rank is that of the learned function.
+
 The engine is Dask distributed: a ``LocalCluster`` by default, or a scheduler address.
 An address is checked before use: its form (``tcp://HOST:PORT``, or ``tls``, ``ws``,
 ``wss``), then, within Dask's connect timeout (``distributed.comm.timeouts.connect``),
@@ -55,6 +58,8 @@ from symtd.sweeps.definition import (
     task_seed,
 )
 from symtd.sweeps.results import Results, read_results
+from symtd.sweeps.training import draw_seed
+from symtd.tensors.grid import exact_grid_tensor
 
 __all__ = [
     "COLUMNS",
@@ -91,6 +96,8 @@ def run_task(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> list[
 
     ``executor`` runs a multimodular certificate's primes (a process pool of this machine's
     cores when None; ``INLINE`` runs them here, in this process)."""
+    if sweep.training is not None:
+        return trained_rows(cell, draw, sweep, executor)
     seed = task_seed(sweep.seed, cell.key, draw)
     point = cell.circuit.at_random_point(seed, (sweep.low, sweep.high))
     rows = []
@@ -101,6 +108,46 @@ def run_task(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> list[
         else:
             value = matricization_rank(point, I, executor=executor)
         rows.append(dict(expected_row(sweep, cell, name, draw), rank=value))
+    return rows
+
+
+def trained_rows(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> list[dict[str, Any]]:
+    """The rows of one task of a training sweep (:mod:`symtd.sweeps.training`): train the
+    cell's student at the draw's seed on one CPU thread (deterministic, so the rows do not
+    depend on the workers), export it exactly, and measure every partition: the rank of the
+    learned grid (exact, or a modular lower bound), its numerical rank, the teacher's ranks
+    (-1 for digits), losses and metrics."""
+    from symtd.learn.study import numerical_rank, train_network  # PyTorch: the learn extra
+
+    training = sweep.training
+    if training is None:
+        raise SymtdError("not a training sweep")
+    about = cell.description
+    trained = train_network(
+        training.data, about["operator"], about["architecture"], about["N"], about["M"],
+        list(cell.circuit.widths), draw_seed(sweep.seed, draw), epochs=training.epochs,
+        lr=training.lr, batch_size=training.batch_size, teacher=training.teacher,
+        shared=training.shared, device="cpu",
+    )  # fmt: skip
+    teacher = trained.dataset.teacher
+    T = exact_grid_tensor(teacher).to_float() if teacher is not None else None
+    history = trained.history
+    measured = {
+        column: float(getattr(history, column))
+        for column in ("train_loss", "test_loss", "train_metric", "test_metric")
+    }
+    rows = []
+    for name in sweep.partitions:
+        I = cell.bounds[name][0]
+        if sweep.rank_kind == "lower":
+            value = lower_rank(trained.net, I)
+        else:
+            value = matricization_rank(trained.net, I, executor=executor)
+        row = dict(expected_row(sweep, cell, name, draw), rank=value, **measured)
+        row["numerical"] = numerical_rank(trained.G, I)
+        row["teacher_rank"] = -1 if teacher is None else matricization_rank(teacher, I)
+        row["teacher_numerical"] = -1 if T is None else numerical_rank(T, I)
+        rows.append(row)
     return rows
 
 
