@@ -267,3 +267,26 @@ def test_cells_that_differ_only_in_width_get_curves_of_their_own():
         pyplot().close(fig)
     assert "deep product w=4 (odd-even)" in labels and "deep product w=16 (odd-even)" in labels
     assert len(labels) == len(set(labels)) == len(summaries)  # one point per cell and split
+
+
+def test_a_diverged_network_is_refused_not_exported():
+    torch = pytest.importorskip("torch")
+    from symtd.learn.export import exact_array
+
+    with pytest.raises(symtd.SymtdError, match="diverged"):
+        exact_array(torch.tensor([1.0, float("nan")]))
+    with pytest.raises(symtd.SymtdError, match="diverged"):
+        exact_array(torch.tensor([float("inf")]))
+
+
+@pytest.mark.slow
+def test_a_training_that_diverges_stops_the_sweep_in_one_line(tmp_path, capsys):
+    pytest.importorskip("torch")
+    grid = dict(TRAINING["grid"], architecture=["deep"], operator=["product"], N=[8], widths=[4])
+    train = dict(TRAINING["train"], lr=10, epochs=50)
+    path = sweep_file(tmp_path, grid=grid, train=train, draws=1, seed=0)
+    out = tmp_path / "r.csv"
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "draw 0: a weight is NaN or infinite" in err, err
+    assert read_results(out) == []  # the header only: a readable, resumable file

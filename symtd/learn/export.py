@@ -19,6 +19,7 @@ kernel-1 ``Conv`` without bias, ``Relu`` for max/avg, then ``MaxPool`` / ``Avera
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -42,6 +43,11 @@ def exact_array(values: torch.Tensor, scale: Fraction = Fraction(1)) -> np.ndarr
     Fraction(13421773, 134217728)
     """
     flat = values.detach().cpu().double().flatten().tolist()
+    if not all(math.isfinite(x) for x in flat):
+        raise SymtdError(
+            "a weight is NaN or infinite: the training diverged (try a smaller lr); "
+            "such a network computes no function to take ranks of"
+        )
     exact = np.empty(len(flat), dtype=object)
     exact[:] = [Fraction(x) * scale for x in flat]
     return exact.reshape(tuple(values.shape))

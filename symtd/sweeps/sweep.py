@@ -123,12 +123,15 @@ def trained_rows(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> l
     if training is None:
         raise SymtdError("not a training sweep")
     about = cell.description
-    trained = train_network(
-        training.data, about["operator"], about["architecture"], about["N"], about["M"],
-        list(cell.circuit.widths), draw_seed(sweep.seed, draw), epochs=training.epochs,
-        lr=training.lr, batch_size=training.batch_size, teacher=training.teacher,
-        shared=training.shared, device="cpu",
-    )  # fmt: skip
+    try:
+        trained = train_network(
+            training.data, about["operator"], about["architecture"], about["N"], about["M"],
+            list(cell.circuit.widths), draw_seed(sweep.seed, draw), epochs=training.epochs,
+            lr=training.lr, batch_size=training.batch_size, teacher=training.teacher,
+            shared=training.shared, device="cpu",
+        )  # fmt: skip
+    except SymtdError as exc:  # a diverged training: one line, naming the task
+        raise SymtdError(f"cell {escape(cell.key, 120, quote=False)} draw {draw}: {exc}") from None
     teacher = trained.dataset.teacher
     T = exact_grid_tensor(teacher).to_float() if teacher is not None else None
     history = trained.history
