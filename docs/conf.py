@@ -88,7 +88,7 @@ def copy_lessons(source: Path = ROOT / "demos", target: Path = LESSONS) -> list[
 
 
 copy_lessons()
-nb_execution_mode = "force"  # outputs always those of the current code (~1 min for all six)
+nb_execution_mode = "force"  # outputs always those of the current code (~1 min for all seven)
 nb_execution_timeout = 300  # seconds per cell
 nb_execution_raise_on_error = True  # a failing lesson fails the build
 nb_execution_show_tb = True  # ... and its traceback is in the build log

@@ -116,6 +116,34 @@ assert exercise_1.certified and exercise_1.lower == 3
 assert {Z: r.verdict for Z, r in exercise_2.items()} == {3: "beyond", 4: "inconclusive"}
 assert exercise_3.certified and exercise_3.lower == 2
 """,
+    "what_training_finds": """
+# the teacher, deep(8, 2, 2) at a random point: 2^(8/2) odd-even, the root's width low-high
+assert teacher_rank == {"odd-even": 16, "low-high": 2}
+assert teacher_numerical["low-high"] == 2 and teacher_numerical["odd-even"] <= 16
+# the export is the model's function: float64 forward pass = exact grid up to rounding
+assert max_difference < 1e-9
+# trained ConvACs are generic points: exact rank = the architecture's certified generic rank
+deep, flat, relu = "deep product r=4", "shallow product Z=4", "deep max r=4"
+assert table[deep, "odd-even"] == {"exact": 16, "numerical": table[deep, "odd-even"]["numerical"],
+                                   "lower": 16, "upper": 16, "bound": "min-cut"}
+assert table[deep, "low-high"]["exact"] == table[deep, "low-high"]["upper"] == 4
+assert all(table[flat, I]["exact"] == table[flat, I]["upper"] == 4 for I in PARTITIONS)
+# the numerical rank never exceeds the exact one, and the deep student's follows the teacher's
+assert all(t["numerical"] <= t["exact"] <= t["upper"] for t in table.values())
+assert table[deep, "low-high"]["numerical"] < 4 and table[deep, "odd-even"]["numerical"] < 16
+# the deep ConvAC fits, the shallow one less well, ReLU+max not at all and below its generic rank
+assert history[deep].test_metric > 0.99 and history[flat].test_metric < history[deep].test_metric
+assert history[relu].train_metric < 0.5 and history[relu].test_metric < 0.5
+assert table[relu, "odd-even"]["exact"] < table[relu, "odd-even"]["lower"] == 9
+assert verdict.verdict == "beyond" and verdict.parts[0].rank == 16 and verdict.Z == 15
+assert onnx_equal is True and back.is_concrete and shared_history.train_metric < 0.5
+assert len(study) == 66 and len(summary) == 22
+assert summary["teacher16", "deep product r=4"]["rank odd-even"] == "256 [256, 256]"
+assert summary["teacher-product", "shallow avg Z=16"]["rank odd-even"] == "2 [2, 2]"
+assert exercise_1 == (16, 16)
+assert exercise_2 == {"shared": (True, True), "teacher": (False, False)}
+assert exercise_3[:2] == (26, 30) and {s for s, *_ in exercise_3[2]} == {"digits"}
+""",
 }
 
 
