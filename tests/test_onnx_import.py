@@ -586,7 +586,7 @@ def test_refuses_cycles_branches_and_unused_positions(tmp_path, capsys):
     refused(tmp_path, capsys, layers, ["'pool3'", "(MaxPool)", "in no window"], N=5, model=model)
     model = build([*BASE, ("relu",), ("maxpool", 2, 2)], 2, 4)
     model.graph.node[1].output[0] = model.graph.node[0].output[0]  # Relu writes its own input
-    refused(tmp_path, capsys, [], ["'relu1'", "(Relu)", "cycle"], model=model)
+    refused(tmp_path, capsys, [], ["tensor 't0' is defined twice"], model=model)
     model = build([*BASE, ("relu",), ("maxpool", 4, 4)], 2, 4)
     model.graph.node.append(helper.make_node("Neg", ["t0"], ["z"], name="branch"))
     refused(tmp_path, capsys, [], ["'branch'", "(Neg)", "feeds 2 nodes"], model=model)
@@ -615,3 +615,127 @@ def test_examples_import_exactly(name):
     ref = run_ort(model, T, 8)
     assert np.allclose(grid.astype(float), ref, rtol=1e-5, atol=1e-7)
     assert np.count_nonzero(ref) > 100  # not a dead network
+
+
+# -- adversarial review: models that were accepted wrongly, or crashed ----------------------
+def dense_then_pool(G, transB, name):
+    """After the last pooling: Gemm(G, transB), Unsqueeze, ReduceProd over the one position."""
+    u, pool = {"u": np.array([2], np.int64)}, {"axes": [2], "keepdims": 1}
+    gemm = ("raw", "Gemm", {"transB": transB}, {name: G})
+    return [("flatten",), gemm, ("raw", "Unsqueeze", {}, u), ("raw", "ReduceProd", pool, {})]
+
+
+def test_gemm_transposes_are_not_one_shared_block():
+    """One square initializer G read by Gemm with transB=1 and with transB=0 is two different
+    matrices; it used to be one block keyed by its name (a wrong grid). The same model with
+    G^T as its own initializer must give the identical grid, and onnxruntime agrees."""
+    rng = np.random.default_rng(11)
+    s, M, r = 2, 2, 2
+    G = weights(rng, r, r)
+    head = [("rep", weights(rng, M, s), weights(rng, M)), ("conv", weights(rng, r, M), None)]
+    head.append(("raw", "ReduceProd", {"axes": [2], "keepdims": 1}, {}))
+    tail = [("flatten",), ("gemm", weights(rng, 1, r))]
+    T = templates(rng, M, s)
+    shared = [*head, *dense_then_pool(G, 1, "G"), *dense_then_pool(G, 0, "G"), *tail]
+    apart = [*head, *dense_then_pool(G.T.copy(), 0, "H"), *dense_then_pool(G, 0, "G"), *tail]
+    model = build(shared, s, 2)
+    grid = symtd.grid_tensor(load_onnx(model, T)).to_fractions()
+    assert (grid == symtd.grid_tensor(load_onnx(build(apart, s, 2), T)).to_fractions()).all()
+    assert np.allclose(grid.astype(float), run_ort(model, T, 2), rtol=1e-5, atol=1e-6)
+
+
+def test_relu_right_after_max_pooling():
+    """max(relu(a), relu(b)) = relu(max(a, b)): a Relu after MaxPool/ReduceMax (and none
+    before) is the same function as symtd's max operator; the grid equals the exact reference
+    and onnxruntime. After AveragePool it is not, and is refused."""
+    rng = np.random.default_rng(12)
+    s, M, K, r = 2, 3, 3, 2
+    layers = [
+        ("rep", weights(rng, K, s), weights(rng, K)),
+        ("maxpool", 2, 1),  # the representation itself, overlapping windows, then the Relu
+        ("relu",),
+        ("conv", weights(rng, r, K), None),
+        ("maxpool", 2, 1),
+        ("relu",),
+        ("conv", weights(rng, r, r), None),
+        ("maxpool", 2, 2),
+        ("relu",),
+        ("flatten",),
+        ("gemm", weights(rng, 1, r)),
+    ]
+    net = check(layers, s, 4, templates(rng, M, s))
+    assert net.operator is symtd.MAX and not net.is_tree
+    avg = [*BASE, ("conv", W2, None), ("avgpool", 4, 4), ("relu",), ("flatten",), ("gemm", W2[:1])]
+    with pytest.raises(SymtdError, match=r"'pool2' \(AveragePool\): avg pooling without a Relu"):
+        load_onnx(build(avg, 2, 4), np.eye(2, dtype=np.float32))
+
+
+def test_refuses_tensor_names_defined_twice():
+    """A dense and a sparse initializer of one name: onnxruntime takes the sparse one, the
+    importer read the dense one (a wrong grid). An initializer and a Constant of one name are
+    as ambiguous. Both are refused."""
+    layers = [*BASE, ("conv", W2, None), ("relu",), ("maxpool", 4, 4), ("flatten",)]
+    layers.append(("gemm", W2[:1]))
+    model = build(layers, 2, 4)
+    values = numpy_helper.from_array(-W2.reshape(-1), "W1")
+    index = numpy_helper.from_array(np.arange(4, dtype=np.int64), "i")
+    model.graph.sparse_initializer.append(helper.make_sparse_tensor(values, index, [2, 2, 1]))
+    with pytest.raises(SymtdError, match=r"^tensor 'W1' is defined twice"):
+        load_onnx(model, np.eye(2))
+    model = build(layers, 2, 4)
+    value = numpy_helper.from_array(-W2.reshape(2, 2, 1), "W1")
+    model.graph.node.insert(0, helper.make_node("Constant", [], ["W1"], value=value))
+    with pytest.raises(SymtdError, match=r"^tensor 'W1' is defined twice"):
+        load_onnx(model, np.eye(2))
+
+
+def test_refuses_models_onnx_does_not_define():
+    """Accepted before, though onnxruntime refuses them (no function to import): an attribute
+    MaxPool does not have, ReduceProd's axes attribute at opset 18, a float64 weight in a
+    float32 model, an integer Gemm alpha."""
+    tail = [("flatten",), ("gemm", W2[:1])]
+    cip = ("raw", "MaxPool", {"kernel_shape": [4], "count_include_pad": 1}, {})
+    prod = ("raw", "ReduceProd", {"axes": [2], "keepdims": 1}, {})
+    alpha = ("raw", "Gemm", {"transB": 1, "alpha": 2}, {"G": W2[:1]})
+    cases = [
+        ([("conv", W2, None), ("relu",), cip, *tail], 13, r"'raw3' \(MaxPool\): not a valid"),
+        ([("conv", W2, None), prod, *tail], 18, r"'raw2' \(ReduceProd\): not a valid ONNX"),
+        ([("conv", W2.astype(np.float64), None), prod, *tail], 13, r"type inference.*Conv"),
+        ([("conv", W2, None), prod, ("flatten",), alpha], 13, r"'raw4' \(Gemm\): not a valid"),
+    ]
+    for layers, opset, message in cases:
+        model = build([*BASE, *layers], 2, 4)
+        model.opset_import[0].version = opset
+        with pytest.raises(SymtdError, match=message):
+            load_onnx(model, np.eye(2))
+
+
+def test_refuses_non_finite_scalars_and_malformed_inputs():
+    """Gemm alpha = NaN crashed (ValueError); beta = inf with a zero C made the model's output
+    NaN while the import dropped the bias; a C, a Reshape shape, axes or a bias of the wrong
+    shape, and an empty weight, are refused in one line naming the node."""
+    head = [*BASE, ("conv", W2, None), ("raw", "ReduceProd", {"axes": [2], "keepdims": 1}, {})]
+    G, zero = {"G": W2[:1]}, np.zeros(1, np.float32)
+    reshape = {"shape": np.array([[1, 2], [2, 2]], np.int64)}  # (1, 2, 2, 2) read flat
+    prod23 = ("raw", "ReduceProd", {"axes": [2, 3], "keepdims": 0}, {})
+    cases = [
+        ([("flatten",), ("raw", "Gemm", {"transB": 1, "alpha": np.nan}, G)], "'alpha' is not f"),
+        ([("flatten",), ("raw", "Gemm", {"transB": 1, "beta": np.inf}, {**G, "C": zero})], "'b"),
+        ([("flatten",), ("raw", "Gemm", {"transB": 1}, {**G, "C": np.zeros(5, np.float32)})], "C"),
+    ]
+    for layers, message in cases:
+        with pytest.raises(SymtdError, match=r"'raw4' \(Gemm\): (attribute )?" + message):
+            load_onnx(build([*head, *layers], 2, 4), np.eye(2))
+    tail = [("flatten",), ("gemm", W2[:1])]
+    cases = [
+        ([("conv", W2, None), ("raw", "Reshape", {}, reshape), prod23], r"\(Reshape\): input 1"),
+        ([("conv", W2, None), ("raw", "ReduceProd", {"axes": [2, -1]}, {})], "axis appears tw"),
+        ([("conv", W2, np.zeros(3, np.float32)), ("maxpool", 4, 4)], "conv1' \\(Conv\\): bias"),
+    ]
+    for layers, message in cases:
+        with pytest.raises(SymtdError, match=message):
+            load_onnx(build([*BASE, *layers, *tail], 2, 4), np.eye(2))
+    empty = np.zeros((0, 2), np.float32)
+    layers = [*BASE, ("conv", empty, None), ("relu",), ("maxpool", 4, 4), ("flatten",)]
+    with pytest.raises(SymtdError, match=r"'conv1' \(Conv\): input 1 is empty"):
+        load_onnx(build([*layers, ("gemm", empty[:, :1].T)], 2, 4), np.eye(2))

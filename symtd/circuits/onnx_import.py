@@ -11,7 +11,8 @@ arithmetic on its float weights) evaluated at the templates. Layout: input (B, s
   conv block (B R^T, exact).
 * Each level is a 1×1 Conv without bias (consecutive ones are multiplied exactly), an
   optional Relu and a pooling: MaxPool / ReduceMax / GlobalMaxPool (operator ``max``: ReLU,
-  then max), AveragePool / ReduceMean / GlobalAveragePool (``avg``: ReLU, then the mean),
+  then max; the Relu may come right after the pooling instead, the same function),
+  AveragePool / ReduceMean / GlobalAveragePool (``avg``: ReLU, then the mean),
   ReduceProd, possibly after a Reshape, or a Mul of Slices (``product``: no activation).
   Pooling with stride below the kernel, or Slices that overlap, give overlapping windows
   (a DAG, format v2); one initializer used by several Convs is one shared block.
@@ -20,7 +21,8 @@ arithmetic on its float weights) evaluated at the templates. Layout: input (B, s
 Anything the chosen operator cannot reproduce exactly is refused with one line naming the
 node and its op: a bias in a hidden layer, a Relu before product pooling, max or average
 pooling without ReLU, Conv kernels above 1 (a convolution sums its window; no operator
-does), padding, dilation, groups, and any other op.
+does), padding, dilation, groups, and any other op. So is a model ONNX does not define
+(:func:`symtd.circuits.onnx_graph.check_model`: schemas, strict types, names defined once).
 """
 
 from __future__ import annotations
@@ -38,13 +40,23 @@ from numpy.typing import ArrayLike
 from symtd.algebra.rational import parse_rational
 from symtd.circuits.circuit import MAX_POSITIONS, MAX_WEIGHTS, MAX_WIDTH, Circuit, Node
 from symtd.circuits.formats import MAX_FILE_BYTES, network_to_dict, read_json
+from symtd.circuits.onnx_graph import (
+    attributes,
+    broadcasts,
+    check_model,
+    exact_array,
+    identity,
+    pool_windows,
+    read_tensor,
+    reshape_target,
+)
+from symtd.circuits.onnx_graph import node_where as _where
 from symtd.errors import SymtdError, escape
 
 __all__ = ["MAX_GRAPH_NODES", "load_onnx", "onnx_to_dict", "read_templates"]
 
 #: Graph nodes a model may hold (files are at most 512 MiB, as network files).
 MAX_GRAPH_NODES = 10_000
-_FLOATS, _INTS = {1, 10, 11}, {6, 7}  # TensorProto data types: float32/16/64, int32/64
 _POOLS = {op: "max" for op in ("MaxPool", "GlobalMaxPool", "ReduceMax")}
 _POOLS.update({op: "avg" for op in ("AveragePool", "GlobalAveragePool", "ReduceMean")})
 _POOLS["ReduceProd"] = "product"
@@ -203,38 +215,6 @@ def _model_proto(model: Any) -> Any:  # onnx.ModelProto
     return proto
 
 
-def _where(node: Any) -> str:
-    return f"node {escape(node.name or '(unnamed)')} ({escape(node.op_type, quote=False)})"
-
-
-def _tensor(proto: Any, what: str) -> np.ndarray:
-    """An initializer as a numpy array: floats finite, no external data, bounded size."""
-    from onnx import TensorProto, numpy_helper
-
-    if proto.data_location == TensorProto.EXTERNAL or proto.external_data:
-        raise SymtdError(f"{what}: external tensor data is not read")
-    if proto.data_type not in _FLOATS and proto.data_type not in _INTS:
-        raise SymtdError(f"{what}: tensor data type {proto.data_type} is not supported")
-    if any(d < 0 for d in proto.dims) or math.prod(proto.dims) > MAX_WEIGHTS:
-        raise SymtdError(f"{what}: more than {MAX_WEIGHTS:,} entries or a negative dimension")
-    try:
-        array = numpy_helper.to_array(proto)
-    except Exception as exc:  # malformed raw data
-        raise SymtdError(f"{what}: unreadable tensor: {escape(str(exc))}") from None
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise SymtdError(f"{what}: holds NaN or infinity")
-    return array
-
-
-def _fractions(array: np.ndarray) -> np.ndarray:
-    """Float or integer entries as the exact Fractions they are."""
-    out = np.empty(array.shape, dtype=object)
-    out.flat[:] = [
-        Fraction(float(x)) if array.dtype.kind == "f" else Fraction(int(x)) for x in array.flat
-    ]
-    return out
-
-
 # -- the import -----------------------------------------------------------------------------------
 class _Importer:
     """Walks the graph from its input to its output, one op at a time."""
@@ -251,7 +231,7 @@ class _Importer:
         if sum(math.prod(t.dims) for t in self.graph.initializer) > MAX_WEIGHTS:
             raise SymtdError(f"the initializers hold more than {MAX_WEIGHTS:,} entries")
         for t in self.graph.initializer:
-            self.constants[t.name] = _tensor(t, f"initializer {escape(t.name)}")
+            self.constants[t.name] = read_tensor(t, f"initializer {escape(t.name)}")
         self.consumers: dict[str, list[Any]] = {}
         for node in self.graph.node:
             if node.domain not in ("", "ai.onnx"):
@@ -261,6 +241,7 @@ class _Importer:
                 continue
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
+        check_model(model)  # a model ONNX defines: schemas, types, names defined once
         # the state of the walk
         self.nodes: list[Node] = []
         self.blocks: dict[str, np.ndarray] = {}
@@ -275,7 +256,7 @@ class _Importer:
     def _constant(self, node: Any) -> None:
         if len(node.output) != 1 or [a.name for a in node.attribute] != ["value"]:
             raise SymtdError(f"{_where(node)}: only a Constant with a tensor 'value' is supported")
-        self.constants[node.output[0]] = _tensor(node.attribute[0].t, _where(node))
+        self.constants[node.output[0]] = read_tensor(node.attribute[0].t, _where(node))
 
     # -- the walk ---------------------------------------------------------------------------------
     def run(self) -> Circuit:
@@ -295,7 +276,7 @@ class _Importer:
                     f"tensor {escape(current)} is computed but never reaches the output"
                 )
             if all(u.op_type == "Slice" for u in users):
-                node, current = users[0], self._slices(users)
+                node, current = users[0], self._slices(current, users)
             elif len(users) > 1:
                 raise SymtdError(
                     f"{_where(users[1])}: tensor {escape(current)} feeds {len(users)} nodes; "
@@ -341,7 +322,7 @@ class _Importer:
         if op == "Conv":
             self._conv(node)
         elif op == "Relu":
-            _attributes(node, {})
+            attributes(node, {})
             self._relu(node)
         elif op in ("Gemm", "MatMul"):
             self._linear(node)
@@ -355,13 +336,16 @@ class _Importer:
     def _weight(self, node: Any, index: int) -> np.ndarray:
         if len(node.input) <= index or node.input[index] not in self.constants:
             raise SymtdError(f"{_where(node)}: input {index} must be an initializer or Constant")
-        return self.constants[node.input[index]]
+        array = self.constants[node.input[index]]
+        if array.dtype.kind == "f" and array.size == 0:
+            raise SymtdError(f"{_where(node)}: input {index} is empty (shape {array.shape})")
+        return array
 
     # -- convolutions -----------------------------------------------------------------------------
     def _conv(self, node: Any) -> None:
         W = self._weight(node, 1)
         spatial = len(self.shape) - 2
-        attrs = _attributes(
+        attrs = attributes(
             node,
             {
                 "kernel_shape": [1] * spatial,
@@ -386,21 +370,21 @@ class _Importer:
             raise SymtdError(
                 f"{_where(node)}: weights for {W.shape[1]} channels, got {self.channels}"
             )
-        matrix = _fractions(W.reshape(W.shape[:2]))
+        matrix = exact_array(W.reshape(W.shape[:2]))
         bias = self._weight(node, 2) if len(node.input) > 2 and node.input[2] else None
+        if bias is not None and bias.shape != W.shape[:1]:
+            raise SymtdError(f"{_where(node)}: bias of shape {bias.shape}")
         if self.F is None:  # the representation layer
             R = self.T.dot(matrix.T)
             if bias is not None:
-                if bias.shape != W.shape[:1]:
-                    raise SymtdError(f"{_where(node)}: bias of shape {bias.shape}")
-                R = R + _fractions(bias)[None, :]
+                R = R + exact_array(bias)[None, :]
             self.F, self.pending_key = R, ()
         else:
             if bias is not None and any(x != 0 for x in bias.flat):
                 raise SymtdError(
                     f"{_where(node)}: a bias in a hidden layer (symtd's conv blocks have none)"
                 )
-            self._compose(node, matrix, (node.input[1],))
+            self._compose(node, matrix, (("Conv", node.input[1]),))
         self.channels = W.shape[0]
         self.shape = (1, self.channels, *self.shape[2:])
 
@@ -438,29 +422,30 @@ class _Importer:
         W = self._weight(node, 1)
         if W.dtype.kind != "f" or W.ndim != 2:
             raise SymtdError(f"{_where(node)}: expected a 2-D float weight matrix")
-        factor = Fraction(1)
+        factor, flip = Fraction(1), 0
         if node.op_type == "Gemm":
-            attrs = _attributes(
+            attrs = attributes(
                 node,
                 {"alpha": 1.0, "beta": 1.0, "transA": 0, "transB": 0},
                 free=("alpha", "beta", "transB"),
             )
             if len(self.shape) != 2:
                 raise SymtdError(f"{_where(node)}: Gemm needs a 2-D input, got shape {self.shape}")
-            factor = Fraction(attrs["alpha"])
-            if attrs["transB"]:
-                W = W.T
+            factor, flip = Fraction(attrs["alpha"]), int(bool(attrs["transB"]))
+            W = W.T if flip else W
             bias = self._weight(node, 2) if len(node.input) > 2 and node.input[2] else None
+            if bias is not None and not broadcasts(bias.shape, (1, W.shape[1])):
+                raise SymtdError(f"{_where(node)}: C of shape {bias.shape} for (1, {W.shape[1]})")
             if bias is not None and attrs["beta"] != 0 and any(x != 0 for x in bias.flat):
                 raise SymtdError(f"{_where(node)}: a bias on the output (symtd's output has none)")
         else:
-            _attributes(node, {})
+            attributes(node, {})
         if self.shape[-1] != self.channels or W.shape[0] != self.channels:
             raise SymtdError(
                 f"{_where(node)}: weights of shape {W.shape} for {self.channels} channels"
             )
-        matrix = _fractions(W.T) * factor
-        self._compose(node, matrix, (node.input[1], node.op_type, str(factor)))
+        matrix = exact_array(W.T) * factor
+        self._compose(node, matrix, ((node.op_type, node.input[1], flip, str(factor)),))
         self.channels = W.shape[1]
         self.shape = (*self.shape[:-1], self.channels)
 
@@ -468,22 +453,24 @@ class _Importer:
     def _new_shape(self, node: Any) -> tuple[int, ...]:
         shape, op = self.shape, node.op_type
         if op == "Identity":
-            _attributes(node, {})
+            attributes(node, {})
             return shape
         if op == "Flatten":
-            axis = _attributes(node, {"axis": 1}, free=("axis",))["axis"]
+            axis = attributes(node, {"axis": 1}, free=("axis",))["axis"]
             axis = axis + len(shape) if axis < 0 else axis
             if not 0 <= axis <= len(shape):
                 raise SymtdError(f"{_where(node)}: axis out of range")
             return (math.prod(shape[:axis]), math.prod(shape[axis:]))
         if op == "Reshape":
-            allow = _attributes(node, {"allowzero": 0}, free=("allowzero",))["allowzero"]
-            target = [int(x) for x in self._weight(node, 1).reshape(-1)]
-            return _reshape_target(node, shape, target, bool(allow))
+            allow = attributes(node, {"allowzero": 0}, free=("allowzero",))["allowzero"]
+            target = self._indices(node, 1)
+            return reshape_target(node, shape, target, bool(allow))
         axes = self._axes(node, required=(op == "Unsqueeze"))
         if op == "Squeeze":
             axes = axes if axes is not None else [a for a, d in enumerate(shape) if d == 1 and a]
             axes = [a + len(shape) if a < 0 else a for a in axes]
+            if len(set(axes)) != len(axes):
+                raise SymtdError(f"{_where(node)}: an axis appears twice")
             if any(not 0 <= a < len(shape) or shape[a] != 1 for a in axes):
                 raise SymtdError(f"{_where(node)}: squeezes an axis that is not 1")
             return tuple(d for a, d in enumerate(shape) if a not in axes)
@@ -495,17 +482,24 @@ class _Importer:
         return tuple(1 if a in axes else next(rest) for a in range(rank))
 
     def _axes(self, node: Any, required: bool) -> list[int] | None:
-        attrs = _attributes(
+        attrs = attributes(
             node,
             {"axes": None, "keepdims": 1, "noop_with_empty_axes": 0},
             free=("axes", "keepdims"),
         )
         axes = attrs["axes"]
         if len(node.input) > 1 and node.input[1]:
-            axes = [int(a) for a in self._weight(node, 1).reshape(-1)]
+            axes = self._indices(node, 1)
         if axes is None and required:
             raise SymtdError(f"{_where(node)}: needs axes")
         return axes
+
+    def _indices(self, node: Any, index: int) -> list[int]:
+        """An integer input (shape, axes, starts, ...): a 1-D int32/int64 constant."""
+        array = self._weight(node, index)
+        if array.dtype.kind != "i" or array.ndim != 1:
+            raise SymtdError(f"{_where(node)}: input {index} must be a 1-D integer tensor")
+        return [int(a) for a in array]
 
     def _reshape(self, node: Any, shape: tuple[int, ...]) -> None:
         if math.prod(shape) != math.prod(self.shape):
@@ -522,17 +516,17 @@ class _Importer:
     # -- pooling ----------------------------------------------------------------------------------
     def _pool_op(self, node: Any) -> None:
         op, items = node.op_type, self.items
-        if len(self.shape) != items.ndim + 2 or self.shape[1] != self.channels:
+        if len(self.shape) != items.ndim + 2 or self.shape[1] != self.channels or not items.ndim:
             raise SymtdError(f"{_where(node)}: pooling on a flattened tensor")
         spatial = items.ndim
         out: tuple[int, ...]
         if op in ("GlobalMaxPool", "GlobalAveragePool"):
-            _attributes(node, {})
+            attributes(node, {})
             windows, out = [list(items.flat)], (1,) * spatial
         elif op in ("MaxPool", "AveragePool"):
             if len(node.output) != 1:
                 raise SymtdError(f"{_where(node)}: the Indices output is not supported")
-            attrs = _attributes(
+            attrs = attributes(
                 node,
                 {
                     "kernel_shape": None,
@@ -549,16 +543,18 @@ class _Importer:
             kernel, strides = attrs["kernel_shape"], attrs["strides"]
             if kernel is None or len(kernel) != spatial or len(strides) != spatial:
                 raise SymtdError(f"{_where(node)}: kernel_shape and strides need {spatial} entries")
-            windows, out = _windows(node, items, kernel, strides)
+            windows, out = pool_windows(node, items, kernel, strides)
         else:  # ReduceMax, ReduceMean, ReduceProd
             axes = self._axes(node, required=False)
-            keep = _attributes(
+            keep = attributes(
                 node,
                 {"axes": None, "keepdims": 1, "noop_with_empty_axes": 0},
                 free=("axes", "keepdims"),
             )["keepdims"]
             rank = items.ndim + 2
-            axes = sorted({a + rank if a < 0 else a for a in axes} if axes else range(rank))
+            axes = sorted([a + rank if a < 0 else a for a in axes] if axes else range(rank))
+            if len(set(axes)) != len(axes):
+                raise SymtdError(f"{_where(node)}: an axis appears twice")
             if not axes or axes[0] < 2 or axes[-1] >= rank:
                 raise SymtdError(f"{_where(node)}: reduces the batch or channel axis")
             moved = np.moveaxis(items, [a - 2 for a in axes], list(range(-len(axes), 0)))
@@ -568,33 +564,32 @@ class _Importer:
             out = tuple(1 if a + 2 in axes else n for a, n in enumerate(sizes)) if keep else left
         self._pool(node, _POOLS[op], windows, out)
 
-    def _slices(self, users: list[Any]) -> str:
+    def _slices(self, current: str, users: list[Any]) -> str:
         """Slices of the current tensor multiplied together: product pooling."""
         parts: dict[str, list[np.ndarray]] = {}
         for node in users:
-            _attributes(node, {})
+            attributes(node, {})
             if len(node.input) < 3 or len(self.shape) != self.items.ndim + 2:
                 raise SymtdError(
                     f"{_where(node)}: Slice needs starts and ends inputs (opset >= 10)"
                 )
-            starts, ends = (self._weight(node, i).reshape(-1) for i in (1, 2))
-            rank = len(self.shape)
-            axes = (
-                self._weight(node, 3).reshape(-1)
-                if len(node.input) > 3 and node.input[3]
-                else range(len(starts))
-            )
-            steps = (
-                self._weight(node, 4).reshape(-1)
-                if len(node.input) > 4 and node.input[4]
-                else [1] * len(starts)
-            )
+            if node.input[0] != current or len(node.output) != 1:
+                raise SymtdError(f"{_where(node)}: unsupported inputs or outputs")
+            starts, ends = self._indices(node, 1), self._indices(node, 2)
+            rank, given = len(self.shape), len(node.input)
+            axes = self._indices(node, 3) if given > 3 and node.input[3] else range(len(starts))
+            steps = self._indices(node, 4) if given > 4 and node.input[4] else [1] * len(starts)
+            axes = [a + rank if a < 0 else a for a in axes]
+            if not len(starts) == len(ends) == len(axes) == len(steps) == len(set(axes)):
+                raise SymtdError(
+                    f"{_where(node)}: starts, ends, axes and steps need one length and "
+                    f"distinct axes"
+                )
             index = [slice(None)] * self.items.ndim
             for a, start, end, step in zip(axes, starts, ends, steps):
-                a = int(a) + rank if a < 0 else int(a)
                 if a < 2 or a >= rank or step < 1:
                     raise SymtdError(f"{_where(node)}: slices only positions, with positive steps")
-                index[a - 2] = slice(int(start), int(end), int(step))
+                index[a - 2] = slice(start, end, step)
             parts[node.output[0]] = [self.items[tuple(index)]]
         while True:
             muls = [
@@ -606,7 +601,7 @@ class _Importer:
             if not muls:
                 break
             mul = muls[0]
-            _attributes(mul, {})
+            attributes(mul, {})
             if (
                 len(mul.input) != 2
                 or mul.input[0] == mul.input[1]
@@ -646,10 +641,12 @@ class _Importer:
             kind != "product"
             and self.relu is None
             and not (self.pending is None and self.nonnegative)
+            and not (kind == "max" and self._relu_follows(node))
         ):
+            after = " (or right after it)" if kind == "max" else ""
             raise SymtdError(
-                f"{_where(node)}: {kind} pooling without a Relu before it (symtd's {kind} "
-                f"operator applies ReLU to every member)"
+                f"{_where(node)}: {kind} pooling without a Relu before it{after} (symtd's "
+                f"{kind} operator applies ReLU to every member)"
             )
         used = {m for w in windows for m in w}
         if any(len(set(w)) != len(w) for w in windows):
@@ -670,25 +667,34 @@ class _Importer:
         self.operator, self.pending, self.relu = kind, None, None
         self.nonnegative = kind != "product"
 
+    def _relu_follows(self, node: Any) -> bool:
+        """The pooled tensor goes only to a Relu: relu(max(a, b)) = max(relu(a), relu(b))."""
+        users = self.consumers.get(node.output[0], [])
+        return (
+            len(users) == 1
+            and users[0].op_type == "Relu"
+            and node.output[0] != self.graph.output[0].name
+        )
+
     def _block(self) -> str:
         """Name the pending conv weights (identity when none) as a block, shared by key."""
         matrix, key = self.pending, self.pending_key
         if matrix is None:
-            matrix = _identity(self.channels)
+            matrix = identity(self.channels)
             key = ("identity", self.channels)
         if not self.nodes:  # the first level acts on the representation
             R = self.F
             assert R is not None
             if R.shape[0] != R.shape[1]:
                 matrix, key = matrix.dot(R.T), ("representation", *key)
-                self.F = _identity(self.M)
+                self.F = identity(self.M)
         return self._name(key, matrix)
 
     def _name(self, key: tuple, matrix: np.ndarray) -> str:
         if key not in self.block_keys:
             base = "W" + str(len(self.block_keys))
-            if len(key) == 1 and isinstance(key[0], str):
-                base = "w_" + re.sub(r"[^A-Za-z0-9_]", "_", key[0])[:40]
+            if len(key) == 1 and isinstance(key[0], tuple) and key[0][0] == "Conv":
+                base = "w_" + re.sub(r"[^A-Za-z0-9_]", "_", key[0][1])[:40]
             name, k = base, 1
             while name in self.blocks:
                 name, k = f"{base}_{k}", k + 1
@@ -712,7 +718,7 @@ class _Importer:
             raise SymtdError(
                 f"the output has {math.prod(self.shape)} entries per sample; expected 1"
             )
-        out = self.pending if self.pending is not None else _identity(1)
+        out = self.pending if self.pending is not None else identity(1)
         self.blocks["out"] = out.reshape(-1)
         assert self.F is not None
         return Circuit(
@@ -724,69 +730,3 @@ class _Importer:
             weights=self.blocks,
             F=self.F,
         )
-
-
-# -- helpers ------------------------------------------------------------------------------------
-def _identity(n: int) -> np.ndarray:
-    out = np.empty((n, n), dtype=object)
-    for index in np.ndindex(n, n):
-        out[index] = Fraction(int(index[0] == index[1]))
-    return out
-
-
-def _attributes(node: Any, allowed: dict[str, Any], free: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Attribute values; each must be in ``allowed`` and equal its no-op value unless free."""
-    from onnx import helper
-
-    values = dict(allowed)
-    if len({a.name for a in node.attribute}) != len(node.attribute):
-        raise SymtdError(f"{_where(node)}: an attribute appears twice")
-    for a in node.attribute:
-        if a.name not in allowed:
-            raise SymtdError(f"{_where(node)}: attribute {escape(a.name)} is not supported")
-        default = allowed[a.name]
-        kind = {int: 2, float: 1, bytes: 3}.get(type(default), 7)  # AttributeProto types
-        if a.type != kind and not (kind == 1 and a.type == 2):
-            raise SymtdError(f"{_where(node)}: attribute {escape(a.name)} has the wrong type")
-        value = helper.get_attribute_value(a)
-        value = list(value) if isinstance(value, (list, tuple)) else value
-        if a.name not in free and value != allowed[a.name]:
-            raise SymtdError(
-                f"{_where(node)}: attribute {escape(a.name)} = {escape(value, 40)} is not "
-                f"supported (only {escape(allowed[a.name], 40)})"
-            )
-        values[a.name] = value
-    return values
-
-
-def _reshape_target(
-    node: Any, shape: tuple[int, ...], target: list[int], allowzero: bool
-) -> tuple[int, ...]:
-    """ONNX Reshape semantics: 0 copies the input's dimension, -1 is inferred."""
-    if len(target) > 16 or target.count(-1) > 1 or any(t < -1 for t in target):
-        raise SymtdError(f"{_where(node)}: bad target shape {escape(target, 60)}")
-    out = [
-        shape[i] if t == 0 and not allowzero and i < len(shape) else t for i, t in enumerate(target)
-    ]
-    if -1 in out:
-        known = math.prod(t for t in out if t != -1)
-        if known == 0 or math.prod(shape) % known:
-            raise SymtdError(f"{_where(node)}: cannot infer -1 in {escape(target, 60)}")
-        out[out.index(-1)] = math.prod(shape) // known
-    return tuple(out)
-
-
-def _windows(
-    node: Any, items: np.ndarray, kernel: list[int], strides: list[int]
-) -> tuple[list[list[str]], tuple[int, ...]]:
-    """Pooling windows (floor mode): for each output index, the items under the kernel."""
-    if any(k < 1 or s < 1 or k > n for k, s, n in zip(kernel, strides, items.shape)):
-        raise SymtdError(
-            f"{_where(node)}: kernel {kernel} / strides {strides} do not fit {items.shape}"
-        )
-    out = tuple((n - k) // s + 1 for n, k, s in zip(items.shape, kernel, strides))
-    windows = []
-    for index in np.ndindex(*out):
-        box = tuple(slice(u * s, u * s + k) for u, k, s in zip(index, kernel, strides))
-        windows.append(list(items[box].flat))
-    return windows, out
