@@ -8,7 +8,7 @@ task. A task trains its student (:func:`symtd.learn.study.train_network`: Adam, 
 thread, deterministic), exports it exactly (float32 weights are dyadic rationals) and
 writes, per partition (I, J), the rank of [G]_{I,J} of the learned grid tensor G — exact
 over Q (``rank_kind`` "exact") or a modular lower bound ("lower") — beside the cell's proven
-upper bound and shallow reach (as in every sweep), and the columns :data:`TRAINED_COLUMNS`:
+upper bound and shallow reach (as in every sweep), and the columns ``TRAINED_COLUMNS``:
 
 * ``data``: "teacher" or "digits";
 * ``numerical``: singular values of the float64 matricization above 10^-3 × the largest
