@@ -231,6 +231,11 @@ def test_a_training_sweep_without_pytorch_says_what_to_install(tmp_path, capsys,
         ("train_metric", "", "must be a number, got null"),
         ("teacher_rank", "-2", "out of range"),
         ("numerical", "many", "must be an integer"),
+        ("numerical", "17", "above the matrix size 16"),
+        ("teacher_rank", "999999", "above the matrix size"),
+        ("teacher_rank", "-1", "-1 exactly for digits"),
+        ("teacher_numerical", "17", "above the matrix size"),
+        ("rows", "0 1 2 3 4 5 6 7 8", "more positions than N"),
     ],
 )
 def test_tampered_trained_rows_are_refused(tmp_path, column, value, message):
@@ -245,7 +250,7 @@ def test_tampered_trained_rows_are_refused(tmp_path, column, value, message):
         read_results(path)
 
 
-def test_a_diverged_training_is_a_nan_not_an_error(tmp_path):
+def test_a_nan_loss_or_metric_is_read_as_nan(tmp_path):
     source = STUDY / "sweeps" / "teacher-product.csv"
     with open(source, newline="", encoding="utf-8") as handle:
         table = list(csv.reader(handle))
@@ -290,3 +295,58 @@ def test_a_training_that_diverges_stops_the_sweep_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "draw 0: a weight is NaN or infinite" in err, err
     assert read_results(out) == []  # the header only: a readable, resumable file
+
+
+def test_digits_rows_have_no_teacher_and_teacher_rows_have_one(tmp_path):
+    source = STUDY / "sweeps" / "digits.csv"
+    with open(source, newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    assert read_results(source)[0]["teacher_rank"] == -1
+    table[1][table[0].index("teacher_rank")] = "3"
+    path = tmp_path / "tampered.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(table)
+    with pytest.raises(symtd.SymtdError, match="-1 exactly for digits"):
+        read_results(path)
+
+
+def test_a_grid_too_large_to_train_on_is_refused_before_anything_starts(tmp_path, capsys):
+    """Digits at N = 16, M = 3: 43 million inputs, tens of GiB: one line, not an OOM kill."""
+    grid = dict(TRAINING["grid"], N=[16], M=[3])
+    path = sweep_file(tmp_path, grid=grid, train={"data": "digits"})
+    assert main(["sweep", str(path), "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "(M = 3, N = 16) needs about" in err and "refused" in err
+
+
+def test_a_digits_sweep_without_scikit_learn_says_what_to_install(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    find = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else find(name, *a)
+    )
+    path = sweep_file(tmp_path, grid=dict(TRAINING["grid"], N=[8]), train={"data": "digits"})
+    assert main(["sweep", str(path), "--out", str(tmp_path / "r.csv")]) == 2
+    assert "needs scikit-learn: pip install 'symtd[learn]'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_overflowing_forward_pass_is_written_as_nan_and_read_back(tmp_path):
+    """Finite weights whose float32 forward pass overflows (lr 8, N = 16): the losses and
+    metrics are NaN, and the file stays readable by sweep-report and --resume."""
+    pytest.importorskip("torch")
+    grid = dict(TRAINING["grid"], architecture=["deep"], operator=["product"], N=[16], widths=[4])
+    path = sweep_file(tmp_path, grid=grid, train={"epochs": 1, "lr": 8, "shared": False},
+                      draws=1, seed=0, partitions=["odd-even"], Z=[4])  # fmt: skip
+    out = tmp_path / "r.csv"
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    (row,) = read_results(out)
+    assert all(math.isnan(row[k]) or math.isfinite(row[k]) for k in FLOATS)
+    assert main(["sweep-report", str(out), "--out", str(tmp_path / "rep")]) == 0
+
+
+def test_huge_measurements_print_short_in_the_report():
+    from symtd.sweeps.report import spread
+
+    assert spread([-5.07e35, 1.0, 0.5]) == "0.500 [-5.07e+35, 1]"

@@ -146,6 +146,8 @@ def spread(values: list[float]) -> str:
 
 
 def _number(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"{x:.3g}"
     return str(int(x)) if float(x).is_integer() else f"{x:.3f}"
 
 
@@ -172,7 +174,7 @@ def label(value: Any, limit: int = 60) -> str:
 
 def markdown(summaries: list[dict[str, Any]], Zs: list[int]) -> str:
     """The table: per cell, the fraction beyond each Z with its Wilson interval (sampled)."""
-    trained = [c for c in TRAINED if summaries and c in summaries[0]]
+    trained = [c for c in TRAINED if summaries and c in summaries[0]]  # a training sweep's
     head = ["cell", "partition", "draws", "ranks", "proven bound", "generic rank (certified)"]
     head += [c.replace("_", " ") for c in trained] + [f"Z={z}" for z in Zs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -191,7 +193,7 @@ def markdown(summaries: list[dict[str, Any]], Zs: list[int]) -> str:
             cells.append(f"{f:.2f} [{low:.2f}, {high:.2f}]")
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    if trained:
+    if "test_metric" in trained:
         lines.append(
             "Trained networks, one per seed: fractions are shares of the trained networks "
             "whose rank exceeds what a shallow circuit with Z channels reaches (Wilson "

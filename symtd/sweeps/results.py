@@ -4,10 +4,11 @@ Reading checks every value before anything uses it: the columns (each ``reach_Z<
 z a positive integer), integers where integers belong (at most 19 digits, no null, NaN,
 float or text), ranges (0 <= rank <= upper, N, M >= 1), the rank kind, the seed and the
 fingerprint's form, a training sweep's losses and metrics (numbers, NaN allowed, no
-infinity, losses >= 0, metrics <= 1) and teacher ranks (>= -1), and no two rows for one
-(cell, partition, draw). A file to resume
+infinity, losses >= 0, metrics <= 1) and ranks (at most the matrix size; the teacher's -1
+exactly for digits), and no two rows for one (cell, partition, draw). A file to resume
 must moreover come from the same sweep: the same columns and fingerprint, only cells,
-partitions and draws of this sweep, every column but ``rank`` exactly what this sweep
+partitions and draws of this sweep, every column this sweep determines before it
+computes (all but ``rank`` and a training sweep's measurements) exactly what it
 writes (a ``lower`` sweep's rows are never marked ``exact``), and every task complete.
 
 Writing: CSV rows are appended batch by batch, each batch one write of whole lines (after
@@ -167,6 +168,8 @@ def _check_row(row: dict[str, Any], columns: list[str], label: str) -> dict[str,
         )
     if out["rank"] > out["upper"]:
         raise SymtdError(f"{label}: rank {out['rank']} above the proven upper bound {out['upper']}")
+    if "teacher_rank" in out:
+        _check_trained(out, label)
     if "seed" in out and not re.fullmatch(r"[0-9]{1,20}", out["seed"]):
         raise SymtdError(f"{label}: seed must be a non-negative integer, got {_show(out['seed'])}")
     if "fingerprint" in out and not re.fullmatch(r"[0-9a-f]{16}", out["fingerprint"]):
@@ -174,6 +177,27 @@ def _check_row(row: dict[str, Any], columns: list[str], label: str) -> dict[str,
             f"{label}: fingerprint must be 16 hex digits, got {_show(out['fingerprint'])}"
         )
     return out
+
+
+def _check_trained(row: dict[str, Any], label: str) -> None:
+    """A training sweep's row: teacher ranks -1 exactly for digits, and every rank at most
+    the matrix size M^min(|I|, N - |I|) (|I| read from ``rows``), the teacher's numerical
+    rank at most its exact rank."""
+    digits = row.get("data") == "digits"
+    teacher = (row["teacher_rank"], row.get("teacher_numerical", -1))
+    if digits != (teacher == (-1, -1)) or digits != (-1 in teacher):
+        raise SymtdError(f"{label}: teacher ranks are -1 exactly for digits (no teacher)")
+    if "rows" in row:
+        side = min(len(row["rows"].split()), row["N"] - len(row["rows"].split()))
+        if side < 0:
+            raise SymtdError(f"{label}: rows lists more positions than N = {row['N']}")
+        bits = side * math.log2(row["M"]) if row["M"] > 1 else 0.0
+        size = row["M"] ** side if bits < 63 else 2**63  # no computing a huge power
+        for column in ("numerical", "teacher_rank", "teacher_numerical"):
+            if column in row and row[column] > size:
+                raise SymtdError(f"{label}: {column} {row[column]} above the matrix size {size}")
+    if teacher[1] > teacher[0]:
+        raise SymtdError(f"{label}: the teacher's numerical rank is above its exact rank")
 
 
 def _show(value: Any) -> str:

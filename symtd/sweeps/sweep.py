@@ -135,8 +135,8 @@ def trained_rows(cell: Cell, draw: int, sweep: Sweep, executor: Any = None) -> l
     teacher = trained.dataset.teacher
     T = exact_grid_tensor(teacher).to_float() if teacher is not None else None
     history = trained.history
-    measured = {
-        column: float(getattr(history, column))
+    measured = {  # an overflowing float32 forward pass (finite weights): NaN, not infinity
+        column: value if math.isfinite(value := float(getattr(history, column))) else math.nan
         for column in ("train_loss", "test_loss", "train_metric", "test_metric")
     }
     rows = []

@@ -38,12 +38,14 @@ from typing import Any
 
 from symtd.circuits import builders
 from symtd.errors import SymtdError, escape
+from symtd.tensors.evaluate import available_bytes, human_bytes
 
 TRAIN_KEYS = {"data", "teacher", "epochs", "lr", "batch_size", "shared"}
 DATA = ("teacher", "digits")
 OPERATORS = ("product", "max", "avg", "sum")
 ARCHITECTURES = ("deep", "shallow")
 MAX_EPOCHS = 100_000
+BYTES_PER_INPUT = 2048  # a task's peak memory per grid entry (measured: 1.6 KB at M^N = 1.7M)
 INTEGER_TRAINED = ("numerical", "teacher_rank", "teacher_numerical")
 FLOAT_TRAINED = ("train_loss", "test_loss", "train_metric", "test_metric")
 TRAINED_COLUMNS = ["data", *INTEGER_TRAINED, *FLOAT_TRAINED]
@@ -84,22 +86,33 @@ def training_from_dict(value: Any) -> Training:
     shared = value.get("shared", True)
     if not isinstance(shared, bool):
         raise SymtdError(f"train shared must be true or false, got {escape(shared)}")
-    if importlib.util.find_spec("torch") is None:
-        raise SymtdError(
-            "a training sweep needs PyTorch: pip install 'symtd[learn]' (or the learn extra)"
-        )
+    for module, name in (("torch", "PyTorch"), ("sklearn", "scikit-learn")):
+        if (module == "torch" or data == "digits") and importlib.util.find_spec(module) is None:
+            raise SymtdError(
+                f"a training sweep needs {name}: pip install 'symtd[learn]' (the learn extra)"
+            )
     return Training(data, teacher, epochs, float(lr), batch, shared)
 
 
 def check_cell(training: Training, architecture: str, N: int, M: int, operator: str) -> None:
     """Refuse a cell this training cannot run: an architecture or operator symtd.learn lacks,
-    digits at N other than 8 or 16, a teacher whose widths do not fit N."""
+    digits at N other than 8 or 16, a teacher whose widths do not fit N, and a grid too large
+    to train on: a task holds the inputs, the exact and the float grid of all M^N template
+    tuples, about ``BYTES_PER_INPUT`` bytes each, within half the free memory."""
     if architecture not in ARCHITECTURES:
         raise SymtdError(
             f"a training sweep trains deep or shallow networks, not {escape(architecture)}"
         )
     if operator not in OPERATORS:
         raise SymtdError(f"a training sweep trains {', '.join(OPERATORS)}, not {escape(operator)}")
+    bits = N * math.log2(M) if M > 1 else 0.0
+    limit = available_bytes() // 2
+    if bits > 40 or BYTES_PER_INPUT * M**N > limit:
+        need = f"2^{int(bits) + 11} B" if bits > 40 else human_bytes(BYTES_PER_INPUT * M**N)
+        raise SymtdError(
+            f"training on all M^N template tuples (M = {M}, N = {N}) needs about {need}, "
+            f"over the limit of {human_bytes(limit)}; refused"
+        )
     if training.data == "digits" and N not in (8, 16):
         raise SymtdError(f"digits come as N = 8 rows or N = 16 blocks, not N = {N}")
     if training.data == "teacher":
