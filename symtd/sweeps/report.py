@@ -299,8 +299,9 @@ def fraction_figure(summaries: list[dict[str, Any]], Zs: list[int]) -> Any:  # a
     columns = min(4, len(Zs))
     rows = -(-len(Zs) // columns)
     series: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    widths = width_groups(summaries)
     for s in summaries:
-        key = (s["architecture"], width_label(s, summaries), s["operator"], s["partition"])
+        key = (s["architecture"], width_label(s, widths), s["operator"], s["partition"])
         series.setdefault(key, []).append(s)
     styles = sorted({(a, w) for a, w, _, _ in series})
     partitions = sorted({p for _, _, _, p in series})
@@ -369,20 +370,27 @@ def _natural(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", text)]
 
 
-def width_label(summary: dict[str, Any], summaries: list[dict[str, Any]]) -> str:
+def width_label(summary: dict[str, Any], widths: dict[tuple, set[str]]) -> str:
     """ " w=4" (the layer width, or the widths "2,4,8") when cells of the summary's
-    architecture, operator, partition and N differ in width, so each width gets a curve of
-    its own; "" otherwise (one curve across N, whatever the depth)."""
-    same = [
-        s["widths"]
-        for s in summaries
-        if (s["architecture"], s["operator"], s["partition"], s["N"])
-        == (summary["architecture"], summary["operator"], summary["partition"], summary["N"])
-    ]
-    if len(set(same)) == 1:
+    architecture, operator, partition and N differ in width (``widths``: the widths of each
+    such group, from :func:`width_groups`), so each width gets a curve of its own; ""
+    otherwise (one curve across N, whatever the depth)."""
+    if len(widths[_group(summary)]) == 1:
         return ""
     layers = set(str(summary["widths"]).split(","))
     return f" w={layers.pop() if len(layers) == 1 else summary['widths']}"
+
+
+def width_groups(summaries: list[dict[str, Any]]) -> dict[tuple, set[str]]:
+    """The widths of the cells of each (architecture, operator, partition, N), in one pass."""
+    groups: dict[tuple, set[str]] = {}
+    for s in summaries:
+        groups.setdefault(_group(s), set()).add(str(s["widths"]))
+    return groups
+
+
+def _group(s: dict[str, Any]) -> tuple:
+    return s["architecture"], s["operator"], s["partition"], s["N"]
 
 
 def sweep_report(results: str | Path, out: str | Path) -> Path:
